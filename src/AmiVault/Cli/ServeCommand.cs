@@ -1,0 +1,59 @@
+using System.CommandLine;
+using AmiVault.Configuration;
+using AmiVault.Hosting;
+
+namespace AmiVault.Cli;
+
+/// <summary>`amivault serve`: runs the server in the foreground until Ctrl-C.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int?>("--port") { Description = $"Port to listen on (default {AmiVaultOptions.DefaultPort})." };
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on (default 127.0.0.1)." };
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Data folder (default {AmiVaultOptions.DefaultDataDir()})." };
+        var region = new Option<string?>("--region") { Description = "Region this server is (default us-east-1)." };
+        var partition = new Option<string?>("--partition") { Description = "Partition (default: from the region: aws, aws-us-gov, aws-cn)." };
+        var config = new Option<string?>("--config") { Description = "JSON config file (see README)." };
+
+        var command = new Command("serve", "Run the AmiVault server (EC2, EBS direct and S3 APIs on one port).")
+        {
+            port, listen, dataDir, region, partition, config,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = OptionsLoader.Load(parse.GetValue(config), new Dictionary<string, string?>
+            {
+                ["Port"] = parse.GetValue(port)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Listen"] = parse.GetValue(listen),
+                ["DataDir"] = parse.GetValue(dataDir),
+                ["Region"] = parse.GetValue(region),
+                ["Partition"] = parse.GetValue(partition),
+            });
+
+            await using var server = await AmiVaultServer.StartAsync(options, cancellationToken: cancellationToken);
+            Console.WriteLine($"AmiVault listening on {server.Endpoint} (region {options.Region}, partition {options.EffectivePartition}, data in {options.DataDir})");
+            if (server.GeneratedAccount)
+            {
+                var account = server.Accounts.All.Single();
+                Console.WriteLine("Development account (generated; set AMIVAULT_ACCOUNT_ID/AMIVAULT_ACCESS_KEY_ID/AMIVAULT_SECRET_ACCESS_KEY to choose your own):");
+                Console.WriteLine($"  export AWS_ACCESS_KEY_ID={account.AccessKeyId}");
+                Console.WriteLine($"  export AWS_SECRET_ACCESS_KEY={account.SecretAccessKey}");
+                Console.WriteLine($"  export AWS_DEFAULT_REGION={options.Region}");
+                Console.WriteLine($"  # account id {account.Id}; use --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("Shutting down.");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

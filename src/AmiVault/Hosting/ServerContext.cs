@@ -1,0 +1,13 @@
+using AmiVault.Configuration;
+
+namespace AmiVault.Hosting;
+
+/// <summary>What every part of a running server may ask about where it is: region, partition, data folder, options.</summary>
+internal sealed record ServerContext(AmiVaultOptions Options)
+{
+    public string Region => Options.Region;
+
+    public string Partition => Options.EffectivePartition;
+
+    public string DataDir => Options.DataDir;
+}

@@ -1,0 +1,26 @@
+using AmiVault.Accounts;
+using AmiVault.Auth;
+using AmiVault.Protocols.Ec2;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AmiVault.Hosting;
+
+/// <summary>The composition root: every part of the server and how they are wired. Endpoint order is routing order.</summary>
+internal static class ServiceRegistration
+{
+    public static IServiceCollection AddAmiVault(this IServiceCollection services, ServerContext context, AccountDirectory accounts)
+    {
+        services.AddSingleton(context);
+        services.AddSingleton(accounts);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKeyCache>();
+        services.AddSingleton(sp => new SigV4Authenticator(accounts, context.Region, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RequestDispatcher>();
+
+        // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
+        services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
+
+        // EC2 actions.
+        return services;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+
+namespace AmiVault.Protocols.Ec2;
+
+/// <summary>
+/// The flattened parameters of an EC2 Query request (`Filter.1.Value.2`), read with the conventions the SDKs use:
+/// lists numbered from 1, structures nested with dots. A view can be narrowed to one structure's members.
+/// </summary>
+internal sealed class Ec2Parameters
+{
+    /// <summary>No list we serve needs more members; a higher index is refused rather than scanned for.</summary>
+    public const int MaxListMembers = 1000;
+
+    private readonly IReadOnlyDictionary<string, string> _all;
+    private readonly string _prefix;
+
+    public Ec2Parameters(IReadOnlyDictionary<string, string> all, string prefix = "")
+    {
+        _all = all;
+        _prefix = prefix;
+    }
+
+    public string? Get(string name) => _all.GetValueOrDefault(_prefix + name);
+
+    public string Required(string name)
+    {
+        var value = Get(name);
+        return string.IsNullOrEmpty(value) ? throw Ec2Exception.Missing(_prefix + name) : value;
+    }
+
+    public bool? Bool(string name)
+    {
+        var value = Get(name);
+        return value switch
+        {
+            null => null,
+            _ when value.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
+            _ when value.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
+            _ => throw Ec2Exception.InvalidValue(_prefix + name, value, "Expected true or false."),
+        };
+    }
+
+    public long? Long(string name, long min = long.MinValue, long max = long.MaxValue)
+    {
+        var value = Get(name);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+        {
+            throw Ec2Exception.InvalidValue(_prefix + name, value, "Expected an integer.");
+        }
+
+        if (parsed < min || parsed > max)
+        {
+            throw Ec2Exception.InvalidValue(_prefix + name, value, $"Expected a value from {min} to {max}.");
+        }
+
+        return parsed;
+    }
+
+    public int? Int(string name, int min = int.MinValue, int max = int.MaxValue) => (int?)Long(name, min, max);
+
+    /// <summary>`Name.1`, `Name.2`, … in order; a gap ends the list, as with the SDK serializers.</summary>
+    public List<string> List(string name)
+    {
+        var values = new List<string>();
+        for (var i = 1; i <= MaxListMembers; i++)
+        {
+            var value = Get($"{name}.{i}");
+            if (value is null)
+            {
+                break;
+            }
+
+            values.Add(value);
+        }
+
+        return values;
+    }
+
+    /// <summary>Views of `Name.1.*`, `Name.2.*`, … for lists of structures.</summary>
+    public List<Ec2Parameters> Structures(string name)
+    {
+        var views = new List<Ec2Parameters>();
+        for (var i = 1; i <= MaxListMembers; i++)
+        {
+            var prefix = $"{_prefix}{name}.{i}.";
+            if (!_all.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                break;
+            }
+
+            views.Add(new Ec2Parameters(_all, prefix));
+        }
+
+        return views;
+    }
+
+    /// <summary>Filters as name → accepted values; one filter's values OR, several filters AND.</summary>
+    public List<Ec2Filter> Filters() =>
+        [.. Structures("Filter").Select(f => new Ec2Filter(f.Required("Name"), f.List("Value")))];
+
+    /// <summary>Tags as `Name.N.Key`/`Name.N.Value` (Tag, S3ObjectTag); keys checked as EC2 checks them.</summary>
+    public List<KeyValuePair<string, string>> Tags(string name = "Tag")
+    {
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var tag in Structures(name))
+        {
+            var key = tag.Get("Key") ?? throw Ec2Exception.Missing($"{tag._prefix}Key");
+            var value = tag.Get("Value") ?? "";
+            Ec2Validation.TagKeyValue(key, value);
+            tags.Add(new(key, value));
+        }
+
+        return tags;
+    }
+
+    /// <summary>`TagSpecification.N.ResourceType` with its tags, grouped by resource type.</summary>
+    public Dictionary<string, List<KeyValuePair<string, string>>> TagSpecifications(params string[] allowedResourceTypes)
+    {
+        var byType = new Dictionary<string, List<KeyValuePair<string, string>>>(StringComparer.Ordinal);
+        foreach (var spec in Structures("TagSpecification"))
+        {
+            var type = spec.Required("ResourceType");
+            if (!allowedResourceTypes.Contains(type))
+            {
+                throw Ec2Exception.InvalidValue("TagSpecification.ResourceType", type,
+                    $"Allowed resource types: {string.Join(", ", allowedResourceTypes)}.");
+            }
+
+            if (!byType.TryGetValue(type, out var tags))
+            {
+                byType[type] = tags = [];
+            }
+
+            tags.AddRange(spec.Tags());
+        }
+
+        return byType;
+    }
+}
+
+internal sealed record Ec2Filter(string Name, IReadOnlyList<string> Values);
