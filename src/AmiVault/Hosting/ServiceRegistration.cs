@@ -1,5 +1,7 @@
 using AmiVault.Accounts;
 using AmiVault.Auth;
+using AmiVault.Catalog;
+using AmiVault.Catalog.Sqlite;
 using AmiVault.Protocols.Ec2;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,6 +18,13 @@ internal static class ServiceRegistration
         services.AddSingleton<SigningKeyCache>();
         services.AddSingleton(sp => new SigV4Authenticator(accounts, context.Region, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestDispatcher>();
+
+        // Catalog: embedded SQLite under the data folder.
+        services.AddSingleton(_ => new SqliteDatabase(Path.Combine(context.DataDir, "catalog.db")));
+        services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
+        services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
+        services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
+        services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
