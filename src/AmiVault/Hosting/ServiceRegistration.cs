@@ -4,6 +4,7 @@ using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
+using AmiVault.ObjectStore.External;
 using AmiVault.Protocols.Ec2;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,7 +32,12 @@ internal static class ServiceRegistration
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<EmbeddedObjectStoreProvider>();
-        services.AddSingleton<IObjectStoreProvider>(sp => sp.GetRequiredService<EmbeddedObjectStoreProvider>());
+        services.AddSingleton<IObjectStoreProvider>(sp => context.Options.Buckets.Backend switch
+        {
+            "embedded" => sp.GetRequiredService<EmbeddedObjectStoreProvider>(),
+            "external" => new ExternalObjectStoreProvider(context),
+            var other => throw new InvalidOperationException($"Buckets:Backend '{other}' is neither 'embedded' nor 'external'."),
+        });
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
