@@ -6,6 +6,7 @@ using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using AmiVault.ObjectStore.External;
 using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.S3;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Hosting;
@@ -41,6 +42,9 @@ internal static class ServiceRegistration
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
+
+        // S3 REST API of the embedded store: keep LAST, it is the fallback protocol.
+        services.AddSingleton<IProtocolEndpoint, S3Endpoint>();
 
         // EC2 actions.
         return services;

@@ -141,6 +141,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 EtagToMatch = options.IfMatch,
                 EtagToNotMatch = options.IfNoneMatch,
                 ByteRange = options.Range is null ? null : new Amazon.S3.Model.ByteRange(options.Range.ToString()),
+                PartNumber = options.PartNumber,
             };
             var response = await s3.GetObjectAsync(request, cancellationToken);
             var (offset, size) = ParseContentRange(response.ContentRange) ?? (0, response.ContentLength);
@@ -148,7 +149,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 key, size, response.ETag, response.LastModified ?? DateTime.UnixEpoch, response.Headers.ContentType,
                 UserMetadata(response.Metadata), response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256,
                 PartsCount(response.ETag), response.TagCount ?? 0);
-            return new ObjectContent(info, response.ResponseStream, offset, response.ContentLength, options.Range is not null);
+            return new ObjectContent(info, response.ResponseStream, offset, response.ContentLength, response.ContentRange is not null);
         });
 
     public Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
