@@ -112,6 +112,31 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_under_way_keeps_the_object_it_began_with_when_it_is_replaced_and_deleted()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        var part1 = RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
+        var part2 = RandomNumberGenerator.GetBytes(1000);
+        var uploadId = await Alice.CreateMultipartUploadAsync("bkt", "k", ObjectWriteOptions.Default);
+        var e1 = await Alice.UploadPartAsync("bkt", "k", uploadId, 1, new MemoryStream(part1), part1.Length);
+        var e2 = await Alice.UploadPartAsync("bkt", "k", uploadId, 2, new MemoryStream(part2), part2.Length);
+        await Alice.CompleteMultipartUploadAsync("bkt", "k", uploadId, [new(1, e1.ETag), new(2, e2.ETag)]);
+
+        await using var content = await Alice.GetObjectAsync("bkt", "k", ObjectReadOptions.Whole);
+        var first = new byte[1];
+        Assert.Equal(1, await content.Body.ReadAsync(first));
+        await Alice.PutObjectAsync("bkt", "k", new MemoryStream([9, 9, 9]), 3, ObjectWriteOptions.Default);
+        await Alice.DeleteObjectAsync("bkt", "k");
+        using var rest = new MemoryStream();
+        await content.Body.CopyToAsync(rest);
+
+        byte[] whole = [.. part1, .. part2];
+        byte[] read = [.. first, .. rest.ToArray()];
+        Assert.Equal(whole, read);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_dataDir, "buckets", "bkt", "data")));
+    }
+
+    [Fact]
     public async Task Leftovers_of_a_crash_are_cleared_when_the_store_starts()
     {
         await Alice.CreateBucketAsync("bkt");

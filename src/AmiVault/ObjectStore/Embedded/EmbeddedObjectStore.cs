@@ -112,7 +112,22 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
-        var record = RequireObject(bucket, key);
+
+        // A replacement committed between reading the metadata and opening its files: the new metadata is current.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return Task.FromResult(Open(bucket, RequireObject(bucket, key), options));
+            }
+            catch (ObjectChangedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private ObjectContent Open(string bucket, ObjectRecord record, ObjectReadOptions options)
+    {
         if (options.IfMatch is { } ifMatch && !ETags.Matches(ifMatch, record.ETag))
         {
             throw ObjectStoreErrors.PreconditionFailed("If-Match");
@@ -130,7 +145,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length)).ToList();
         var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
         var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
-        return Task.FromResult(new ObjectContent(record.ToInfo(), body, offset, length, isRange));
+        return new ObjectContent(record.ToInfo(), body, offset, length, isRange);
     }
 
     private static (long Offset, long Length) PartRange(ObjectRecord record, int partNumber)
