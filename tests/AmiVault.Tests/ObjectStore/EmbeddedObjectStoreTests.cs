@@ -144,10 +144,17 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
         Directory.CreateDirectory(tmp);
         await File.WriteAllBytesAsync(Path.Combine(tmp, "half-written"), new byte[10]);
         Directory.CreateDirectory(Path.Combine(_dataDir, "buckets", ".new-123"));
+        await Alice.PutObjectAsync("bkt", "kept", new MemoryStream([1, 2]), 2, ObjectWriteOptions.Default);
+        var data = Path.Combine(_dataDir, "buckets", "bkt", "data");
+        await File.WriteAllBytesAsync(Path.Combine(data, "never-committed"), new byte[10]);
+        Directory.CreateDirectory(Path.Combine(data, "completed-parts-never-committed"));
 
         var restarted = new EmbeddedObjectStoreProvider(new EmbeddedStorage(_dataDir, "eu-west-1", TimeProvider.System)).ForAccount("111111111111");
 
         Assert.False(Directory.Exists(tmp));
+        Assert.Single(Directory.EnumerateFileSystemEntries(data));
+        await using var kept = await restarted.GetObjectAsync("bkt", "kept", ObjectReadOptions.Whole);
+        Assert.Equal(2, kept.Length);
         Assert.Equal(["bkt"], (await restarted.ListBucketsAsync()).Select(b => b.Name));
     }
 

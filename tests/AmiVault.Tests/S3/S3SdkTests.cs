@@ -349,4 +349,43 @@ public sealed class S3SdkTests : IAsyncLifetime
         Assert.Equal("secret too", Encoding.UTF8.GetString(await ReadAllAsync(get)));
         await FailsWith("InvalidArgument", HttpStatusCode.BadRequest, () => s3.PutObjectAsync(new PutObjectRequest { BucketName = "sse", Key = "kms", ContentBody = "x", ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS }));
     }
+
+    [Fact]
+    public async Task Presigned_urls_work_and_a_changed_one_is_refused()
+    {
+        using var s3 = _server.S3();
+        await s3.PutBucketAsync("presigned");
+        var upload = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = "presigned",
+            Key = "shared.txt",
+            Verb = HttpVerb.PUT,
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            Protocol = Protocol.HTTP,
+        });
+        var download = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = "presigned",
+            Key = "shared.txt",
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            Protocol = Protocol.HTTP,
+        });
+        using var http = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync(upload, new StringContent("via url"))).StatusCode);
+        Assert.Equal("via url", await http.GetStringAsync(download));
+        var tampered = await http.GetAsync(download.Replace("shared.txt", "other.txt", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, tampered.StatusCode);
+        Assert.Contains("SignatureDoesNotMatch", await tampered.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Naming_another_expected_bucket_owner_is_AccessDenied()
+    {
+        using var s3 = _server.S3();
+        await s3.PutBucketAsync("owned");
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "owned", Key = "k", ContentBody = "x", ExpectedBucketOwner = TestServer.Alice.Id });
+        await FailsWith("AccessDenied", HttpStatusCode.Forbidden, () => s3.GetObjectAsync(new GetObjectRequest { BucketName = "owned", Key = "k", ExpectedBucketOwner = TestServer.Bob.Id }));
+    }
 }

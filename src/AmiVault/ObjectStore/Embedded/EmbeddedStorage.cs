@@ -27,6 +27,7 @@ internal sealed class EmbeddedStorage
         _masterKey = new Lazy<byte[]>(() => LoadOrCreateKey(keyFile), LazyThreadSafetyMode.ExecutionAndPublication);
         Directory.CreateDirectory(Root);
         ClearTemporaryFiles();
+        ReclaimUnreferencedData();
     }
 
     public string Root { get; }
@@ -77,6 +78,39 @@ internal sealed class EmbeddedStorage
         foreach (var pending in Directory.EnumerateDirectories(Root, ".*"))
         {
             Directory.Delete(pending, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Data that no object refers to: a crash came between writing it and committing the object (or between
+    /// replacing an object and deleting its old data). Nothing else runs yet, so nothing can be about to refer to it.
+    /// </summary>
+    private void ReclaimUnreferencedData()
+    {
+        foreach (var bucket in Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>())
+        {
+            var data = DataDir(bucket);
+            if (!Directory.Exists(data))
+            {
+                continue;
+            }
+
+            var objects = ObjectsDir(bucket);
+            var referenced = Directory.Exists(objects)
+                ? Directory.EnumerateFiles(objects, "*.json", SearchOption.AllDirectories)
+                    .Select(DurableFile.ReadJson<ObjectRecord>).OfType<ObjectRecord>().Select(r => r.DataPath).ToHashSet(StringComparer.Ordinal)
+                : [];
+            foreach (var entry in Directory.EnumerateFileSystemEntries(data).Where(e => !referenced.Contains(Path.GetFileName(e))))
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
         }
     }
 
