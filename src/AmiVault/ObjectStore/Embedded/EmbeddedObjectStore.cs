@@ -186,9 +186,9 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var prefixes = new List<string>();
         string? last = null;
         var truncated = false;
-        foreach (var record in AllObjects(bucket).Where(r => r.Key.StartsWith(query.Prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal))
+        foreach (var (file, key) in AllKeys(bucket).Where(k => k.Key.StartsWith(query.Prefix, StringComparison.Ordinal)).OrderBy(k => k.Key, StringComparer.Ordinal))
         {
-            if (after is not null && string.CompareOrdinal(record.Key, after) <= 0)
+            if (after is not null && string.CompareOrdinal(key, after) <= 0)
             {
                 continue;
             }
@@ -196,10 +196,10 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
             string? commonPrefix = null;
             if (!string.IsNullOrEmpty(query.Delimiter))
             {
-                var cut = record.Key.IndexOf(query.Delimiter, query.Prefix.Length, StringComparison.Ordinal);
+                var cut = key.IndexOf(query.Delimiter, query.Prefix.Length, StringComparison.Ordinal);
                 if (cut >= 0)
                 {
-                    commonPrefix = record.Key[..(cut + query.Delimiter.Length)];
+                    commonPrefix = key[..(cut + query.Delimiter.Length)];
                     if (commonPrefix == last || (after is not null && string.CompareOrdinal(commonPrefix, after) <= 0))
                     {
                         continue;
@@ -218,7 +218,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
                 prefixes.Add(commonPrefix);
                 last = commonPrefix;
             }
-            else
+            else if (DurableFile.ReadJson<ObjectRecord>(file) is { } record)
             {
                 objects.Add(new ObjectSummary(record.Key, record.Size, record.ETag, record.LastModified));
                 last = record.Key;
@@ -265,7 +265,8 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         return DurableFile.ReadJson<ObjectRecord>(storage.ObjectFile(bucket, key)) ?? throw ObjectStoreErrors.NoSuchKey(key);
     }
 
-    private IEnumerable<ObjectRecord> AllObjects(string bucket)
+    /// <summary>Every object's metadata file and key, read from the file names (only long keys need the file opened).</summary>
+    private IEnumerable<(string File, string Key)> AllKeys(string bucket)
     {
         var dir = storage.ObjectsDir(bucket);
         if (!Directory.Exists(dir))
@@ -275,9 +276,9 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
         foreach (var file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories))
         {
-            if (DurableFile.ReadJson<ObjectRecord>(file) is { } record)
+            if ((EmbeddedStorage.KeyOfObjectFile(file) ?? DurableFile.ReadJson<ObjectRecord>(file)?.Key) is { } key)
             {
-                yield return record;
+                yield return (file, key);
             }
         }
     }
