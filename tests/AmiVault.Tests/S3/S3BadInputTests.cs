@@ -206,4 +206,19 @@ public sealed class S3BadInputTests : IAsyncLifetime
         Assert.Equal(("InvalidRequest", 400), (oversized.Code, oversized.Status));
         await AssertNothingStoredAsync();
     }
+
+    [Fact]
+    public async Task Authentication_failures_get_S3s_codes()
+    {
+        using var wrongSecret = new RawS3Client(_server, TestServer.Alice with { SecretAccessKey = "not-the-secret" });
+        using var unknownKey = new RawS3Client(_server, TestServer.Alice with { AccessKeyId = "AKIAUNKNOWNUNKNOWN00" });
+
+        var mismatch = await wrongSecret.SendAsync(HttpMethod.Get, "/raw");
+        var unknown = await unknownKey.SendAsync(HttpMethod.Get, "/raw");
+        var skewed = await _raw.SendAsync(HttpMethod.Get, "/raw", signedAt: DateTime.UtcNow.AddMinutes(-20));
+
+        Assert.Equal(("SignatureDoesNotMatch", 403), (mismatch.Code, mismatch.Status));
+        Assert.Equal(("InvalidAccessKeyId", 403), (unknown.Code, unknown.Status));
+        Assert.Equal(("RequestTimeTooSkewed", 403), (skewed.Code, skewed.Status));
+    }
 }

@@ -23,7 +23,7 @@ internal sealed class RawS3Client(TestServer server, Account account) : IDisposa
     }
 
     /// <summary>A request whose body is sent as is, signed with the given payload hash (default: its SHA-256).</summary>
-    public Task<Answer> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body = null, string? payloadHash = null, IDictionary<string, string>? headers = null, string? host = null)
+    public Task<Answer> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body = null, string? payloadHash = null, IDictionary<string, string>? headers = null, string? host = null, DateTime? signedAt = null)
     {
         var request = new HttpRequestMessage(method, pathAndQuery);
         if (body is not null)
@@ -31,7 +31,7 @@ internal sealed class RawS3Client(TestServer server, Account account) : IDisposa
             request.Content = new ByteArrayContent(body);
         }
 
-        Sign(request, payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(body ?? [])), headers ?? new Dictionary<string, string>(), host, out _, out _);
+        Sign(request, payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(body ?? [])), headers ?? new Dictionary<string, string>(), host, out _, out _, signedAt);
         return SendAsync(request);
     }
 
@@ -120,9 +120,9 @@ internal sealed class RawS3Client(TestServer server, Account account) : IDisposa
         return new Answer((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response);
     }
 
-    private void Sign(HttpRequestMessage request, string payloadHash, IDictionary<string, string> extra, string? host, out string signature, out (byte[] Key, string AmzDate, string Scope) context)
+    private void Sign(HttpRequestMessage request, string payloadHash, IDictionary<string, string> extra, string? host, out string signature, out (byte[] Key, string AmzDate, string Scope) context, DateTime? signedAt = null)
     {
-        var now = DateTime.UtcNow;
+        var now = signedAt ?? DateTime.UtcNow;
         var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var date = amzDate[..8];
         var scope = $"{date}/{server.Region}/s3/aws4_request";
