@@ -78,6 +78,39 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_encrypted_multipart_object_reads_back_across_its_part_boundaries()
+    {
+        await Alice.CreateBucketAsync("sse");
+        var part1 = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 17);
+        var part2 = RandomNumberGenerator.GetBytes(70_000);
+        var uploadId = await Alice.CreateMultipartUploadAsync("sse", "k", new ObjectWriteOptions { Encrypt = true });
+        var e1 = await Alice.UploadPartAsync("sse", "k", uploadId, 1, new MemoryStream(part1), part1.Length);
+        var e2 = await Alice.UploadPartAsync("sse", "k", uploadId, 2, new MemoryStream(part2), part2.Length);
+        var info = await Alice.CompleteMultipartUploadAsync("sse", "k", uploadId, [new(1, e1.ETag), new(2, e2.ETag)]);
+
+        Assert.True(info.Encrypted);
+        byte[] whole = [.. part1, .. part2];
+        foreach (var (offset, length) in new[] { (0L, (long)whole.Length), (part1.Length - 100L, 70_100L), (part1.Length - 1L, 2L), (whole.Length - 5L, 5L) })
+        {
+            await using var content = await Alice.GetObjectAsync("sse", "k", new ObjectReadOptions { Range = ByteRange.FromOffset(offset, length) });
+            using var copy = new MemoryStream();
+            await content.Body.CopyToAsync(copy);
+            Assert.Equal(whole.AsSpan((int)offset, (int)length).ToArray(), copy.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task Metadata_that_could_not_go_back_out_as_a_header_is_refused()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        foreach (var metadata in new[] { new Dictionary<string, string> { ["with space"] = "v" }, new Dictionary<string, string> { ["name"] = "line\nbreak" } })
+        {
+            var e = await Assert.ThrowsAsync<ObjectStoreException>(() => Alice.PutObjectAsync("bkt", "k", new MemoryStream([1]), 1, new ObjectWriteOptions { Metadata = metadata }));
+            Assert.Equal("InvalidArgument", e.Code);
+        }
+    }
+
+    [Fact]
     public async Task Tampered_encrypted_data_fails_to_read_instead_of_returning_garbage()
     {
         await Alice.CreateBucketAsync("sse");

@@ -138,6 +138,8 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
 
     private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string resource, string requestId)
     {
+        // Forget the headers of an answer that was being prepared (an object's ETag and length).
+        context.Response.Clear();
         context.Response.StatusCode = status;
         context.Response.Headers["x-amz-request-id"] = requestId;
 
