@@ -355,22 +355,16 @@ public sealed class S3SdkTests : IAsyncLifetime
     {
         using var s3 = _server.S3();
         await s3.PutBucketAsync("presigned");
-        var upload = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        Task<string> Url(HttpVerb verb) => s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
         {
             BucketName = "presigned",
             Key = "shared.txt",
-            Verb = HttpVerb.PUT,
+            Verb = verb,
             Expires = DateTime.UtcNow.AddMinutes(5),
             Protocol = Protocol.HTTP,
         });
-        var download = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
-        {
-            BucketName = "presigned",
-            Key = "shared.txt",
-            Verb = HttpVerb.GET,
-            Expires = DateTime.UtcNow.AddMinutes(5),
-            Protocol = Protocol.HTTP,
-        });
+        var upload = await Url(HttpVerb.PUT);
+        var download = await Url(HttpVerb.GET);
         using var http = new HttpClient();
 
         Assert.Equal(HttpStatusCode.OK, (await http.PutAsync(upload, new StringContent("via url"))).StatusCode);
