@@ -1,5 +1,6 @@
 using AmiVault.Accounts;
 using AmiVault.Auth;
+using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.Protocols.Ec2;
@@ -26,6 +27,9 @@ internal static class ServiceRegistration
         services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
         services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
         services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+
+        // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
+        services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
