@@ -3,6 +3,7 @@ using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.Protocols.Ebs;
 using AmiVault.Protocols.Ec2;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,6 +34,19 @@ internal static class ServiceRegistration
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
+        services.AddSingleton<IProtocolEndpoint, EbsEndpoint>();
+
+        // EBS direct APIs: operations, tokens, the gate between block writes and completion, the timeout sweeper.
+        services.AddSingleton<EbsTokens>();
+        services.AddSingleton<SnapshotWriteGates>();
+        services.AddSingleton<SnapshotTimeoutSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotTimeoutSweeper>());
+        services.AddSingleton<IEbsOperation, StartSnapshot>();
+        services.AddSingleton<IEbsOperation, PutSnapshotBlock>();
+        services.AddSingleton<IEbsOperation, CompleteSnapshot>();
+        services.AddSingleton<IEbsOperation, ListSnapshotBlocks>();
+        services.AddSingleton<IEbsOperation, ListChangedBlocks>();
+        services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
 
         // EC2 actions.
         return services;
