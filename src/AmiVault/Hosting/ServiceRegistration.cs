@@ -2,6 +2,8 @@ using AmiVault.Accounts;
 using AmiVault.Auth;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.ObjectStore;
+using AmiVault.ObjectStore.Embedded;
 using AmiVault.Protocols.Ec2;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +28,11 @@ internal static class ServiceRegistration
         services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
         services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
         services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+
+        // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
+        services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<EmbeddedObjectStoreProvider>();
+        services.AddSingleton<IObjectStoreProvider>(sp => sp.GetRequiredService<EmbeddedObjectStoreProvider>());
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
