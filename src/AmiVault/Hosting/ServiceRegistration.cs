@@ -1,5 +1,6 @@
 using AmiVault.Accounts;
 using AmiVault.Auth;
+using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
@@ -33,6 +34,9 @@ internal static class ServiceRegistration
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<EmbeddedObjectStoreProvider>();
         services.AddSingleton<IObjectStoreProvider>(sp => sp.GetRequiredService<EmbeddedObjectStoreProvider>());
+
+        // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
+        services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
