@@ -30,6 +30,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
         services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
         services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
+        services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();

@@ -5,31 +5,7 @@ namespace AmiVault.Catalog.Sqlite;
 internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalog
 {
     public Task InsertAsync(SnapshotRecord snapshot, IReadOnlyList<KeyValuePair<string, string>> tags, string? copyBlocksFrom = null, CancellationToken cancellationToken = default) =>
-        db.WriteAsync((c, t) =>
-        {
-            try
-            {
-                using var insert = SqliteDatabase.Command(c,
-                    "INSERT INTO snapshots (snapshot_id, owner_id, status, client_token, deadline, record) VALUES ($id, $owner, $status, $token, $deadline, $record);", t,
-                    ("$id", snapshot.SnapshotId), ("$owner", snapshot.OwnerId), ("$status", snapshot.Status), ("$token", snapshot.ClientToken),
-                    ("$deadline", snapshot.Deadline is { } d ? CatalogJson.Time(d) : null), ("$record", CatalogJson.Serialize(snapshot)));
-                insert.ExecuteNonQuery();
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19)
-            {
-                throw new CatalogConflictException($"Client token {snapshot.ClientToken} was already used by account {snapshot.OwnerId}.");
-            }
-
-            if (copyBlocksFrom is not null)
-            {
-                using var copy = SqliteDatabase.Command(c,
-                    "INSERT INTO snapshot_blocks (snapshot_id, block_index, hash) SELECT $to, block_index, hash FROM snapshot_blocks WHERE snapshot_id = $from;", t,
-                    ("$to", snapshot.SnapshotId), ("$from", copyBlocksFrom));
-                copy.ExecuteNonQuery();
-            }
-
-            SqliteTagCatalog.Upsert(c, t, snapshot.OwnerId, snapshot.SnapshotId, tags);
-        }, cancellationToken);
+        db.WriteAsync((c, t) => Insert(c, t, snapshot, tags, copyBlocksFrom), cancellationToken);
 
     public Task<SnapshotRecord?> GetAsync(string snapshotId, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Read(c => ReadOne(c, null, "SELECT record FROM snapshots WHERE snapshot_id = $p;", snapshotId)));
@@ -161,5 +137,32 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
         }
 
         return snapshots;
+    }
+
+    /// <summary>Used inside other writes too (a restore adds its snapshots with its task).</summary>
+    internal static void Insert(SqliteConnection c, SqliteTransaction t, SnapshotRecord snapshot, IReadOnlyList<KeyValuePair<string, string>> tags, string? copyBlocksFrom)
+    {
+        try
+        {
+            using var insert = SqliteDatabase.Command(c,
+                "INSERT INTO snapshots (snapshot_id, owner_id, status, client_token, deadline, record) VALUES ($id, $owner, $status, $token, $deadline, $record);", t,
+                ("$id", snapshot.SnapshotId), ("$owner", snapshot.OwnerId), ("$status", snapshot.Status), ("$token", snapshot.ClientToken),
+                ("$deadline", snapshot.Deadline is { } d ? CatalogJson.Time(d) : null), ("$record", CatalogJson.Serialize(snapshot)));
+            insert.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new CatalogConflictException($"Client token {snapshot.ClientToken} was already used by account {snapshot.OwnerId}.");
+        }
+
+        if (copyBlocksFrom is not null)
+        {
+            using var copy = SqliteDatabase.Command(c,
+                "INSERT INTO snapshot_blocks (snapshot_id, block_index, hash) SELECT $to, block_index, hash FROM snapshot_blocks WHERE snapshot_id = $from;", t,
+                ("$to", snapshot.SnapshotId), ("$from", copyBlocksFrom));
+            copy.ExecuteNonQuery();
+        }
+
+        SqliteTagCatalog.Upsert(c, t, snapshot.OwnerId, snapshot.SnapshotId, tags);
     }
 }
