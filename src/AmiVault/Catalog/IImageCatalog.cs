@@ -5,7 +5,7 @@ internal interface IImageCatalog
 {
     /// <summary>
     /// Inserts an image with its tags; <see cref="CatalogConflictException"/> when the owner has an image of that name
-    /// or a mapped snapshot is not a completed snapshot of the owner.
+    /// or a mapped snapshot is not a snapshot of the owner.
     /// </summary>
     Task InsertAsync(ImageRecord image, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken = default);
 
