@@ -32,6 +32,9 @@ internal static class ServiceRegistration
         services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
         services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
 
+        // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
+        services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
+
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
 
