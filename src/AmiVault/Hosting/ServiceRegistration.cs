@@ -6,6 +6,10 @@ using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.Ec2.Actions.Encryption;
+using AmiVault.Protocols.Ec2.Actions.Images;
+using AmiVault.Protocols.Ec2.Actions.Snapshots;
+using AmiVault.Protocols.Ec2.Actions.Tags;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Hosting;
@@ -42,6 +46,22 @@ internal static class ServiceRegistration
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
 
         // EC2 actions.
+        // Images, snapshots, tags, EBS encryption by default (branch ec2). Needs an IBlockStore (branch ebs).
+        services.AddSingleton<Ec2PageTokens>();
+        services.AddSingleton<OwnedResources>();
+        services.AddSingleton<SnapshotDeleter>();
+        services.AddSingleton<BlockDeviceMappingReader>();
+        services.AddSingleton<IEc2Action, RegisterImageAction>();
+        services.AddSingleton<IEc2Action, DescribeImagesAction>();
+        services.AddSingleton<IEc2Action, DeregisterImageAction>();
+        services.AddSingleton<IEc2Action, DescribeSnapshotsAction>();
+        services.AddSingleton<IEc2Action, DeleteSnapshotAction>();
+        services.AddSingleton<IEc2Action, CreateTagsAction>();
+        services.AddSingleton<IEc2Action, DeleteTagsAction>();
+        services.AddSingleton<IEc2Action, DescribeTagsAction>();
+        services.AddSingleton<IEc2Action, GetEbsEncryptionByDefaultAction>();
+        services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: true));
+        services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: false));
         return services;
     }
 }
