@@ -37,6 +37,9 @@ internal interface ISnapshotCatalog
     /// <summary>Whether any snapshot still references a block with this hash.</summary>
     Task<bool> IsBlockReferencedAsync(byte[] hash, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the snapshot, its tags and block rows; returns the distinct hashes it referenced (GC candidates).</summary>
+    /// <summary>
+    /// Deletes the snapshot, its tags and block rows; returns the distinct hashes it referenced (GC candidates).
+    /// <see cref="CatalogConflictException"/> when an image maps the snapshot.
+    /// </summary>
     Task<IReadOnlyList<byte[]>> DeleteAsync(string snapshotId, CancellationToken cancellationToken = default);
 }

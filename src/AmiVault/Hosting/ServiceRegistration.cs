@@ -3,8 +3,14 @@ using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.ObjectStore;
+using AmiVault.ObjectStore.Embedded;
 using AmiVault.Protocols.Ebs;
 using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.Ec2.Actions.Encryption;
+using AmiVault.Protocols.Ec2.Actions.Images;
+using AmiVault.Protocols.Ec2.Actions.Snapshots;
+using AmiVault.Protocols.Ec2.Actions.Tags;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Hosting;
@@ -29,6 +35,11 @@ internal static class ServiceRegistration
         services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
         services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
 
+        // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
+        services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<EmbeddedObjectStoreProvider>();
+        services.AddSingleton<IObjectStoreProvider>(sp => sp.GetRequiredService<EmbeddedObjectStoreProvider>());
+
         // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
         services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
 
@@ -49,6 +60,22 @@ internal static class ServiceRegistration
         services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
 
         // EC2 actions.
+        // Images, snapshots, tags, EBS encryption by default (branch ec2). Needs an IBlockStore (branch ebs).
+        services.AddSingleton<Ec2PageTokens>();
+        services.AddSingleton<OwnedResources>();
+        services.AddSingleton<SnapshotDeleter>();
+        services.AddSingleton<BlockDeviceMappingReader>();
+        services.AddSingleton<IEc2Action, RegisterImageAction>();
+        services.AddSingleton<IEc2Action, DescribeImagesAction>();
+        services.AddSingleton<IEc2Action, DeregisterImageAction>();
+        services.AddSingleton<IEc2Action, DescribeSnapshotsAction>();
+        services.AddSingleton<IEc2Action, DeleteSnapshotAction>();
+        services.AddSingleton<IEc2Action, CreateTagsAction>();
+        services.AddSingleton<IEc2Action, DeleteTagsAction>();
+        services.AddSingleton<IEc2Action, DescribeTagsAction>();
+        services.AddSingleton<IEc2Action, GetEbsEncryptionByDefaultAction>();
+        services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: true));
+        services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: false));
         return services;
     }
 }

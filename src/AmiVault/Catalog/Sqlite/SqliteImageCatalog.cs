@@ -85,6 +85,17 @@ internal sealed class SqliteImageCatalog(SqliteDatabase db) : IImageCatalog
 
         foreach (var snapshotId in image.SnapshotIds.Distinct())
         {
+            // Checked inside the serialized write, so a concurrent snapshot deletion cannot leave an image mapping a
+            // snapshot that is gone.
+            using (var check = SqliteDatabase.Command(c, "SELECT 1 FROM snapshots WHERE snapshot_id = $s AND owner_id = $o;", t,
+                ("$s", snapshotId), ("$o", image.OwnerId)))
+            {
+                if (check.ExecuteScalar() is null)
+                {
+                    throw new CatalogConflictException($"Snapshot {snapshotId} is not a snapshot of account {image.OwnerId}.");
+                }
+            }
+
             using var link = SqliteDatabase.Command(c, "INSERT INTO image_snapshots (image_id, snapshot_id) VALUES ($i, $s);", t, ("$i", image.ImageId), ("$s", snapshotId));
             link.ExecuteNonQuery();
         }

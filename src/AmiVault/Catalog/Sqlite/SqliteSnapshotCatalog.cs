@@ -82,6 +82,14 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
     public Task<IReadOnlyList<byte[]>> DeleteAsync(string snapshotId, CancellationToken cancellationToken = default) =>
         db.WriteAsync<IReadOnlyList<byte[]>>((c, t) =>
         {
+            using (var use = SqliteDatabase.Command(c, "SELECT image_id FROM image_snapshots WHERE snapshot_id = $s LIMIT 1;", t, ("$s", snapshotId)))
+            {
+                if (use.ExecuteScalar() is string imageId)
+                {
+                    throw new CatalogConflictException($"The snapshot {snapshotId} is currently in use by {imageId}");
+                }
+            }
+
             var hashes = new List<byte[]>();
             using (var read = SqliteDatabase.Command(c, "SELECT DISTINCT hash FROM snapshot_blocks WHERE snapshot_id = $s;", t, ("$s", snapshotId)))
             using (var reader = read.ExecuteReader())
