@@ -6,6 +6,8 @@ using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.Ec2.Actions.Tasks;
+using AmiVault.Tasks;
 using AmiVault.Protocols.Ec2.Actions.Encryption;
 using AmiVault.Protocols.Ec2.Actions.Images;
 using AmiVault.Protocols.Ec2.Actions.Snapshots;
@@ -62,6 +64,17 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, GetEbsEncryptionByDefaultAction>();
         services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: true));
         services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: false));
+
+        // Store/restore engine: tasks queue behind a bounded pool of workers.
+        services.AddSingleton<StoreTaskStarter>();
+        services.AddSingleton<RestoreTaskStarter>();
+        services.AddSingleton<ITaskJob, StoreImageJob>();
+        services.AddSingleton<ITaskJob, RestoreImageJob>();
+        services.AddSingleton<TaskQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskQueue>());
+        services.AddSingleton<IEc2Action, CreateStoreImageTaskAction>();
+        services.AddSingleton<IEc2Action, DescribeStoreImageTasksAction>();
+        services.AddSingleton<IEc2Action, CreateRestoreImageTaskAction>();
         return services;
     }
 }
