@@ -36,7 +36,7 @@ public sealed class SnapshotTests
         await using var server = await TestServer.StartAsync();
         using var ec2 = server.Ec2();
         var a = await SnapshotAsync(server, sizeGib: 8, description: "daily backup", tags: [new("team", "red")]);
-        var b = await SnapshotAsync(server, sizeGib: 100, encrypted: true, status: "pending", description: "weekly backup");
+        var b = await SnapshotAsync(server, sizeGib: 100, encrypted: true, status: "pending", progress: 30, description: "weekly backup");
 
         async Task<string[]> Ids(params Filter[] filters) => [.. (await SnapshotsAsync(ec2, filters)).Select(s => s.SnapshotId).Order()];
         string[] both = [.. new[] { a, b }.Order()];
