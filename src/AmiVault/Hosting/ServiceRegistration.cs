@@ -3,6 +3,8 @@ using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.ObjectStore;
+using AmiVault.ObjectStore.Embedded;
 using AmiVault.Protocols.Ec2;
 using AmiVault.Protocols.Ec2.Actions.Encryption;
 using AmiVault.Protocols.Ec2.Actions.Images;
@@ -31,6 +33,11 @@ internal static class ServiceRegistration
         services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
         services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
         services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+
+        // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
+        services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<EmbeddedObjectStoreProvider>();
+        services.AddSingleton<IObjectStoreProvider>(sp => sp.GetRequiredService<EmbeddedObjectStoreProvider>());
 
         // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
         services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
