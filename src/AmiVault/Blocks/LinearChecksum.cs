@@ -21,7 +21,9 @@ internal sealed class LinearChecksum : IDisposable
         _hash.AppendData(blockSha256);
     }
 
-    public string ToBase64() => Convert.ToBase64String(_hash.GetCurrentHash());
+    public byte[] Digest() => _hash.GetCurrentHash();
+
+    public string ToBase64() => Convert.ToBase64String(Digest());
 
     public void Dispose() => _hash.Dispose();
 }

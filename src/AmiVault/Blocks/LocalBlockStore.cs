@@ -57,14 +57,14 @@ internal sealed class LocalBlockStore : IBlockStore
 
         // The costly part (write and fsync) happens before taking the stripe, so writers of other blocks that share
         // it only wait for a rename; a loser of a race for the same block throws its copy away.
-        string? temp = File.Exists(path) ? null : await WriteTempAsync(hash, data, cancellationToken);
+        string? temp = File.Exists(path) ? null : WriteTemp(hash, data.Span);
         var stripe = StripeOf(hash);
         await stripe.WaitAsync(cancellationToken);
         try
         {
             if (!File.Exists(path))
             {
-                temp ??= await WriteTempAsync(hash, data, cancellationToken);
+                temp ??= WriteTemp(hash, data.Span);
                 EnsureFanOut(hash);
                 DurableFile.CommitRename(temp, path);
                 temp = null;
@@ -160,12 +160,12 @@ internal sealed class LocalBlockStore : IBlockStore
         return Path.Combine(_root, hex[..2], hex[2..4], hex);
     }
 
-    private async Task<string> WriteTempAsync(byte[] hash, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private string WriteTemp(byte[] hash, ReadOnlySpan<byte> data)
     {
         var temp = Path.Combine(_tempDir, $"{BlockHashes.ToHex(hash)}.{Guid.NewGuid():N}");
         try
         {
-            await DurableFile.WriteNewAsync(temp, data, cancellationToken);
+            DurableFile.WriteNew(temp, data);
             return temp;
         }
         catch

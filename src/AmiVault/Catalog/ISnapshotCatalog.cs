@@ -26,7 +26,13 @@ internal interface ISnapshotCatalog
     /// <summary>Blocks with index ≥ <paramref name="startIndex"/> in index order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<SnapshotBlock>> ListBlocksAsync(string snapshotId, long startIndex, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Like <see cref="ListBlocksAsync"/>, but only blocks written to this snapshot, not those copied from its parent.</summary>
+    Task<IReadOnlyList<SnapshotBlock>> ListWrittenBlocksAsync(string snapshotId, long startIndex, int limit, CancellationToken cancellationToken = default);
+
     Task<long> CountBlocksAsync(string snapshotId, CancellationToken cancellationToken = default);
+
+    /// <summary>Blocks written to this snapshot since it started, not those copied from its parent (EBS ChangedBlocksCount).</summary>
+    Task<long> CountWrittenBlocksAsync(string snapshotId, CancellationToken cancellationToken = default);
 
     /// <summary>Whether any snapshot still references a block with this hash.</summary>
     Task<bool> IsBlockReferencedAsync(byte[] hash, CancellationToken cancellationToken = default);

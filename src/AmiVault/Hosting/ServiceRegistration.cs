@@ -5,6 +5,7 @@ using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
+using AmiVault.Protocols.Ebs;
 using AmiVault.Protocols.Ec2;
 using AmiVault.Protocols.Ec2.Actions.Encryption;
 using AmiVault.Protocols.Ec2.Actions.Images;
@@ -44,9 +45,22 @@ internal static class ServiceRegistration
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
+        services.AddSingleton<IProtocolEndpoint, EbsEndpoint>();
+
+        // EBS direct APIs: operations, tokens, the gate between block writes and completion, the timeout sweeper.
+        services.AddSingleton<EbsTokens>();
+        services.AddSingleton<SnapshotWriteGates>();
+        services.AddSingleton<SnapshotTimeoutSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotTimeoutSweeper>());
+        services.AddSingleton<IEbsOperation, StartSnapshot>();
+        services.AddSingleton<IEbsOperation, PutSnapshotBlock>();
+        services.AddSingleton<IEbsOperation, CompleteSnapshot>();
+        services.AddSingleton<IEbsOperation, ListSnapshotBlocks>();
+        services.AddSingleton<IEbsOperation, ListChangedBlocks>();
+        services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
 
         // EC2 actions.
-        // Images, snapshots, tags, EBS encryption by default (branch ec2). Needs an IBlockStore (branch ebs).
+        // Images, snapshots, tags, EBS encryption by default (branch ec2).
         services.AddSingleton<Ec2PageTokens>();
         services.AddSingleton<OwnedResources>();
         services.AddSingleton<SnapshotDeleter>();

@@ -11,11 +11,20 @@ internal static class DurableFile
 {
     private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC (same value on x86-64 and arm64)
 
-    /// <summary>Creates <paramref name="path"/> (which must not exist) with <paramref name="data"/> and flushes it to disk.</summary>
-    public static async Task WriteNewAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates <paramref name="path"/> (which must not exist) with <paramref name="data"/> and flushes it to disk.
+    /// Synchronous on purpose: fsync blocks a thread whatever the API, and .NET's async file writes on Linux are
+    /// the same blocking call on a pool thread.
+    /// </summary>
+    public static void WriteNew(string path, ReadOnlySpan<byte> data, UnixFileMode? mode = null)
     {
         using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: data.Length);
-        await RandomAccess.WriteAsync(handle, data, 0, cancellationToken);
+        if (mode is { } m && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(handle, m); // before any byte is written, so a secret is never readable by others
+        }
+
+        RandomAccess.Write(handle, data, 0);
         RandomAccess.FlushToDisk(handle);
     }
 
@@ -27,12 +36,12 @@ internal static class DurableFile
     }
 
     /// <summary>Writes a whole small file durably (temp, fsync, rename, fsync folder).</summary>
-    public static async Task WriteAllAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public static void WriteAll(string path, ReadOnlySpan<byte> data, UnixFileMode? mode = null)
     {
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            await WriteNewAsync(temp, data, cancellationToken);
+            WriteNew(temp, data, mode);
             CommitRename(temp, path);
         }
         finally

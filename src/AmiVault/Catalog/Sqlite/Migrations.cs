@@ -82,5 +82,11 @@ internal static class Migrations
         );
         CREATE INDEX restore_tasks_state ON restore_tasks(state);
         """,
+
+        // 3: which block rows of a snapshot were copied from its parent rather than written to it (EBS
+        // CompleteSnapshot counts and checksums only the written ones).
+        """
+        ALTER TABLE snapshot_blocks ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -47,7 +47,7 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
             }
 
             using var upsert = SqliteDatabase.Command(c,
-                "INSERT INTO snapshot_blocks (snapshot_id, block_index, hash) VALUES ($s, $i, $h) ON CONFLICT (snapshot_id, block_index) DO UPDATE SET hash = excluded.hash;", t,
+                "INSERT INTO snapshot_blocks (snapshot_id, block_index, hash) VALUES ($s, $i, $h) ON CONFLICT (snapshot_id, block_index) DO UPDATE SET hash = excluded.hash, inherited = 0;", t,
                 ("$s", snapshotId), ("$i", blockIndex), ("$h", hash));
             upsert.ExecuteNonQuery();
             return previous is not null && !previous.AsSpan().SequenceEqual(hash) ? previous : null;
@@ -61,27 +61,16 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
         }));
 
     public Task<IReadOnlyList<SnapshotBlock>> ListBlocksAsync(string snapshotId, long startIndex, int limit, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<SnapshotBlock>>(db.Read(c =>
-        {
-            using var query = SqliteDatabase.Command(c,
-                "SELECT block_index, hash FROM snapshot_blocks WHERE snapshot_id = $s AND block_index >= $start ORDER BY block_index LIMIT $limit;", null,
-                ("$s", snapshotId), ("$start", startIndex), ("$limit", limit));
-            using var reader = query.ExecuteReader();
-            var blocks = new List<SnapshotBlock>();
-            while (reader.Read())
-            {
-                blocks.Add(new SnapshotBlock(reader.GetInt64(0), (byte[])reader[1]));
-            }
+        Task.FromResult(db.Read(c => ReadBlocks(c, snapshotId, startIndex, limit, writtenOnly: false)));
 
-            return blocks;
-        }));
+    public Task<IReadOnlyList<SnapshotBlock>> ListWrittenBlocksAsync(string snapshotId, long startIndex, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(db.Read(c => ReadBlocks(c, snapshotId, startIndex, limit, writtenOnly: true)));
 
     public Task<long> CountBlocksAsync(string snapshotId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(db.Read(c =>
-        {
-            using var query = SqliteDatabase.Command(c, "SELECT COUNT(*) FROM snapshot_blocks WHERE snapshot_id = $s;", null, ("$s", snapshotId));
-            return (long)query.ExecuteScalar()!;
-        }));
+        Task.FromResult(db.Read(c => CountBlocks(c, snapshotId, writtenOnly: false)));
+
+    public Task<long> CountWrittenBlocksAsync(string snapshotId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(db.Read(c => CountBlocks(c, snapshotId, writtenOnly: true)));
 
     public Task<bool> IsBlockReferencedAsync(byte[] hash, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Read(c =>
@@ -119,6 +108,29 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
 
             return hashes;
         }, cancellationToken);
+
+    private static IReadOnlyList<SnapshotBlock> ReadBlocks(SqliteConnection c, string snapshotId, long startIndex, int limit, bool writtenOnly)
+    {
+        using var query = SqliteDatabase.Command(c,
+            "SELECT block_index, hash FROM snapshot_blocks WHERE snapshot_id = $s AND block_index >= $start" +
+            (writtenOnly ? " AND inherited = 0" : "") + " ORDER BY block_index LIMIT $limit;", null,
+            ("$s", snapshotId), ("$start", startIndex), ("$limit", limit));
+        using var reader = query.ExecuteReader();
+        var blocks = new List<SnapshotBlock>();
+        while (reader.Read())
+        {
+            blocks.Add(new SnapshotBlock(reader.GetInt64(0), (byte[])reader[1]));
+        }
+
+        return blocks;
+    }
+
+    private static long CountBlocks(SqliteConnection c, string snapshotId, bool writtenOnly)
+    {
+        using var query = SqliteDatabase.Command(c,
+            "SELECT COUNT(*) FROM snapshot_blocks WHERE snapshot_id = $s" + (writtenOnly ? " AND inherited = 0;" : ";"), null, ("$s", snapshotId));
+        return (long)query.ExecuteScalar()!;
+    }
 
     private static SnapshotRecord? ReadOne(SqliteConnection c, SqliteTransaction? t, string sql, string parameter)
     {
@@ -158,7 +170,7 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
         if (copyBlocksFrom is not null)
         {
             using var copy = SqliteDatabase.Command(c,
-                "INSERT INTO snapshot_blocks (snapshot_id, block_index, hash) SELECT $to, block_index, hash FROM snapshot_blocks WHERE snapshot_id = $from;", t,
+                "INSERT INTO snapshot_blocks (snapshot_id, block_index, hash, inherited) SELECT $to, block_index, hash, 1 FROM snapshot_blocks WHERE snapshot_id = $from;", t,
                 ("$to", snapshot.SnapshotId), ("$from", copyBlocksFrom));
             copy.ExecuteNonQuery();
         }
