@@ -62,7 +62,7 @@ internal static class ServiceRegistration
         services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
 
         // EC2 actions.
-        // Images, snapshots, tags, EBS encryption by default (branch ec2). Needs an IBlockStore (branch ebs).
+        // Images, snapshots, tags, EBS encryption by default (branch ec2).
         services.AddSingleton<Ec2PageTokens>();
         services.AddSingleton<OwnedResources>();
         services.AddSingleton<SnapshotDeleter>();
