@@ -5,14 +5,16 @@ using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
+using AmiVault.ObjectStore.External;
 using AmiVault.Protocols.Ebs;
-using AmiVault.Protocols.Ec2;
-using AmiVault.Protocols.Ec2.Actions.Tasks;
-using AmiVault.Tasks;
 using AmiVault.Protocols.Ec2.Actions.Encryption;
 using AmiVault.Protocols.Ec2.Actions.Images;
 using AmiVault.Protocols.Ec2.Actions.Snapshots;
 using AmiVault.Protocols.Ec2.Actions.Tags;
+using AmiVault.Protocols.Ec2.Actions.Tasks;
+using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.S3;
+using AmiVault.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Hosting;
@@ -40,7 +42,12 @@ internal static class ServiceRegistration
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<EmbeddedObjectStoreProvider>();
-        services.AddSingleton<IObjectStoreProvider>(sp => sp.GetRequiredService<EmbeddedObjectStoreProvider>());
+        services.AddSingleton<IObjectStoreProvider>(sp => context.Options.Buckets.Backend switch
+        {
+            "embedded" => sp.GetRequiredService<EmbeddedObjectStoreProvider>(),
+            "external" => new ExternalObjectStoreProvider(context),
+            var other => throw new InvalidOperationException($"Buckets:Backend '{other}' is neither 'embedded' nor 'external'."),
+        });
 
         // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
         services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
@@ -60,6 +67,9 @@ internal static class ServiceRegistration
         services.AddSingleton<IEbsOperation, ListSnapshotBlocks>();
         services.AddSingleton<IEbsOperation, ListChangedBlocks>();
         services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
+
+        // S3 REST API of the embedded store: keep LAST, it is the fallback protocol.
+        services.AddSingleton<IProtocolEndpoint, S3Endpoint>();
 
         // EC2 actions.
         // Images, snapshots, tags, EBS encryption by default (branch ec2).
