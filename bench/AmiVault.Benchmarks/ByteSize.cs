@@ -38,4 +38,18 @@ internal static class ByteSize
 
         return string.Create(CultureInfo.InvariantCulture, $"{value:0.##} {units[unit]}");
     }
+
+    /// <summary>The short form <see cref="Parse"/> reads: 2G, 256M, 1T (whole units only, else the next smaller unit).</summary>
+    public static string Compact(long bytes)
+    {
+        foreach (var (shift, unit) in new[] { (40, "T"), (30, "G"), (20, "M"), (10, "K") })
+        {
+            if (bytes >= 1L << shift && bytes % (1L << shift) == 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{bytes >> shift}{unit}");
+            }
+        }
+
+        return bytes.ToString(CultureInfo.InvariantCulture);
+    }
 }

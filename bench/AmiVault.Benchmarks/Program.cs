@@ -3,6 +3,8 @@ using AmiVault.Benchmarks.Cli;
 
 var root = new RootCommand("AmiVault benchmarks: the suite against peers (suite, compare), micro-benchmarks (micro), inputs (generate).")
 {
+    SuiteCommand.Create(),
+    CompareCommand.Create(),
     GenerateCommand.Create(),
 };
 
