@@ -19,7 +19,7 @@ internal static class SuiteCommand
         var only = new Option<string?>("--only") { Description = "Comma-separated scenario ids to run (default: all)." };
         var workDir = new Option<string>("--work-dir") { Description = "Inputs (kept between runs) and scratch files.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "amivault-bench") };
         var resultsDir = new Option<string?>("--results-dir") { Description = "Where DATE.json goes (default bench-results; the work dir with --smoke)." };
-        var docsDir = new Option<string?>("--docs-dir") { Description = "Where benchmarks.md/.json/-throughput.png go (default docs; none with --smoke)." };
+        var docsDir = new Option<string?>("--docs-dir") { Description = "Where benchmarks.md/.json/-throughput.png go (default docs; none with --smoke or --only)." };
         var commandLine = new Option<string?>("--command-line") { Description = "The command to print in the report (run.sh passes its own)." };
 
         var command = new Command("suite", "Run the benchmark suite against the peers and write the results.")
@@ -62,7 +62,8 @@ internal static class SuiteCommand
             Console.WriteLine(MarkdownReport.Render(result, chartFileName: null).Split("## Measurements")[0].Split("## Goals")[1].Trim());
             Console.WriteLine();
             Console.WriteLine($"Results: {Path.GetFullPath(json)}");
-            if ((parse.GetValue(docsDir) ?? (isSmoke ? null : "docs")) is { } docs)
+            // The docs show a whole run: a smoke run or a run of some scenarios only goes there when asked.
+            if ((parse.GetValue(docsDir) ?? (isSmoke || selected is not null ? null : "docs")) is { } docs)
             {
                 Directory.CreateDirectory(docs);
                 await ResultFile.WriteAsync(result, Path.Combine(docs, "benchmarks.json"), cancellationToken);

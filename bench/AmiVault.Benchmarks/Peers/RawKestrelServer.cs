@@ -16,7 +16,7 @@ namespace AmiVault.Benchmarks.Peers;
 /// </summary>
 internal sealed class RawKestrelServer : IAsyncDisposable
 {
-    private const int ReadBuffer = 256 * 1024;
+    private const int PieceSize = 256 * 1024;
     private readonly WebApplication _app;
     private readonly byte[] _object;
 
@@ -61,7 +61,7 @@ internal sealed class RawKestrelServer : IAsyncDisposable
         var request = context.Request;
         if (HttpMethods.IsPut(request.Method))
         {
-            var buffer = new byte[ReadBuffer];
+            var buffer = new byte[PieceSize];
             long total = 0;
             int read;
             while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
@@ -84,6 +84,11 @@ internal sealed class RawKestrelServer : IAsyncDisposable
         }
 
         context.Response.ContentLength = length;
-        await context.Response.Body.WriteAsync(_object.AsMemory((int)start, (int)length), context.RequestAborted);
+        // Piece by piece, as a server streaming from disk does: one huge write would be buffered whole by Kestrel.
+        for (var offset = start; offset < start + length; offset += PieceSize)
+        {
+            var piece = (int)Math.Min(PieceSize, start + length - offset);
+            await context.Response.Body.WriteAsync(_object.AsMemory((int)offset, piece), context.RequestAborted);
+        }
     }
 }
