@@ -35,7 +35,7 @@ public sealed class RegisterImageTests
             [
                 new BlockDeviceMapping { DeviceName = "/dev/xvda", Ebs = new EbsBlockDevice { SnapshotId = root, VolumeSize = 10, VolumeType = VolumeType.Gp3, Iops = 4000, Throughput = 250, DeleteOnTermination = false } },
                 new BlockDeviceMapping { DeviceName = "/dev/xvdb", Ebs = new EbsBlockDevice { SnapshotId = data, VolumeType = VolumeType.Io2, Iops = 1000 } },
-                new BlockDeviceMapping { DeviceName = "/dev/xvdc", Ebs = new EbsBlockDevice { VolumeSize = 50, VolumeType = VolumeType.St1, Encrypted = true } },
+                new BlockDeviceMapping { DeviceName = "/dev/xvdc", Ebs = new EbsBlockDevice { VolumeSize = 500, VolumeType = VolumeType.St1, Encrypted = true } },
                 new BlockDeviceMapping { DeviceName = "/dev/sdd", VirtualName = "ephemeral0" },
                 new BlockDeviceMapping { DeviceName = "/dev/sde", NoDevice = "" },
             ],
@@ -76,7 +76,7 @@ public sealed class RegisterImageTests
         Assert.Equal((data, 20, "io2", 1000, true, true), (dataEbs.SnapshotId, dataEbs.VolumeSize, dataEbs.VolumeType.Value, dataEbs.Iops, dataEbs.DeleteOnTermination, dataEbs.Encrypted));
         Assert.StartsWith("arn:aws:kms:", dataEbs.KmsKeyId, StringComparison.Ordinal);
         var emptyEbs = mappings["/dev/xvdc"].Ebs;
-        Assert.Equal((null, 50, "st1", true), (emptyEbs.SnapshotId, emptyEbs.VolumeSize, emptyEbs.VolumeType.Value, emptyEbs.Encrypted));
+        Assert.Equal((null, 500, "st1", true), (emptyEbs.SnapshotId, emptyEbs.VolumeSize, emptyEbs.VolumeType.Value, emptyEbs.Encrypted));
         Assert.Equal("ephemeral0", mappings["/dev/sdd"].VirtualName);
         Assert.Null(mappings["/dev/sdd"].Ebs);
         Assert.Equal("", mappings["/dev/sde"].NoDevice);

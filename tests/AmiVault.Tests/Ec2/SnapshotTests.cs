@@ -1,3 +1,4 @@
+using AmiVault.Blocks;
 using AmiVault.Tests.Support;
 using Amazon.EC2.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,7 @@ public sealed class SnapshotTests
         await using var server = await TestServer.StartAsync();
         using var ec2 = server.Ec2();
         var a = await SnapshotAsync(server, sizeGib: 8, description: "daily backup", tags: [new("team", "red")]);
-        var b = await SnapshotAsync(server, sizeGib: 100, encrypted: true, status: "pending", description: "weekly backup");
+        var b = await SnapshotAsync(server, sizeGib: 100, encrypted: true, status: "pending", progress: 30, description: "weekly backup");
 
         async Task<string[]> Ids(params Filter[] filters) => [.. (await SnapshotsAsync(ec2, filters)).Select(s => s.SnapshotId).Order()];
         string[] both = [.. new[] { a, b }.Order()];
@@ -127,18 +128,32 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task Deleting_a_snapshot_drops_its_blocks_from_the_catalog()
+    public async Task Deleting_a_snapshot_reclaims_the_blocks_no_other_snapshot_shares()
     {
         await using var server = await TestServer.StartAsync();
         using var ec2 = server.Ec2();
         var catalog = server.Server.Services.GetRequiredService<AmiVault.Catalog.ISnapshotCatalog>();
-        var snapshot = await SnapshotAsync(server);
-        var hash = System.Security.Cryptography.SHA256.HashData("block"u8);
-        await catalog.PutBlockAsync(snapshot, 0, hash);
+        var store = (LocalBlockStore)server.Server.Services.GetRequiredService<IBlockStore>();
+        var deleted = await SnapshotAsync(server);
+        var kept = await SnapshotAsync(server);
+        var own = await PutBlockAsync(deleted, 0, 1);
+        var shared = await PutBlockAsync(deleted, 1, 2);
+        await PutBlockAsync(kept, 0, 2);
 
-        await ec2.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot });
-        Assert.Null(await catalog.GetAsync(snapshot));
-        Assert.False(await catalog.IsBlockReferencedAsync(hash));
+        await ec2.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = deleted });
+
+        Assert.Null(await catalog.GetAsync(deleted));
+        Assert.False(store.Contains(own));
+        Assert.True(store.Contains(shared));
+        Assert.Equal(1, await catalog.CountBlocksAsync(kept));
+
+        async Task<byte[]> PutBlockAsync(string snapshotId, long index, byte fill)
+        {
+            var data = Enumerable.Repeat(fill, IBlockStore.BlockSize).ToArray();
+            var hash = BlockHashes.Compute(data);
+            await store.PutAsync(hash, data, () => catalog.PutBlockAsync(snapshotId, index, hash));
+            return hash;
+        }
     }
 
     [Fact]

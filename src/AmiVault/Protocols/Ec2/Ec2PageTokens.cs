@@ -109,6 +109,13 @@ internal sealed class Ec2PageTokens(TimeProvider time)
             _ => "",
         };
         var buffer = new byte[base64.Length];
-        return Convert.TryFromBase64String(base64, buffer, out var written) ? buffer[..written] : null;
+        if (!Convert.TryFromBase64String(base64, buffer, out var written))
+        {
+            return null;
+        }
+
+        // Only the one spelling this server issues: the decoder ignores the spare bits of a last character.
+        var bytes = buffer[..written];
+        return Base64Url(bytes) == text ? bytes : null;
     }
 }

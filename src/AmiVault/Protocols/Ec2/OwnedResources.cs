@@ -22,19 +22,30 @@ internal sealed class OwnedResources(IImageCatalog images, ISnapshotCatalog snap
         return snapshot is not null && snapshot.OwnerId == accountId ? snapshot : throw Ec2ResourceKind.Snapshot.NotFound([snapshotId]);
     }
 
-    /// <summary>Checks that the caller owns <paramref name="resourceId"/>, whichever kind it is (CreateTags, DeleteTags).</summary>
-    public async Task<Ec2ResourceKind> AnyAsync(string accountId, string resourceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// `ResourceId.N` of CreateTags and DeleteTags: at least one, each an image or a snapshot of the caller, all checked
+    /// before the action changes anything.
+    /// </summary>
+    public async Task<List<string>> TaggableResourcesAsync(Ec2Call call)
     {
-        var kind = Ec2ResourceKind.Of(resourceId);
-        if (kind == Ec2ResourceKind.Image)
+        var resourceIds = call.Parameters.List("ResourceId").Distinct(StringComparer.Ordinal).ToList();
+        if (resourceIds.Count == 0)
         {
-            await ImageAsync(accountId, resourceId, cancellationToken);
-        }
-        else
-        {
-            await SnapshotAsync(accountId, resourceId, cancellationToken);
+            throw Ec2Exception.Missing("ResourceId.1");
         }
 
-        return kind;
+        foreach (var resourceId in resourceIds)
+        {
+            if (Ec2ResourceKind.Of(resourceId) == Ec2ResourceKind.Image)
+            {
+                await ImageAsync(call.AccountId, resourceId, call.Aborted);
+            }
+            else
+            {
+                await SnapshotAsync(call.AccountId, resourceId, call.Aborted);
+            }
+        }
+
+        return resourceIds;
     }
 }

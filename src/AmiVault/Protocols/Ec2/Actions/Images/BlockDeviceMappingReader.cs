@@ -85,7 +85,7 @@ internal sealed partial class BlockDeviceMappingReader(OwnedResources owned)
         if (snapshotId is not null)
         {
             var snapshot = await owned.SnapshotAsync(call.AccountId, snapshotId, call.Aborted);
-            if (snapshot.Status != "completed")
+            if (snapshot.Status != SnapshotStatus.Completed)
             {
                 throw new Ec2Exception("IncorrectState", $"Snapshot {snapshotId} is {snapshot.Status}; only completed snapshots can back an image.");
             }

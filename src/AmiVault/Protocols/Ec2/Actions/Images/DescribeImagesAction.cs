@@ -46,37 +46,24 @@ internal sealed class DescribeImagesAction(IImageCatalog images, ITagCatalog tag
         .Add("usage-operation", _ => UsageOperation)
         .Add("virtualization-type", i => i.VirtualizationType);
 
+    private static readonly Ec2OwnedListing<ImageRecord> Listing = new(
+        Ec2ResourceKind.Image, "ImageId", "imagesSet", i => i.ImageId, i => Ec2Xml.Timestamp(i.CreationDate) + "/" + i.ImageId, Filters, Write);
+
     public string Name => "DescribeImages";
 
     public async Task ExecuteAsync(Ec2Call call)
     {
         var p = call.Parameters;
-        var ids = p.List("ImageId");
-        if (ids.Count > 0 && p.Get("MaxResults") is not null)
-        {
-            throw new Ec2Exception("InvalidParameterCombination", "MaxResults cannot be used together with ImageId.N.");
-        }
-
         var owners = p.List("Owner");
         owners.ForEach(o => Ec2Validation.AccountReference(o, "self", "amazon", "aws-marketplace", "aws-backup-vault"));
         var executableBy = p.List("ExecutableBy");
         executableBy.ForEach(e => Ec2Validation.AccountReference(e, "self", "all"));
         p.Bool("IncludeDeprecated");
         p.Bool("IncludeDisabled");
-        var pager = pageTokens.Start(call);
-
-        var own = await images.ListAsync(call.AccountId, call.Aborted);
-        var candidates = ids.Count > 0 ? Ec2ResourceKind.Image.Select(own, i => i.ImageId, ids) : [.. own];
-        var tagsById = await tags.GetManyAsync([.. candidates.Select(i => i.ImageId)], call.Aborted);
-        var matches = Filters.Compile(p.Filters(), i => tagsById.GetValueOrDefault(i.ImageId) ?? []);
-        call.EndIfDryRun();
 
         // Nothing is shared, so launch permissions granted to anyone (ExecutableBy) select nothing.
-        var visible = (owners.Count == 0 || owners.Any(o => o == "self" || o == call.AccountId)) && executableBy.Count == 0;
-        var (page, nextToken) = pager.Take(candidates.Where(i => visible && matches(i)), i => Ec2Xml.Timestamp(i.CreationDate) + "/" + i.ImageId);
-        await call.RespondAsync(x => x
-            .Set("imagesSet", page, (x, image) => Write(x, image, tagsById.GetValueOrDefault(image.ImageId) ?? []))
-            .Value("nextToken", nextToken));
+        var visible = (owners.Count == 0 || owners.Exists(o => o == "self" || o == call.AccountId)) && executableBy.Count == 0;
+        await Listing.RespondAsync(call, pageTokens, tags, ct => images.ListAsync(call.AccountId, ct), visible);
     }
 
     /// <summary>EC2 shows an EBS-backed image's location as owner/name.</summary>

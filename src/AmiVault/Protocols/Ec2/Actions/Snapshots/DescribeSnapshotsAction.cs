@@ -25,36 +25,22 @@ internal sealed class DescribeSnapshotsAction(ISnapshotCatalog snapshots, ITagCa
         .Add("volume-id", _ => NoVolumeId)
         .Add("volume-size", s => s.VolumeSizeGib);
 
+    private static readonly Ec2OwnedListing<SnapshotRecord> Listing = new(
+        Ec2ResourceKind.Snapshot, "SnapshotId", "snapshotSet", s => s.SnapshotId, s => Ec2Xml.Timestamp(s.StartTime) + "/" + s.SnapshotId, Filters, Write);
+
     public string Name => "DescribeSnapshots";
 
     public async Task ExecuteAsync(Ec2Call call)
     {
-        var p = call.Parameters;
-        var ids = p.List("SnapshotId");
-        if (ids.Count > 0 && p.Get("MaxResults") is not null)
-        {
-            throw new Ec2Exception("InvalidParameterCombination", "MaxResults cannot be used together with SnapshotId.N.");
-        }
-
-        var owners = p.List("Owner");
+        var owners = call.Parameters.List("Owner");
         owners.ForEach(o => Ec2Validation.AccountReference(o, "self", "amazon", "aws-marketplace", "microsoft"));
-        var restorableBy = p.List("RestorableBy");
+        var restorableBy = call.Parameters.List("RestorableBy");
         restorableBy.ForEach(r => Ec2Validation.AccountReference(r, "self", "all"));
-        var pager = pageTokens.Start(call);
-
-        var own = await snapshots.ListAsync(call.AccountId, call.Aborted);
-        var candidates = ids.Count > 0 ? Ec2ResourceKind.Snapshot.Select(own, s => s.SnapshotId, ids) : [.. own];
-        var tagsById = await tags.GetManyAsync([.. candidates.Select(s => s.SnapshotId)], call.Aborted);
-        var matches = Filters.Compile(p.Filters(), s => tagsById.GetValueOrDefault(s.SnapshotId) ?? []);
-        call.EndIfDryRun();
 
         // The caller may restore its own snapshots; nobody else may (nothing is shared, nothing is public).
         bool IsCaller(string account) => account == "self" || account == call.AccountId;
         var visible = (owners.Count == 0 || owners.Exists(IsCaller)) && (restorableBy.Count == 0 || restorableBy.Exists(IsCaller));
-        var (page, nextToken) = pager.Take(candidates.Where(s => visible && matches(s)), s => Ec2Xml.Timestamp(s.StartTime) + "/" + s.SnapshotId);
-        await call.RespondAsync(x => x
-            .Set("snapshotSet", page, (x, snapshot) => Write(x, snapshot, tagsById.GetValueOrDefault(snapshot.SnapshotId) ?? []))
-            .Value("nextToken", nextToken));
+        await Listing.RespondAsync(call, pageTokens, tags, ct => snapshots.ListAsync(call.AccountId, ct), visible);
     }
 
     private static string Progress(SnapshotRecord snapshot) =>

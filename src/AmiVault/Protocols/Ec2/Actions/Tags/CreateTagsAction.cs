@@ -9,23 +9,13 @@ internal sealed class CreateTagsAction(ITagCatalog tags, OwnedResources owned) :
 
     public async Task ExecuteAsync(Ec2Call call)
     {
-        var resourceIds = call.Parameters.List("ResourceId").Distinct(StringComparer.Ordinal).ToList();
-        if (resourceIds.Count == 0)
-        {
-            throw Ec2Exception.Missing("ResourceId.1");
-        }
-
         var newTags = call.Parameters.Tags();
         if (newTags.Count == 0)
         {
             throw Ec2Exception.Missing("Tag.1.Key");
         }
 
-        foreach (var resourceId in resourceIds)
-        {
-            await owned.AnyAsync(call.AccountId, resourceId, call.Aborted);
-        }
-
+        var resourceIds = await owned.TaggableResourcesAsync(call);
         var existing = await tags.GetManyAsync(resourceIds, call.Aborted);
         foreach (var resourceId in resourceIds)
         {

@@ -12,12 +12,6 @@ internal sealed class DeleteTagsAction(ITagCatalog tags, OwnedResources owned) :
 
     public async Task ExecuteAsync(Ec2Call call)
     {
-        var resourceIds = call.Parameters.List("ResourceId").Distinct(StringComparer.Ordinal).ToList();
-        if (resourceIds.Count == 0)
-        {
-            throw Ec2Exception.Missing("ResourceId.1");
-        }
-
         var removed = new List<KeyValuePair<string, string?>>();
         foreach (var tag in call.Parameters.Structures("Tag"))
         {
@@ -27,11 +21,7 @@ internal sealed class DeleteTagsAction(ITagCatalog tags, OwnedResources owned) :
             removed.Add(new(key, value));
         }
 
-        foreach (var resourceId in resourceIds)
-        {
-            await owned.AnyAsync(call.AccountId, resourceId, call.Aborted);
-        }
-
+        var resourceIds = await owned.TaggableResourcesAsync(call);
         call.EndIfDryRun();
         foreach (var resourceId in resourceIds)
         {
