@@ -21,6 +21,9 @@ internal interface ISnapshotCatalog
     /// <summary>Records block <paramref name="blockIndex"/> as <paramref name="hash"/>; returns the hash it replaced, if any.</summary>
     Task<byte[]?> PutBlockAsync(string snapshotId, long blockIndex, byte[] hash, CancellationToken cancellationToken = default);
 
+    /// <summary>Records many blocks in one transaction (a restore records a snapshot's whole index before its data).</summary>
+    Task PutBlocksAsync(string snapshotId, IEnumerable<SnapshotBlock> blocks, CancellationToken cancellationToken = default);
+
     Task<SnapshotBlock?> GetBlockAsync(string snapshotId, long blockIndex, CancellationToken cancellationToken = default);
 
     /// <summary>Blocks with index ≥ <paramref name="startIndex"/> in index order, at most <paramref name="limit"/>.</summary>

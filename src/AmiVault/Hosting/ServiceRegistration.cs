@@ -5,12 +5,16 @@ using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
+using AmiVault.ObjectStore.External;
 using AmiVault.Protocols.Ebs;
-using AmiVault.Protocols.Ec2;
 using AmiVault.Protocols.Ec2.Actions.Encryption;
 using AmiVault.Protocols.Ec2.Actions.Images;
 using AmiVault.Protocols.Ec2.Actions.Snapshots;
 using AmiVault.Protocols.Ec2.Actions.Tags;
+using AmiVault.Protocols.Ec2.Actions.Tasks;
+using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.S3;
+using AmiVault.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Hosting;
@@ -38,7 +42,12 @@ internal static class ServiceRegistration
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<EmbeddedObjectStoreProvider>();
-        services.AddSingleton<IObjectStoreProvider>(sp => sp.GetRequiredService<EmbeddedObjectStoreProvider>());
+        services.AddSingleton<IObjectStoreProvider>(sp => context.Options.Buckets.Backend switch
+        {
+            "embedded" => sp.GetRequiredService<EmbeddedObjectStoreProvider>(),
+            "external" => new ExternalObjectStoreProvider(context),
+            var other => throw new InvalidOperationException($"Buckets:Backend '{other}' is neither 'embedded' nor 'external'."),
+        });
 
         // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
         services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
@@ -59,6 +68,9 @@ internal static class ServiceRegistration
         services.AddSingleton<IEbsOperation, ListChangedBlocks>();
         services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
 
+        // S3 REST API of the embedded store: keep LAST, it is the fallback protocol.
+        services.AddSingleton<IProtocolEndpoint, S3Endpoint>();
+
         // EC2 actions.
         // Images, snapshots, tags, EBS encryption by default (branch ec2).
         services.AddSingleton<Ec2PageTokens>();
@@ -77,6 +89,17 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, GetEbsEncryptionByDefaultAction>();
         services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: true));
         services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: false));
+
+        // Store/restore engine: tasks queue behind a bounded pool of workers.
+        services.AddSingleton<StoreTaskStarter>();
+        services.AddSingleton<RestoreTaskStarter>();
+        services.AddSingleton<ITaskJob, StoreImageJob>();
+        services.AddSingleton<ITaskJob, RestoreImageJob>();
+        services.AddSingleton<TaskQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskQueue>());
+        services.AddSingleton<IEc2Action, CreateStoreImageTaskAction>();
+        services.AddSingleton<IEc2Action, DescribeStoreImageTasksAction>();
+        services.AddSingleton<IEc2Action, CreateRestoreImageTaskAction>();
         return services;
     }
 }

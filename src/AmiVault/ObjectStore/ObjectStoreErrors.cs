@@ -59,6 +59,9 @@ internal static class ObjectStoreErrors
     public static ObjectStoreException InvalidRange(long size) =>
         new("InvalidRange", string.Create(CultureInfo.InvariantCulture, $"The requested range is not satisfiable (object size {size})."), 416);
 
+    public static ObjectStoreException InvalidPartNumber() =>
+        new("InvalidPartNumber", "The requested partnumber is not satisfiable", 416);
+
     public static ObjectStoreException BadDigest(string what) =>
         new("BadDigest", $"The {what} you specified did not match what we received.", 400);
 

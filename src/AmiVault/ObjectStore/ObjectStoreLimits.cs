@@ -51,6 +51,23 @@ internal static class ObjectStoreLimits
         }
     }
 
+    /// <summary>The parts named in a completion must be in strictly ascending order; checked before any server sees them.</summary>
+    public static void CheckPartOrder(IReadOnlyList<CompletedPart> parts)
+    {
+        if (parts.Count == 0)
+        {
+            throw new ObjectStoreException("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.", 400);
+        }
+
+        for (var i = 1; i < parts.Count; i++)
+        {
+            if (parts[i].PartNumber <= parts[i - 1].PartNumber)
+            {
+                throw ObjectStoreErrors.InvalidPartOrder();
+            }
+        }
+    }
+
     public static void CheckTags(IReadOnlyDictionary<string, string> tags)
     {
         if (tags.Count > MaxTags)

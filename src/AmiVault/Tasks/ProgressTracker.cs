@@ -1,15 +1,16 @@
 namespace AmiVault.Tasks;
 
 /// <summary>
-/// Turns units of work done into a whole percentage that only grows and never shows 100 before the end, and says
+/// Turns units of work done into a whole percentage that only grows (from <c>floor</c>, what an earlier attempt
+/// already reported) and never shows 100 before the end, and says
 /// when it changed enough to be worth writing to the catalog (each whole percent, at most every 250 ms).
 /// </summary>
-internal sealed class ProgressTracker(long total, TimeProvider time)
+internal sealed class ProgressTracker(long total, TimeProvider time, int floor = 0)
 {
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(250);
     private readonly object _gate = new();
     private long _done;
-    private int _reported;
+    private int _reported = floor;
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
 
     public int Percent

@@ -127,6 +127,45 @@ public sealed class EbsRoundTripTests
     }
 
     [Fact]
+    public async Task Overwriting_a_block_frees_the_data_no_snapshot_uses_any_more()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var ebs = server.Ebs();
+        byte[] first = Random(), second = Random();
+        var snapshot = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
+        await ebs.PutSnapshotBlockAsync(snapshot.SnapshotId, 0, first);
+        await ebs.PutSnapshotBlockAsync(snapshot.SnapshotId, 0, second);
+        await ebs.CompleteSnapshotAsync(snapshot.SnapshotId, 1, Linear([(0, second)]));
+
+        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(second))], server.StoredBlockFiles());
+    }
+
+    [Fact]
+    public async Task Deleting_a_snapshot_and_reclaiming_frees_its_own_blocks_and_keeps_shared_ones()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var ebs = server.Ebs();
+        byte[] shared = Random(), own = Random();
+        var doomed = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
+        await ebs.PutSnapshotBlockAsync(doomed.SnapshotId, 0, shared);
+        await ebs.PutSnapshotBlockAsync(doomed.SnapshotId, 1, own);
+        await ebs.CompleteSnapshotAsync(doomed.SnapshotId, 2);
+        var kept = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
+        await ebs.PutSnapshotBlockAsync(kept.SnapshotId, 7, shared);
+        await ebs.CompleteSnapshotAsync(kept.SnapshotId, 1);
+
+        // What DeleteSnapshot does: drop the catalog rows, then offer the hashes they held for reclamation.
+        var released = await server.Catalog().DeleteAsync(doomed.SnapshotId);
+        await server.Server.Services.GetRequiredService<IBlockStore>().ReclaimAsync(released);
+
+        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(shared))], server.StoredBlockFiles());
+        var block = (await ebs.ListSnapshotBlocksAsync(kept.SnapshotId).ToListAsync()).Single();
+        var back = new byte[IBlockStore.BlockSize];
+        await ebs.GetSnapshotBlockAsync(kept.SnapshotId, 7, block.BlockToken, back);
+        Assert.Equal(shared, back);
+    }
+
+    [Fact]
     public async Task Listings_page_with_tokens_and_may_answer_short_pages()
     {
         await using var server = await TestServer.StartAsync();

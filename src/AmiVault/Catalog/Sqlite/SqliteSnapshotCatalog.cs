@@ -53,6 +53,20 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
             return previous is not null && !previous.AsSpan().SequenceEqual(hash) ? previous : null;
         }, cancellationToken);
 
+    public Task PutBlocksAsync(string snapshotId, IEnumerable<SnapshotBlock> blocks, CancellationToken cancellationToken = default) =>
+        db.WriteAsync((c, t) =>
+        {
+            using var upsert = SqliteDatabase.Command(c,
+                "INSERT INTO snapshot_blocks (snapshot_id, block_index, hash) VALUES ($s, $i, $h) ON CONFLICT (snapshot_id, block_index) DO UPDATE SET hash = excluded.hash;", t,
+                ("$s", snapshotId), ("$i", 0L), ("$h", Array.Empty<byte>()));
+            foreach (var block in blocks)
+            {
+                upsert.Parameters["$i"].Value = block.BlockIndex;
+                upsert.Parameters["$h"].Value = block.Hash;
+                upsert.ExecuteNonQuery();
+            }
+        }, cancellationToken);
+
     public Task<SnapshotBlock?> GetBlockAsync(string snapshotId, long blockIndex, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Read(c =>
         {

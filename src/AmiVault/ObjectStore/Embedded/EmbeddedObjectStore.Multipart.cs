@@ -64,25 +64,17 @@ internal sealed partial class EmbeddedObjectStore
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
-        if (parts.Count == 0)
-        {
-            throw new ObjectStoreException("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.", 400);
-        }
+        ObjectStoreLimits.CheckPartOrder(parts);
 
         using var _ = await storage.UploadLocks.AcquireAsync(uploadId, cancellationToken);
         var upload = RequireUpload(bucket, key, uploadId);
         var uploaded = ListPartFiles(bucket, uploadId).ToDictionary(p => p.Info.PartNumber);
         var chosen = new List<(PartInfo Info, string File, byte[] Md5)>(parts.Count);
-        for (var i = 0; i < parts.Count; i++)
+        foreach (var wanted in parts)
         {
-            if (i > 0 && parts[i].PartNumber <= parts[i - 1].PartNumber)
+            if (!uploaded.TryGetValue(wanted.PartNumber, out var part) || !ETags.Same(wanted.ETag, part.Info.ETag))
             {
-                throw ObjectStoreErrors.InvalidPartOrder();
-            }
-
-            if (!uploaded.TryGetValue(parts[i].PartNumber, out var part) || !ETags.Same(parts[i].ETag, part.Info.ETag))
-            {
-                throw ObjectStoreErrors.InvalidPart(parts[i].PartNumber);
+                throw ObjectStoreErrors.InvalidPart(wanted.PartNumber);
             }
 
             chosen.Add(part);

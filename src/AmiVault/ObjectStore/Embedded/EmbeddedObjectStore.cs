@@ -123,11 +123,31 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
             throw new ObjectStoreException("NotModified", "Not Modified", 304);
         }
 
-        var (offset, length) = options.Range is { } range ? range.Resolve(record.Size) : (0, record.Size);
+        var (offset, length) = options.PartNumber is { } part ? PartRange(record, part)
+            : options.Range is { } range ? range.Resolve(record.Size)
+            : (0, record.Size);
         var dataDir = storage.DataDir(bucket);
         var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length)).ToList();
         var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
-        return Task.FromResult(new ObjectContent(record.ToInfo(), body, offset, length, options.Range is not null));
+        var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
+        return Task.FromResult(new ObjectContent(record.ToInfo(), body, offset, length, isRange));
+    }
+
+    private static (long Offset, long Length) PartRange(ObjectRecord record, int partNumber)
+    {
+        ObjectStoreLimits.CheckPartNumber(partNumber);
+        if (record.PartsCount is null)
+        {
+            return partNumber == 1 ? (0, record.Size) : throw ObjectStoreErrors.InvalidPartNumber();
+        }
+
+        if (partNumber > record.Segments.Count)
+        {
+            throw ObjectStoreErrors.InvalidPartNumber();
+        }
+
+        var offset = record.Segments.Take(partNumber - 1).Sum(s => s.Length);
+        return (offset, record.Segments[partNumber - 1].Length);
     }
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)

@@ -1,7 +1,7 @@
 using AmiVault.Catalog;
 using AmiVault.Tasks;
 
-namespace AmiVault.Protocols.Ec2.Actions;
+namespace AmiVault.Protocols.Ec2.Actions.Tasks;
 
 /// <summary>CreateStoreImageTask: answers the object key at once; the store runs as a queued task.</summary>
 internal sealed class CreateStoreImageTaskAction(StoreTaskStarter starter) : IEc2Action
