@@ -1,8 +1,12 @@
-using BenchmarkDotNet.Running;
+using System.CommandLine;
+using AmiVault.Benchmarks.Cli;
 
-namespace AmiVault.Benchmarks;
-
-internal static class Program
+var root = new RootCommand("AmiVault benchmarks: the suite against peers (suite, compare), micro-benchmarks (micro), inputs (generate).")
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-}
+    SuiteCommand.Create(),
+    CompareCommand.Create(),
+    MicroCommand.Create(),
+    GenerateCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();

@@ -30,6 +30,16 @@ internal abstract class XmlAnswer<TSelf> : IDisposable
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>AWS's text for a boolean (lower case), also what EC2 filters compare against.</summary>
+    public static string? Text(bool? value) => value switch
+    {
+        null => null,
+        true => "true",
+        false => "false",
+    };
+
+    public static string? Text(long? value) => value?.ToString(CultureInfo.InvariantCulture);
+
     public TSelf Start(string name)
     {
         Writer.WriteStartElement(name, _namespace);
@@ -53,9 +63,9 @@ internal abstract class XmlAnswer<TSelf> : IDisposable
         return Self;
     }
 
-    public TSelf Value(string name, bool? value) => Value(name, value is null ? null : value.Value ? "true" : "false");
+    public TSelf Value(string name, bool? value) => Value(name, Text(value));
 
-    public TSelf Value(string name, long? value) => Value(name, value?.ToString(CultureInfo.InvariantCulture));
+    public TSelf Value(string name, long? value) => Value(name, Text(value));
 
     public TSelf Value(string name, DateTimeOffset? value) => Value(name, value is null ? null : Timestamp(value.Value));
 

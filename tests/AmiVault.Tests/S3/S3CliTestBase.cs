@@ -11,20 +11,23 @@ public abstract class S3CliTestBase : IAsyncLifetime
 {
     private protected TestServer Server { get; private set; } = null!;
 
-    private protected AwsCli Aws { get; private set; } = null!;
-
     protected string Work { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Server = await TestServer.StartAsync();
-        Aws = new AwsCli(Server, TestServer.Alice);
         Work = Path.Combine(Server.DataDir, "cli-work");
         Directory.CreateDirectory(Work);
-        await Aws.OkAsync("s3", "mb", "s3://cli-bucket");
+        await OkAsync("s3", "mb", "s3://cli-bucket");
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
     protected static JsonElement Json(string output) => JsonDocument.Parse(output).RootElement;
+
+    /// <summary>The AWS CLI as Alice.</summary>
+    private protected Task<AwsCliResult> RunAsync(params string[] args) => AwsCli.RunAsync(Server, args);
+
+    /// <summary>The AWS CLI as Alice, for a command that must succeed: what it printed.</summary>
+    private protected async Task<string> OkAsync(params string[] args) => (await RunAsync(args)).EnsureSuccess().Stdout;
 }

@@ -14,19 +14,19 @@ public sealed class S3CliTransferTests : S3CliTestBase
         var data = RandomNumberGenerator.GetBytes(100 * 1024 * 1024);
         await File.WriteAllBytesAsync(source, data);
 
-        await Aws.OkAsync("s3", "cp", source, "s3://cli-bucket/images/image.raw", "--metadata", "ami-name=my-image,ami-owner-account=111111111111");
-        await Aws.OkAsync("s3", "cp", "s3://cli-bucket/images/image.raw", back);
+        await OkAsync("s3", "cp", source, "s3://cli-bucket/images/image.raw", "--metadata", "ami-name=my-image,ami-owner-account=111111111111");
+        await OkAsync("s3", "cp", "s3://cli-bucket/images/image.raw", back);
 
         var downloaded = await File.ReadAllBytesAsync(back);
         Assert.Equal(Convert.ToHexString(SHA256.HashData(data)), Convert.ToHexString(SHA256.HashData(downloaded)));
-        var head = Json(await Aws.OkAsync("s3api", "head-object", "--bucket", "cli-bucket", "--key", "images/image.raw"));
+        var head = Json(await OkAsync("s3api", "head-object", "--bucket", "cli-bucket", "--key", "images/image.raw"));
         Assert.Equal(data.Length, head.GetProperty("ContentLength").GetInt64());
         Assert.Matches("^\"[0-9a-f]{32}-13\"$", head.GetProperty("ETag").GetString());
         Assert.Equal("my-image", head.GetProperty("Metadata").GetProperty("ami-name").GetString());
         Assert.Equal("111111111111", head.GetProperty("Metadata").GetProperty("ami-owner-account").GetString());
 
         var ranged = Path.Combine(Work, "range.bin");
-        var range = Json(await Aws.OkAsync("s3api", "get-object", "--bucket", "cli-bucket", "--key", "images/image.raw", "--range", "bytes=8388600-8388615", ranged));
+        var range = Json(await OkAsync("s3api", "get-object", "--bucket", "cli-bucket", "--key", "images/image.raw", "--range", "bytes=8388600-8388615", ranged));
         Assert.Equal("bytes 8388600-8388615/104857600", range.GetProperty("ContentRange").GetString());
         Assert.Equal(data[8388600..8388616], await File.ReadAllBytesAsync(ranged));
     }
@@ -41,36 +41,36 @@ public sealed class S3CliTransferTests : S3CliTestBase
             await File.WriteAllTextAsync(Path.Combine(folder, $"part {i}.txt"), "small");
         }
 
-        await Aws.OkAsync("s3", "cp", "--recursive", folder, "s3://cli-bucket/logs/");
+        await OkAsync("s3", "cp", "--recursive", folder, "s3://cli-bucket/logs/");
 
-        var all = Json(await Aws.OkAsync("s3api", "list-objects-v2", "--bucket", "cli-bucket", "--page-size", "2", "--query", "Contents[].Key"));
+        var all = Json(await OkAsync("s3api", "list-objects-v2", "--bucket", "cli-bucket", "--page-size", "2", "--query", "Contents[].Key"));
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"logs/part {i}.txt"), all.EnumerateArray().Select(k => k.GetString()));
 
-        var first = Json(await Aws.OkAsync("s3api", "list-objects-v2", "--bucket", "cli-bucket", "--max-items", "3"));
+        var first = Json(await OkAsync("s3api", "list-objects-v2", "--bucket", "cli-bucket", "--max-items", "3"));
         Assert.Equal(3, first.GetProperty("Contents").GetArrayLength());
         var token = first.GetProperty("NextToken").GetString()!;
-        var rest = Json(await Aws.OkAsync("s3api", "list-objects-v2", "--bucket", "cli-bucket", "--starting-token", token));
+        var rest = Json(await OkAsync("s3api", "list-objects-v2", "--bucket", "cli-bucket", "--starting-token", token));
         Assert.Equal(4, rest.GetProperty("Contents").GetArrayLength());
     }
 
     [Fact]
     public async Task A_multipart_upload_is_listed_until_it_is_aborted()
     {
-        var created = Json(await Aws.OkAsync("s3api", "create-multipart-upload", "--bucket", "cli-bucket", "--key", "ami-1.bin"));
+        var created = Json(await OkAsync("s3api", "create-multipart-upload", "--bucket", "cli-bucket", "--key", "ami-1.bin"));
         var uploadId = created.GetProperty("UploadId").GetString()!;
         var part = Path.Combine(Work, "part.bin");
         await File.WriteAllBytesAsync(part, new byte[1000]);
-        await Aws.OkAsync("s3api", "upload-part", "--bucket", "cli-bucket", "--key", "ami-1.bin", "--upload-id", uploadId, "--part-number", "1", "--body", part);
+        await OkAsync("s3api", "upload-part", "--bucket", "cli-bucket", "--key", "ami-1.bin", "--upload-id", uploadId, "--part-number", "1", "--body", part);
 
-        var uploads = Json(await Aws.OkAsync("s3api", "list-multipart-uploads", "--bucket", "cli-bucket"));
+        var uploads = Json(await OkAsync("s3api", "list-multipart-uploads", "--bucket", "cli-bucket"));
         Assert.Equal(uploadId, Assert.Single(uploads.GetProperty("Uploads").EnumerateArray()).GetProperty("UploadId").GetString());
-        var parts = Json(await Aws.OkAsync("s3api", "list-parts", "--bucket", "cli-bucket", "--key", "ami-1.bin", "--upload-id", uploadId));
+        var parts = Json(await OkAsync("s3api", "list-parts", "--bucket", "cli-bucket", "--key", "ami-1.bin", "--upload-id", uploadId));
         Assert.Equal(1000, Assert.Single(parts.GetProperty("Parts").EnumerateArray()).GetProperty("Size").GetInt64());
 
-        await Aws.OkAsync("s3api", "abort-multipart-upload", "--bucket", "cli-bucket", "--key", "ami-1.bin", "--upload-id", uploadId);
+        await OkAsync("s3api", "abort-multipart-upload", "--bucket", "cli-bucket", "--key", "ami-1.bin", "--upload-id", uploadId);
 
         // With no uploads left the CLI prints nothing at all.
-        var after = await Aws.OkAsync("s3api", "list-multipart-uploads", "--bucket", "cli-bucket");
+        var after = await OkAsync("s3api", "list-multipart-uploads", "--bucket", "cli-bucket");
         Assert.DoesNotContain(uploadId, after, StringComparison.Ordinal);
     }
 }

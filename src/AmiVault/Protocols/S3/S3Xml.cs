@@ -6,7 +6,7 @@ internal sealed class S3Xml(string rootElement) : XmlAnswer<S3Xml>(rootElement, 
     public const string Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
     /// <summary>Text content of the current element (GetBucketLocation's answer is a bare value).</summary>
-    public S3Xml Text(string value)
+    public S3Xml Content(string value)
     {
         Writer.WriteString(value);
         return this;
