@@ -39,6 +39,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         try
         {
             Directory.Move(pending, final);
+            IO.DurableFile.FlushDirectory(storage.Root);
         }
         catch (IOException)
         {
@@ -67,6 +68,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
         var trash = Path.Combine(storage.Root, ".trash-" + Guid.NewGuid().ToString("N"));
         Directory.Move(storage.BucketDir(bucket), trash);
+        IO.DurableFile.FlushDirectory(storage.Root);
         Directory.Delete(trash, recursive: true);
         return Task.CompletedTask;
     }
@@ -174,6 +176,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         if (DurableFile.ReadJson<ObjectRecord>(path) is { } old)
         {
             File.Delete(path);
+            IO.DurableFile.FlushDirectory(Path.GetDirectoryName(path)!);
             DeleteData(bucket, old.DataPath);
         }
     }
@@ -291,7 +294,8 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         using (await storage.KeyLocks.AcquireAsync(bucket + "/" + stored.Key, cancellationToken))
         {
             old = DurableFile.ReadJson<ObjectRecord>(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            IO.DurableFile.CreateDirectory(storage.ObjectsDir(bucket));
+            IO.DurableFile.CreateDirectory(Path.GetDirectoryName(path)!);
             DurableFile.WriteJson(path, stored);
         }
 
@@ -304,14 +308,15 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     private void MoveIntoData(string bucket, string source, string name)
     {
         var dataDir = storage.DataDir(bucket);
-        Directory.CreateDirectory(dataDir);
+        IO.DurableFile.CreateDirectory(dataDir);
         if (Directory.Exists(source))
         {
             Directory.Move(source, Path.Combine(dataDir, name));
+            IO.DurableFile.FlushDirectory(dataDir);
         }
         else
         {
-            File.Move(source, Path.Combine(dataDir, name));
+            IO.DurableFile.CommitRename(source, Path.Combine(dataDir, name));
         }
     }
 

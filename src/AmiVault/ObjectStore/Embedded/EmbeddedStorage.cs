@@ -27,7 +27,7 @@ internal sealed class EmbeddedStorage
         Time = time;
         var keyFile = Path.Combine(dataDir, "keys", "object-encryption.key");
         _masterKey = new Lazy<byte[]>(() => LoadOrCreateKey(keyFile), LazyThreadSafetyMode.ExecutionAndPublication);
-        Directory.CreateDirectory(Root);
+        IO.DurableFile.CreateDirectory(Root);
         ClearTemporaryFiles();
         ReclaimUnreferencedData();
     }
@@ -137,21 +137,9 @@ internal sealed class EmbeddedStorage
             return existing.Length == 32 ? existing : throw new InvalidDataException($"{path} is not a 32-byte key.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        IO.DurableFile.CreateDirectory(Path.GetDirectoryName(path)!);
         var key = RandomNumberGenerator.GetBytes(32);
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            file.Write(key);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: false);
+        IO.DurableFile.WriteAll(path, key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return key;
     }
 }
