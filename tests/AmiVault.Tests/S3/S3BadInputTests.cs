@@ -221,4 +221,19 @@ public sealed class S3BadInputTests : IAsyncLifetime
         Assert.Equal(("InvalidAccessKeyId", 403), (unknown.Code, unknown.Status));
         Assert.Equal(("RequestTimeTooSkewed", 403), (skewed.Code, skewed.Status));
     }
+
+    [Fact]
+    public async Task An_aws_chunked_body_signed_whole_is_decoded_too()
+    {
+        var framed = Bytes("B\r\nhello world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n");
+        var answer = await _raw.SendAsync(HttpMethod.Put, "/raw/whole", framed, headers: new Dictionary<string, string>
+        {
+            ["x-amz-decoded-content-length"] = "11",
+            ["x-amz-trailer"] = "x-amz-checksum-crc32",
+            ["content-encoding"] = "aws-chunked",
+        });
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("hello world", (await _raw.SendAsync(HttpMethod.Get, "/raw/whole")).Body);
+    }
 }

@@ -149,9 +149,16 @@ internal sealed class RawS3Client(TestServer server, Account account) : IDisposa
         context = (key, amzDate, scope);
 
         request.Headers.Host = headers["host"];
-        foreach (var (name, value) in headers.Where(h => h.Key != "host" && !h.Key.StartsWith("content-", StringComparison.Ordinal)))
+        foreach (var (name, value) in headers.Where(h => h.Key != "host"))
         {
-            request.Headers.TryAddWithoutValidation(name, value);
+            if (name.StartsWith("content-", StringComparison.Ordinal))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue("AWS4-HMAC-SHA256", $"Credential={account.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
