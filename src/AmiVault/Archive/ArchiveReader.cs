@@ -53,7 +53,7 @@ internal sealed class ArchiveReader
         {
             var start = new byte[Math.Min(length, ArchiveFormat.HeaderMagic.Length)];
             await ReadAsync(source, 0, start, cancellationToken);
-            throw ArchiveFormat.HeaderMagic.StartsWith(start)
+            throw length > 0 && ArchiveFormat.HeaderMagic.StartsWith(start)
                 ? new ArchiveFormatException(ArchiveProblem.Truncated, $"The archive is truncated: it is {length} bytes, less than the {minimum} of an empty archive.")
                 : new ArchiveFormatException(ArchiveProblem.NotAnArchive, $"The object is not an AmiVault image archive ({length} bytes).");
         }

@@ -225,6 +225,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     /// </summary>
     private async Task PumpAsync(bool drainBlocks, bool drainFrames, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var maxPendingBlocks = 2 * _options.MaxParallelism;
         var maxPendingFrames = _options.MaxParallelism + 1;
         while (true)
