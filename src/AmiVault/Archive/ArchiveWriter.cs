@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Security.Cryptography;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
@@ -14,6 +15,8 @@ namespace AmiVault.Archive;
 /// <remarks>Not thread-safe: one caller, one call at a time (each call awaited before the next).</remarks>
 internal sealed class ArchiveWriter : IAsyncDisposable
 {
+    private static readonly Task<byte[]?> ZeroBlockHash = Task.FromResult<byte[]?>(null);
+
     private readonly Stream _output;
     private readonly ArchiveManifest _manifest;
     private readonly ArchiveWriterOptions _options;
@@ -43,6 +46,9 @@ internal sealed class ArchiveWriter : IAsyncDisposable
             var compressor = new Compressor(options.CompressionLevel);
             // The index holds a SHA-256 of every frame and block; zstd's own checksum would be a second, weaker one.
             compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
+            // A window as large as the frame finds repeats anywhere in it; decompression into one flat buffer costs no
+            // window memory whatever its size, and zstd shrinks it for smaller frames.
+            compressor.SetParameter(ZSTD_cParameter.ZSTD_c_windowLog, Math.Max(10, BitOperations.Log2((uint)(options.BlocksPerFrame * options.BlockSize))));
             return compressor;
         });
     }
@@ -109,25 +115,39 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     /// Adds a written block of the current snapshot (indices strictly increasing). The data is copied before the
     /// returned task completes; an all-zero block is recognised and listed without being stored.
     /// </summary>
-    public ValueTask WriteBlockAsync(long blockIndex, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    /// <param name="knownSha256">
+    /// The block's SHA-256 when the caller already has it (a content-addressed block store does): it is trusted, which
+    /// saves hashing every block. Data that does not match it is stored as it is, and restore refuses the block.
+    /// </param>
+    public ValueTask WriteBlockAsync(
+        long blockIndex, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> knownSha256 = default, CancellationToken cancellationToken = default)
     {
-        if (data.Length != _blockSize)
+        if (data.Length != _blockSize || knownSha256.Length is not (0 or ArchiveFormat.HashLength))
         {
-            throw new ArgumentException($"A block is {_blockSize} bytes, not {data.Length}.", nameof(data));
+            throw new ArgumentException($"A block is {_blockSize} bytes (not {data.Length}) and its SHA-256 32 bytes (not {knownSha256.Length}).");
+        }
+
+        // Checked here, before any copy: a zero block costs a scan and no buffer; data stops the scan at once.
+        if (!data.Span.ContainsAnyExcept((byte)0))
+        {
+            return WriteZeroBlockAsync(blockIndex, cancellationToken);
         }
 
         AcceptBlockIndex(blockIndex);
         var buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
         data.CopyTo(buffer);
-        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, buffer, Task.Run(() => Digest(buffer))));
+        var sha256 = knownSha256.IsEmpty
+            ? Task.Run(() => (byte[]?)SHA256.HashData(buffer.AsSpan(0, _blockSize)))
+            : Task.FromResult<byte[]?>(knownSha256.ToArray());
+        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, buffer, sha256));
         return new ValueTask(RunAsync(() => PumpAsync(drainBlocks: false, drainFrames: false, cancellationToken)));
     }
 
-    /// <summary>Adds a written block that the caller knows is all zeros, without its data.</summary>
+    /// <summary>Adds a written block that is all zeros, without its data (the caller may know it from its hash).</summary>
     public ValueTask WriteZeroBlockAsync(long blockIndex, CancellationToken cancellationToken = default)
     {
         AcceptBlockIndex(blockIndex);
-        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, null, Task.FromResult<byte[]?>(null)));
+        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, null, ZeroBlockHash));
         return new ValueTask(RunAsync(() => PumpAsync(drainBlocks: false, drainFrames: false, cancellationToken)));
     }
 
@@ -298,13 +318,6 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         _pendingFrames.Enqueue(Task.Run(() => Encode(blocks)));
     }
 
-    /// <summary>The SHA-256 of a block, or null if it is all zeros.</summary>
-    private byte[]? Digest(byte[] buffer)
-    {
-        var block = buffer.AsSpan(0, _blockSize);
-        return block.ContainsAnyExcept((byte)0) ? SHA256.HashData(block) : null;
-    }
-
     /// <summary>
     /// Compresses the blocks into one zstd frame, or keeps them raw when zstd saves under 1/128 of their size
     /// (random or already compressed data): a raw frame costs nothing to restore.
@@ -376,6 +389,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>A block waiting for its SHA-256; zero blocks have neither buffer nor hash.</summary>
     private sealed record PendingBlock(long BlockIndex, byte[]? Buffer, Task<byte[]?> Sha256);
 
     private sealed record EncodedFrame(FrameCodec Codec, byte[] Buffer, int Length, int BlockCount, byte[]? Sha256);

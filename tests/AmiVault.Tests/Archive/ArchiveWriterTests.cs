@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using AmiVault.Archive;
 
 namespace AmiVault.Tests.Archive;
@@ -90,12 +91,46 @@ public sealed class ArchiveWriterTests
                     await cancellation.CancelAsync();
                 }
 
-                await writer.WriteBlockAsync(block.Index, block.Data, cancellation.Token);
+                await writer.WriteBlockAsync(block.Index, block.Data, cancellationToken: cancellation.Token);
             }
 
             await writer.CompleteAsync(cancellation.Token);
         });
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.CompleteAsync());
+    }
+
+    [Fact]
+    public async Task A_known_hash_is_trusted_and_a_wrong_one_makes_the_restore_refuse_the_block()
+    {
+        var other = Block.Reverse().ToArray();
+        var manifest = TestImage.ManifestFor([[new TestBlock(0, Block), new TestBlock(1, other)]]);
+        var output = new ForwardOnlyStream();
+        await using (var writer = await ArchiveWriter.CreateAsync(output, manifest, new ArchiveWriterOptions { BlockSize = 4096 }))
+        {
+            await writer.BeginSnapshotAsync(manifest.Snapshots[0].SnapshotId);
+            await writer.WriteBlockAsync(0, Block, SHA256.HashData(Block));
+            await writer.WriteBlockAsync(1, other, SHA256.HashData(Block));
+            await writer.CompleteAsync();
+        }
+
+        var reader = await ArchiveReader.OpenAsync(new MemoryArchiveSource(output.ToArray()));
+        Assert.Equal(SHA256.HashData(Block), reader.ListBlocks(0).First().Sha256.ToArray());
+        // Same hash twice: the second block was taken for a repeat of the first, and the data restored is the first's.
+        Assert.Equal(1, reader.Statistics.DuplicateBlocks);
+        var restored = await TestImage.RestoreAsync(reader, 0);
+        Assert.Equal(Block, restored[1]);
+
+        var wrong = new ForwardOnlyStream();
+        await using (var writer = await ArchiveWriter.CreateAsync(wrong, manifest, new ArchiveWriterOptions { BlockSize = 4096 }))
+        {
+            await writer.BeginSnapshotAsync(manifest.Snapshots[0].SnapshotId);
+            await writer.WriteBlockAsync(0, Block, SHA256.HashData(other));
+            await writer.WriteBlockAsync(1, other, SHA256.HashData(Block));
+            await writer.CompleteAsync();
+        }
+
+        var refused = await Assert.ThrowsAsync<ArchiveFormatException>(() => TestImage.RestoreEverythingAsync(wrong.ToArray()));
+        Assert.Equal(ArchiveProblem.BlockCorrupt, refused.Problem);
     }
 
     /// <summary>Reports on the calling thread, so the order of reports is the order of calls.</summary>
