@@ -23,7 +23,9 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     private readonly int _blockSize;
     private readonly ArchiveIndexBuilder _index;
     private readonly IncrementalHash _digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly DisposablePool<Compressor> _compressors;
+    private readonly Pool<Compressor> _compressors;
+    private readonly Pool<byte[]> _blockBuffers;
+    private readonly Pool<byte[]> _frameBuffers;
     private readonly Queue<PendingBlock> _pendingBlocks = new();
     private readonly Queue<Task<EncodedFrame>> _pendingFrames = new();
     private readonly List<byte[]> _openFrame = [];
@@ -41,7 +43,9 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         _options = options;
         _blockSize = options.BlockSize;
         _index = new ArchiveIndexBuilder(_blockSize);
-        _compressors = new DisposablePool<Compressor>(() =>
+        _blockBuffers = Pool<byte[]>.OfBuffers(_blockSize);
+        _frameBuffers = Pool<byte[]>.OfBuffers(options.BlocksPerFrame * _blockSize);
+        _compressors = new Pool<Compressor>(() =>
         {
             var compressor = new Compressor(options.CompressionLevel);
             // The index holds a SHA-256 of every frame and block; zstd's own checksum would be a second, weaker one.
@@ -134,7 +138,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
 
         AcceptBlockIndex(blockIndex);
-        var buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
+        var buffer = _blockBuffers.Rent();
         data.CopyTo(buffer);
         var sha256 = knownSha256.IsEmpty
             ? Task.Run(() => (byte[]?)SHA256.HashData(buffer.AsSpan(0, _blockSize)))
@@ -196,7 +200,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
             await frame.ContinueWith(_ => { }, TaskScheduler.Default);
             if (frame.IsCompletedSuccessfully)
             {
-                ArrayPool<byte>.Shared.Return(frame.Result.Buffer);
+                _frameBuffers.Return(frame.Result.Buffer);
             }
         }
 
@@ -247,7 +251,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var maxPendingBlocks = 2 * _options.MaxParallelism;
-        var maxPendingFrames = _options.MaxParallelism + 1;
+        var maxPendingFrames = _options.MaxParallelism;
         while (true)
         {
             if (_pendingBlocks.TryPeek(out var block)
@@ -268,7 +272,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(encoded.Buffer);
+                    _frameBuffers.Return(encoded.Buffer);
                 }
 
                 _index.AddFrame(encoded.Length, encoded.Codec, encoded.BlockCount, encoded.Sha256);
@@ -325,7 +329,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     private EncodedFrame Encode(byte[][] blocks)
     {
         var rawLength = blocks.Length * _blockSize;
-        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+        var raw = _frameBuffers.Rent();
         for (var i = 0; i < blocks.Length; i++)
         {
             blocks[i].AsSpan(0, _blockSize).CopyTo(raw.AsSpan(i * _blockSize));
@@ -333,27 +337,52 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
 
         // Output that would not save enough does not fit, and zstd gives up: no bound-sized buffer needed.
-        var compressed = ArrayPool<byte>.Shared.Rent(rawLength);
+        var compressed = _frameBuffers.Rent();
         var compressor = _compressors.Rent();
-        bool fits;
-        int length;
+        var length = 0;
         try
         {
-            fits = compressor.TryWrap(raw.AsSpan(0, rawLength), compressed.AsSpan(0, rawLength - rawLength / 128), out length);
+            if (LooksCompressible(compressor, raw, blocks.Length, compressed)
+                && compressor.TryWrap(raw.AsSpan(0, rawLength), compressed.AsSpan(0, rawLength - rawLength / 128), out length))
+            {
+                _frameBuffers.Return(raw);
+                return new EncodedFrame(FrameCodec.Zstd, compressed, length, blocks.Length, SHA256.HashData(compressed.AsSpan(0, length)));
+            }
         }
         finally
         {
             _compressors.Return(compressor);
         }
 
-        if (!fits)
-        {
-            ArrayPool<byte>.Shared.Return(compressed);
-            return new EncodedFrame(FrameCodec.Raw, raw, rawLength, blocks.Length, null);
-        }
+        _frameBuffers.Return(compressed);
+        return new EncodedFrame(FrameCodec.Raw, raw, rawLength, blocks.Length, null);
+    }
 
-        ArrayPool<byte>.Shared.Return(raw);
-        return new EncodedFrame(FrameCodec.Zstd, compressed, length, blocks.Length, SHA256.HashData(compressed.AsSpan(0, length)));
+    /// <summary>
+    /// Compresses a sample from the start of every block (1/64 of the frame at most) first: when even that does not
+    /// shrink, the frame is random or already compressed, and compressing all of it would be wasted work. Sampling
+    /// every block keeps a frame that is partly compressible from being taken for random.
+    /// </summary>
+    private bool LooksCompressible(Compressor compressor, byte[] raw, int blockCount, byte[] scratch)
+    {
+        const int Pieces = 4;
+        var pieceLength = Math.Min(2048, _blockSize / 16);
+        var sampleLength = Pieces * pieceLength;
+        var sample = ArrayPool<byte>.Shared.Rent(blockCount * sampleLength);
+        try
+        {
+            for (var i = 0; i < blockCount * Pieces; i++)
+            {
+                raw.AsSpan(i * (_blockSize / Pieces), pieceLength).CopyTo(sample.AsSpan(i * pieceLength));
+            }
+
+            var total = blockCount * sampleLength;
+            return compressor.TryWrap(sample.AsSpan(0, total), scratch.AsSpan(0, total - 1), out _);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sample);
+        }
     }
 
     private void Report() => _options.Progress?.Report(new ArchiveWriteProgress(_index.LogicalBytes, _written));
@@ -381,11 +410,11 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
     }
 
-    private static void ReturnBuffer(byte[]? buffer)
+    private void ReturnBuffer(byte[]? buffer)
     {
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _blockBuffers.Return(buffer);
         }
     }
 

@@ -3,7 +3,7 @@ namespace AmiVault.Archive;
 internal sealed record ArchiveWriterOptions
 {
     /// <summary>zstd level (docs/archive-format.md has the measurements behind the default).</summary>
-    public int CompressionLevel { get; init; } = 3;
+    public int CompressionLevel { get; init; } = 2;
 
     /// <summary>Distinct blocks per frame: more is smaller output, coarser ranged reads and more memory.</summary>
     public int BlocksPerFrame { get; init; } = ArchiveFormat.MaxBlocksPerFrame;
