@@ -24,8 +24,6 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     private readonly ArchiveIndexBuilder _index;
     private readonly IncrementalHash _digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Pool<Compressor> _compressors;
-    private readonly Pool<byte[]> _blockBuffers;
-    private readonly Pool<byte[]> _frameBuffers;
     private readonly Queue<PendingBlock> _pendingBlocks = new();
     private readonly Queue<Task<EncodedFrame>> _pendingFrames = new();
     private readonly List<byte[]> _openFrame = [];
@@ -43,8 +41,6 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         _options = options;
         _blockSize = options.BlockSize;
         _index = new ArchiveIndexBuilder(_blockSize);
-        _blockBuffers = Pool<byte[]>.OfBuffers(_blockSize);
-        _frameBuffers = Pool<byte[]>.OfBuffers(options.BlocksPerFrame * _blockSize);
         _compressors = new Pool<Compressor>(() =>
         {
             var compressor = new Compressor(options.CompressionLevel);
@@ -138,7 +134,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
 
         AcceptBlockIndex(blockIndex);
-        var buffer = _blockBuffers.Rent();
+        var buffer = ArchiveBuffers.Rent(_blockSize);
         data.CopyTo(buffer);
         var sha256 = knownSha256.IsEmpty
             ? Task.Run(() => (byte[]?)SHA256.HashData(buffer.AsSpan(0, _blockSize)))
@@ -200,7 +196,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
             await frame.ContinueWith(_ => { }, TaskScheduler.Default);
             if (frame.IsCompletedSuccessfully)
             {
-                _frameBuffers.Return(frame.Result.Buffer);
+                ArchiveBuffers.Return(frame.Result.Buffer);
             }
         }
 
@@ -262,7 +258,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
                 Place(block, sha256);
             }
             else if (_pendingFrames.TryPeek(out var frame)
-                && (drainFrames || frame.IsCompleted || _pendingFrames.Count > maxPendingFrames))
+                && (drainFrames || frame.IsCompleted || _pendingFrames.Count >= maxPendingFrames))
             {
                 var encoded = await frame.WaitAsync(cancellationToken);
                 _ = _pendingFrames.Dequeue();
@@ -272,7 +268,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
                 }
                 finally
                 {
-                    _frameBuffers.Return(encoded.Buffer);
+                    ArchiveBuffers.Return(encoded.Buffer);
                 }
 
                 _index.AddFrame(encoded.Length, encoded.Codec, encoded.BlockCount, encoded.Sha256);
@@ -329,7 +325,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     private EncodedFrame Encode(byte[][] blocks)
     {
         var rawLength = blocks.Length * _blockSize;
-        var raw = _frameBuffers.Rent();
+        var raw = ArchiveBuffers.Rent(_options.BlocksPerFrame * _blockSize);
         for (var i = 0; i < blocks.Length; i++)
         {
             blocks[i].AsSpan(0, _blockSize).CopyTo(raw.AsSpan(i * _blockSize));
@@ -337,7 +333,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
 
         // Output that would not save enough does not fit, and zstd gives up: no bound-sized buffer needed.
-        var compressed = _frameBuffers.Rent();
+        var compressed = ArchiveBuffers.Rent(_options.BlocksPerFrame * _blockSize);
         var compressor = _compressors.Rent();
         var length = 0;
         try
@@ -345,7 +341,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
             if (LooksCompressible(compressor, raw, blocks.Length, compressed)
                 && compressor.TryWrap(raw.AsSpan(0, rawLength), compressed.AsSpan(0, rawLength - rawLength / 128), out length))
             {
-                _frameBuffers.Return(raw);
+                ArchiveBuffers.Return(raw);
                 return new EncodedFrame(FrameCodec.Zstd, compressed, length, blocks.Length, SHA256.HashData(compressed.AsSpan(0, length)));
             }
         }
@@ -354,7 +350,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
             _compressors.Return(compressor);
         }
 
-        _frameBuffers.Return(compressed);
+        ArchiveBuffers.Return(compressed);
         return new EncodedFrame(FrameCodec.Raw, raw, rawLength, blocks.Length, null);
     }
 
@@ -410,11 +406,11 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
     }
 
-    private void ReturnBuffer(byte[]? buffer)
+    private static void ReturnBuffer(byte[]? buffer)
     {
         if (buffer is not null)
         {
-            _blockBuffers.Return(buffer);
+            ArchiveBuffers.Return(buffer);
         }
     }
 

@@ -15,8 +15,8 @@ internal sealed class FrameReader : IDisposable
     private readonly int _blockSize;
     private readonly ArchiveReadOptions _options;
     private readonly Pool<Decompressor> _decompressors = new(() => new Decompressor());
-    private readonly Pool<byte[]> _readBuffers;
-    private readonly Pool<byte[]> _decodeBuffers;
+    private readonly int _readBufferLength;
+    private readonly int _decodeBufferLength;
 
     public FrameReader(IArchiveSource source, ArchiveIndex index, int blockSize, ArchiveReadOptions options)
     {
@@ -32,8 +32,9 @@ internal sealed class FrameReader : IDisposable
             largestDecoded = Math.Max(largestDecoded, frame.Codec == FrameCodec.Zstd ? frame.BlockCount * blockSize : 0);
         }
 
-        _readBuffers = Pool<byte[]>.OfBuffers(Math.Max(options.ReadLength, largestStored));
-        _decodeBuffers = Pool<byte[]>.OfBuffers(largestDecoded);
+        // Whole MiBs, so that archives with slightly different frames share the same pooled buffers.
+        _readBufferLength = RoundUpToMiB(Math.Max(options.ReadLength, largestStored));
+        _decodeBufferLength = RoundUpToMiB(largestDecoded);
     }
 
     /// <summary>The groups to read to cover the given frames (ascending, distinct).</summary>
@@ -45,8 +46,8 @@ internal sealed class FrameReader : IDisposable
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelReads, CancellationToken = cancellationToken };
         return Parallel.ForEachAsync(groups, parallel, async (group, token) =>
         {
-            var stored = _readBuffers.Rent();
-            var decoded = _decodeBuffers.Rent();
+            var stored = ArchiveBuffers.Rent(_readBufferLength);
+            var decoded = ArchiveBuffers.Rent(_decodeBufferLength);
             try
             {
                 await ArchiveReader.ReadAsync(_source, group.Offset, stored.AsMemory(0, group.Length), token);
@@ -59,8 +60,8 @@ internal sealed class FrameReader : IDisposable
             }
             finally
             {
-                _readBuffers.Return(stored);
-                _decodeBuffers.Return(decoded);
+                ArchiveBuffers.Return(stored);
+                ArchiveBuffers.Return(decoded);
             }
         });
     }
@@ -102,6 +103,8 @@ internal sealed class FrameReader : IDisposable
 
         return decoded.AsMemory(0, rawLength);
     }
+
+    private static int RoundUpToMiB(int length) => (int)Math.Min(int.MaxValue, ((long)length + (1 << 20) - 1) >> 20 << 20);
 
     private static ArchiveFormatException Corrupt(ArchiveFrame frame, string problem) => new(
         ArchiveProblem.FrameCorrupt,
