@@ -30,7 +30,7 @@ internal sealed record ContenderResult(
 
     public static double? Value(Sample sample, Metric metric) => metric switch
     {
-        Metric.Throughput => sample.Seconds > 0 ? sample.Bytes / 1e6 / sample.Seconds : null,
+        Metric.Throughput => sample.Seconds > 0 && sample.Bytes > 0 ? sample.Bytes / 1e6 / sample.Seconds : null,
         Metric.Seconds => sample.Seconds,
         Metric.OutputSize => sample.OutputBytes / MiB,
         Metric.PeakMemory => sample.PeakMemoryBytes / MiB,
