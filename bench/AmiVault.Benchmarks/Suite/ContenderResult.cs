@@ -37,11 +37,12 @@ internal sealed record ContenderResult(
         _ => null,
     };
 
-    public static string Unit(Metric metric) => metric switch
+    public static string Name(Metric metric) => metric switch
     {
-        Metric.Throughput => "MB/s",
-        Metric.Seconds => "s",
-        _ => "MiB",
+        Metric.Throughput => "throughput",
+        Metric.Seconds => "time",
+        Metric.OutputSize => "output",
+        _ => "peak memory",
     };
 
     public double? Median(Metric metric) => Stats.TryGetValue(metric, out var stats) ? stats.Median : null;
