@@ -8,12 +8,8 @@ namespace AmiVault.Auth;
 /// <summary>Builds the SigV4 canonical request and string to sign from what arrived on the wire.</summary>
 internal static class CanonicalRequest
 {
-    public static string StringToSign(HttpRequest request, SigV4Request sig, string payloadHash)
-    {
-        var canonical = Build(request, sig, payloadHash);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-        return $"AWS4-HMAC-SHA256\n{sig.AmzDate}\n{sig.Scope}\n{hash}";
-    }
+    public static string StringToSign(HttpRequest request, SigV4Request sig, string payloadHash) =>
+        StringToSign(sig.AmzDate, sig.Scope, Build(request, sig, payloadHash));
 
     public static string Build(HttpRequest request, SigV4Request sig, string payloadHash)
     {
@@ -22,23 +18,44 @@ internal static class CanonicalRequest
         var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var rawPath = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
         var rawQuery = queryStart < 0 ? "" : rawTarget[(queryStart + 1)..];
+        var headers = sig.SignedHeaders.Select(name => KeyValuePair.Create(name, HeaderValues(request, name))).ToList();
+        return Compose(request.Method, rawPath, rawQuery, sig.Service, sig.IsPresigned, headers, payloadHash);
+    }
+
+    /// <summary>
+    /// The canonical request from its parts as they travel: the path and query still percent-encoded, and each signed
+    /// header (lower-case name, in signing order) with its raw values. Shared by the server and our own client signer.
+    /// </summary>
+    public static string Compose(
+        string method, string rawPath, string rawQuery, string service, bool presigned,
+        IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> signedHeaders, string payloadHash)
+    {
         if (rawPath.Length == 0 || rawPath[0] != '/')
         {
             rawPath = "/";
         }
 
         var builder = new StringBuilder(512);
-        builder.Append(request.Method).Append('\n');
-        builder.Append(CanonicalPath(rawPath, sig.Service)).Append('\n');
-        builder.Append(CanonicalQuery(rawQuery, sig.IsPresigned)).Append('\n');
-        foreach (var name in sig.SignedHeaders)
+        builder.Append(method).Append('\n');
+        builder.Append(CanonicalPath(rawPath, service)).Append('\n');
+        builder.Append(CanonicalQuery(rawQuery, presigned)).Append('\n');
+        foreach (var (name, values) in signedHeaders)
         {
-            builder.Append(name).Append(':').Append(CanonicalHeaderValue(request, name)).Append('\n');
+            builder.Append(name).Append(':').Append(string.Join(',', values.Select(CollapseSpaces))).Append('\n');
         }
 
-        builder.Append('\n').Append(string.Join(';', sig.SignedHeaders)).Append('\n').Append(payloadHash);
+        builder.Append('\n').Append(string.Join(';', signedHeaders.Select(h => h.Key))).Append('\n').Append(payloadHash);
         return builder.ToString();
     }
+
+    public static string StringToSign(string amzDate, string scope, string canonicalRequest)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
+        return $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{hash}";
+    }
+
+    public static string Signature(byte[] signingKey, string stringToSign) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(stringToSign)));
 
     /// <summary>S3 signs the path encoded once; every other service signs it encoded a second time.</summary>
     private static string CanonicalPath(string rawPath, string service)
@@ -81,15 +98,15 @@ internal static class CanonicalRequest
         return string.Join('&', pairs.Select(p => p.Key + "=" + p.Value));
     }
 
-    private static string CanonicalHeaderValue(HttpRequest request, string name)
+    private static IReadOnlyList<string> HeaderValues(HttpRequest request, string name)
     {
         var values = request.Headers[name];
         if (name == "host" && values.Count == 0)
         {
-            return request.Host.Value ?? "";
+            return [request.Host.Value ?? ""];
         }
 
-        return string.Join(',', values.Select(v => CollapseSpaces(v ?? "")));
+        return [.. values.Select(v => v ?? "")];
     }
 
     private static string CollapseSpaces(string value)

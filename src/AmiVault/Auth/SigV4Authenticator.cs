@@ -40,7 +40,7 @@ internal sealed class SigV4Authenticator(AccountDirectory accounts, string regio
 
         var signingKey = keys.Get(account.SecretAccessKey, sig.Date, sig.Region, sig.Service);
         var stringToSign = CanonicalRequest.StringToSign(request, sig, payloadHash);
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(stringToSign)));
+        var expected = CanonicalRequest.Signature(signingKey, stringToSign);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(sig.Signature)))
         {
             throw new AuthFailureException(

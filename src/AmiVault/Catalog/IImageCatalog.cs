@@ -3,7 +3,10 @@ namespace AmiVault.Catalog;
 /// <summary>Images of all accounts. Callers check ownership; the catalog keeps rows consistent.</summary>
 internal interface IImageCatalog
 {
-    /// <summary>Inserts an image with its tags; <see cref="CatalogConflictException"/> when the owner has an image of that name.</summary>
+    /// <summary>
+    /// Inserts an image with its tags; <see cref="CatalogConflictException"/> when the owner has an image of that name
+    /// or a mapped snapshot is not a snapshot of the owner.
+    /// </summary>
     Task InsertAsync(ImageRecord image, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken = default);
 
     Task<ImageRecord?> GetAsync(string imageId, CancellationToken cancellationToken = default);

@@ -21,16 +21,28 @@ internal interface ISnapshotCatalog
     /// <summary>Records block <paramref name="blockIndex"/> as <paramref name="hash"/>; returns the hash it replaced, if any.</summary>
     Task<byte[]?> PutBlockAsync(string snapshotId, long blockIndex, byte[] hash, CancellationToken cancellationToken = default);
 
+    /// <summary>Records many blocks in one transaction (a restore records a snapshot's whole index before its data).</summary>
+    Task PutBlocksAsync(string snapshotId, IEnumerable<SnapshotBlock> blocks, CancellationToken cancellationToken = default);
+
     Task<SnapshotBlock?> GetBlockAsync(string snapshotId, long blockIndex, CancellationToken cancellationToken = default);
 
     /// <summary>Blocks with index ≥ <paramref name="startIndex"/> in index order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<SnapshotBlock>> ListBlocksAsync(string snapshotId, long startIndex, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Like <see cref="ListBlocksAsync"/>, but only blocks written to this snapshot, not those copied from its parent.</summary>
+    Task<IReadOnlyList<SnapshotBlock>> ListWrittenBlocksAsync(string snapshotId, long startIndex, int limit, CancellationToken cancellationToken = default);
+
     Task<long> CountBlocksAsync(string snapshotId, CancellationToken cancellationToken = default);
+
+    /// <summary>Blocks written to this snapshot since it started, not those copied from its parent (EBS ChangedBlocksCount).</summary>
+    Task<long> CountWrittenBlocksAsync(string snapshotId, CancellationToken cancellationToken = default);
 
     /// <summary>Whether any snapshot still references a block with this hash.</summary>
     Task<bool> IsBlockReferencedAsync(byte[] hash, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the snapshot, its tags and block rows; returns the distinct hashes it referenced (GC candidates).</summary>
+    /// <summary>
+    /// Deletes the snapshot, its tags and block rows; returns the distinct hashes it referenced (GC candidates).
+    /// <see cref="CatalogConflictException"/> when an image maps the snapshot.
+    /// </summary>
     Task<IReadOnlyList<byte[]>> DeleteAsync(string snapshotId, CancellationToken cancellationToken = default);
 }

@@ -36,6 +36,9 @@ internal sealed record SnapshotRecord
 
     /// <summary>When a pending snapshot that was not completed goes to error (StartSnapshot Timeout).</summary>
     public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>StartSnapshot's Timeout: each block written moves <see cref="Deadline"/> to this long after it.</summary>
+    public int? TimeoutMinutes { get; init; }
 }
 
 /// <summary>One written block of a snapshot: its index in the volume and the SHA-256 that addresses its data.</summary>

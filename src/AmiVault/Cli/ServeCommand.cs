@@ -43,15 +43,9 @@ internal static class ServeCommand
                 Console.WriteLine($"  # account id {account.Id}; use --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
             }
 
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("Shutting down.");
-            }
-
+            // Ends on Ctrl-C or SIGTERM, whichever of the host and the command line sees the signal first.
+            await server.WaitForShutdownAsync(cancellationToken);
+            Console.WriteLine("Shutting down.");
             return 0;
         });
         return command;

@@ -73,4 +73,20 @@ internal sealed class BucketOptions
     public string? SecretAccessKey { get; set; }
 
     public bool ForcePathStyle { get; set; } = true;
+
+    /// <summary>
+    /// Credentials an account's buckets are reached with on the external S3, by account id; an account without an
+    /// entry uses the backend's own (<see cref="Profile"/>, <see cref="AccessKeyId"/>, or the AWS default chain).
+    /// </summary>
+    public Dictionary<string, ExternalCredentialOptions> AccountCredentials { get; set; } = [];
+}
+
+/// <summary>Keys for an external S3: a named profile of the AWS shared config/credentials files, or a key pair.</summary>
+internal sealed class ExternalCredentialOptions
+{
+    public string? Profile { get; set; }
+
+    public string? AccessKeyId { get; set; }
+
+    public string? SecretAccessKey { get; set; }
 }

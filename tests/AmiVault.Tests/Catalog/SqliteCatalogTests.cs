@@ -52,14 +52,45 @@ public sealed class SqliteCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task An_image_cannot_map_a_snapshot_that_is_missing_or_another_owners()
+    {
+        var images = new SqliteImageCatalog(_db);
+        await new SqliteSnapshotCatalog(_db).InsertAsync(new SnapshotRecord { SnapshotId = "snap-00000000000000002", OwnerId = "222222222222", VolumeSizeGib = 1, StartTime = DateTimeOffset.UtcNow }, []);
+        await Assert.ThrowsAsync<CatalogConflictException>(() => images.InsertAsync(Image("ami-00000000000000001", "111111111111", "a", "snap-00000000000000001"), []));
+        await Assert.ThrowsAsync<CatalogConflictException>(() => images.InsertAsync(Image("ami-00000000000000001", "111111111111", "a", "snap-00000000000000002"), []));
+        Assert.Null(await images.GetAsync("ami-00000000000000001"));
+    }
+
+    [Fact]
+    public async Task A_snapshot_an_image_maps_cannot_be_deleted_until_the_image_is()
+    {
+        var images = new SqliteImageCatalog(_db);
+        var snapshots = new SqliteSnapshotCatalog(_db);
+        await snapshots.InsertAsync(new SnapshotRecord { SnapshotId = "snap-00000000000000001", OwnerId = "111111111111", VolumeSizeGib = 1, StartTime = DateTimeOffset.UtcNow }, []);
+        await images.InsertAsync(Image("ami-00000000000000001", "111111111111", "a", "snap-00000000000000001"), []);
+
+        await Assert.ThrowsAsync<CatalogConflictException>(() => snapshots.DeleteAsync("snap-00000000000000001"));
+        Assert.NotNull(await snapshots.GetAsync("snap-00000000000000001"));
+        Assert.True(await images.DeleteAsync("ami-00000000000000001"));
+        await snapshots.DeleteAsync("snap-00000000000000001");
+        Assert.Null(await snapshots.GetAsync("snap-00000000000000001"));
+    }
+
+    [Fact]
     public void Reopening_a_catalog_keeps_its_schema_version()
     {
         using var again = new SqliteDatabase(Path.Combine(_dir, "catalog.db"));
         Assert.Equal(Migrations.All.Count, again.SchemaVersion);
     }
 
-    private static ImageRecord Image(string id, string owner, string name) =>
-        new() { ImageId = id, OwnerId = owner, Name = name, CreationDate = DateTimeOffset.UtcNow };
+    private static ImageRecord Image(string id, string owner, string name, string? rootSnapshotId = null) => new()
+    {
+        ImageId = id,
+        OwnerId = owner,
+        Name = name,
+        CreationDate = DateTimeOffset.UtcNow,
+        BlockDeviceMappings = rootSnapshotId is null ? [] : [new BlockDeviceMapping("/dev/xvda", new EbsMapping(rootSnapshotId))],
+    };
 
     public void Dispose()
     {

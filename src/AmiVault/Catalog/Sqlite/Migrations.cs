@@ -56,5 +56,37 @@ internal static class Migrations
             encryption_by_default INTEGER NOT NULL
         );
         """,
+
+        // 2: store and restore tasks.
+        """
+        CREATE TABLE store_tasks (
+            task_id TEXT PRIMARY KEY,
+            owner_id TEXT NOT NULL,
+            image_id TEXT NOT NULL,
+            bucket TEXT NOT NULL,
+            state TEXT NOT NULL,
+            start_time TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX store_tasks_owner ON store_tasks(owner_id, start_time);
+        CREATE INDEX store_tasks_state ON store_tasks(state);
+        CREATE TABLE restore_tasks (
+            task_id TEXT PRIMARY KEY,
+            owner_id TEXT NOT NULL,
+            image_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            start_time TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE INDEX restore_tasks_state ON restore_tasks(state);
+        """,
+
+        // 3: which block rows of a snapshot were copied from its parent rather than written to it (EBS
+        // CompleteSnapshot counts and checksums only the written ones).
+        """
+        ALTER TABLE snapshot_blocks ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -5,31 +5,7 @@ namespace AmiVault.Catalog.Sqlite;
 internal sealed class SqliteImageCatalog(SqliteDatabase db) : IImageCatalog
 {
     public Task InsertAsync(ImageRecord image, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken = default) =>
-        db.WriteAsync((c, t) =>
-        {
-            try
-            {
-                using (var insert = SqliteDatabase.Command(c,
-                    "INSERT INTO images (image_id, owner_id, name, state, creation_date, record) VALUES ($id, $owner, $name, $state, $created, $record);", t,
-                    ("$id", image.ImageId), ("$owner", image.OwnerId), ("$name", image.Name), ("$state", image.State),
-                    ("$created", CatalogJson.Time(image.CreationDate)), ("$record", CatalogJson.Serialize(image))))
-                {
-                    insert.ExecuteNonQuery();
-                }
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19)
-            {
-                throw new CatalogConflictException($"AMI name {image.Name} is already in use by another image of account {image.OwnerId}.");
-            }
-
-            foreach (var snapshotId in image.SnapshotIds.Distinct())
-            {
-                using var link = SqliteDatabase.Command(c, "INSERT INTO image_snapshots (image_id, snapshot_id) VALUES ($i, $s);", t, ("$i", image.ImageId), ("$s", snapshotId));
-                link.ExecuteNonQuery();
-            }
-
-            SqliteTagCatalog.Upsert(c, t, image.OwnerId, image.ImageId, tags);
-        }, cancellationToken);
+        db.WriteAsync((c, t) => Insert(c, t, image, tags), cancellationToken);
 
     public Task<ImageRecord?> GetAsync(string imageId, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Read(c => ReadOne(c, "SELECT record FROM images WHERE image_id = $p;", imageId)));
@@ -89,5 +65,41 @@ internal sealed class SqliteImageCatalog(SqliteDatabase db) : IImageCatalog
     {
         using var query = SqliteDatabase.Command(c, sql, t, ("$p", parameter));
         return query.ExecuteScalar() is string json ? CatalogJson.Deserialize<ImageRecord>(json) : null;
+    }
+
+    /// <summary>Used inside other writes too (a restore adds its image with its task).</summary>
+    internal static void Insert(SqliteConnection c, SqliteTransaction t, ImageRecord image, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        try
+        {
+            using var insert = SqliteDatabase.Command(c,
+                "INSERT INTO images (image_id, owner_id, name, state, creation_date, record) VALUES ($id, $owner, $name, $state, $created, $record);", t,
+                ("$id", image.ImageId), ("$owner", image.OwnerId), ("$name", image.Name), ("$state", image.State),
+                ("$created", CatalogJson.Time(image.CreationDate)), ("$record", CatalogJson.Serialize(image)));
+            insert.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new CatalogConflictException($"AMI name {image.Name} is already in use by another image of account {image.OwnerId}.");
+        }
+
+        foreach (var snapshotId in image.SnapshotIds.Distinct())
+        {
+            // Checked inside the serialized write, so a concurrent snapshot deletion cannot leave an image mapping a
+            // snapshot that is gone.
+            using (var check = SqliteDatabase.Command(c, "SELECT 1 FROM snapshots WHERE snapshot_id = $s AND owner_id = $o;", t,
+                ("$s", snapshotId), ("$o", image.OwnerId)))
+            {
+                if (check.ExecuteScalar() is null)
+                {
+                    throw new CatalogConflictException($"Snapshot {snapshotId} is not a snapshot of account {image.OwnerId}.");
+                }
+            }
+
+            using var link = SqliteDatabase.Command(c, "INSERT INTO image_snapshots (image_id, snapshot_id) VALUES ($i, $s);", t, ("$i", image.ImageId), ("$s", snapshotId));
+            link.ExecuteNonQuery();
+        }
+
+        SqliteTagCatalog.Upsert(c, t, image.OwnerId, image.ImageId, tags);
     }
 }

@@ -20,12 +20,32 @@ internal sealed class Ec2Parameters
         _prefix = prefix;
     }
 
+    /// <summary>Every parameter under this view, names relative to it (for fingerprints of a whole request).</summary>
+    public IEnumerable<KeyValuePair<string, string>> Pairs =>
+        _all.Where(p => p.Key.StartsWith(_prefix, StringComparison.Ordinal)).Select(p => KeyValuePair.Create(p.Key[_prefix.Length..], p.Value));
+
     public string? Get(string name) => _all.GetValueOrDefault(_prefix + name);
 
     public string Required(string name)
     {
         var value = Get(name);
         return string.IsNullOrEmpty(value) ? throw Ec2Exception.Missing(_prefix + name) : value;
+    }
+
+    /// <summary>A member whose value must be one of <paramref name="allowed"/> (an enum in the model); null when absent.</summary>
+    public string? OneOf(string name, params string[] allowed)
+    {
+        var value = Get(name);
+        return value is null || allowed.Contains(value, StringComparer.Ordinal)
+            ? value
+            : throw Ec2Exception.InvalidValue(_prefix + name, value, $"Expected one of: {string.Join(", ", allowed)}.");
+    }
+
+    /// <summary>A view of the nested structure `Name.*`, or null when the request has none of its members.</summary>
+    public Ec2Parameters? Structure(string name)
+    {
+        var prefix = $"{_prefix}{name}.";
+        return _all.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal)) ? new Ec2Parameters(_all, prefix) : null;
     }
 
     public bool? Bool(string name)
@@ -112,6 +132,11 @@ internal sealed class Ec2Parameters
             var key = tag.Get("Key") ?? throw Ec2Exception.Missing($"{tag._prefix}Key");
             var value = tag.Get("Value") ?? "";
             Ec2Validation.TagKeyValue(key, value);
+            if (tags.Exists(t => t.Key == key))
+            {
+                throw new Ec2Exception("InvalidParameterValue", $"Duplicate tag key '{key}' specified.");
+            }
+
             tags.Add(new(key, value));
         }
 

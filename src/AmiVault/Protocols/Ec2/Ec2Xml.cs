@@ -26,6 +26,16 @@ internal sealed class Ec2Xml : IDisposable
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>EC2's text for a boolean (lower case), also what filters compare against.</summary>
+    public static string? Text(bool? value) => value switch
+    {
+        null => null,
+        true => "true",
+        false => "false",
+    };
+
+    public static string? Text(long? value) => value?.ToString(CultureInfo.InvariantCulture);
+
     public Ec2Xml Start(string name)
     {
         _writer.WriteStartElement(name, Namespace);
@@ -49,9 +59,9 @@ internal sealed class Ec2Xml : IDisposable
         return this;
     }
 
-    public Ec2Xml Value(string name, bool? value) => Value(name, value is null ? null : value.Value ? "true" : "false");
+    public Ec2Xml Value(string name, bool? value) => Value(name, Text(value));
 
-    public Ec2Xml Value(string name, long? value) => Value(name, value?.ToString(CultureInfo.InvariantCulture));
+    public Ec2Xml Value(string name, long? value) => Value(name, Text(value));
 
     public Ec2Xml Value(string name, DateTimeOffset? value) => Value(name, value is null ? null : Timestamp(value.Value));
 

@@ -1,0 +1,3 @@
+namespace AmiVault.Archive;
+
+internal sealed record ArchivedTag(string Key, string Value);

@@ -1,0 +1,180 @@
+using System.Globalization;
+
+namespace AmiVault.ObjectStore.Embedded;
+
+/// <summary>
+/// Multipart uploads: a folder per upload holding upload.json and one file per part, named
+/// NNNNN-MD5-LENGTH so that listing parts needs no other bookkeeping. Completing renames the whole folder into the
+/// bucket's data: the parts become the object's data files without being copied.
+/// </summary>
+internal sealed partial class EmbeddedObjectStore
+{
+    private const string UploadFile = "upload.json";
+
+    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default)
+    {
+        var record = RequireBucket(bucket);
+        ObjectStoreLimits.CheckWrite(key, options);
+        var uploadId = Guid.NewGuid().ToString("N");
+        var dir = storage.UploadDir(bucket, uploadId);
+        Directory.CreateDirectory(dir);
+        DurableFile.WriteJson(Path.Combine(dir, UploadFile), new UploadRecord(
+            key, uploadId, storage.Time.GetUtcNow(), options.ContentType, new Dictionary<string, string>(options.Metadata),
+            new Dictionary<string, string>(options.Tags), options.Encrypt ?? record.EncryptByDefault));
+        return Task.FromResult(uploadId);
+    }
+
+    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        ObjectStoreLimits.CheckPartNumber(partNumber);
+        if (length > ObjectStoreLimits.MaxPartSize)
+        {
+            throw ObjectStoreErrors.EntityTooLarge();
+        }
+
+        if (contentMd5 is { Length: not 16 })
+        {
+            throw ObjectStoreErrors.InvalidDigest("Content-MD5");
+        }
+
+        var upload = RequireUpload(bucket, key, uploadId);
+        var written = await SegmentWriter.WriteAsync(
+            content, storage.TempFile(bucket), length, ObjectStoreLimits.MaxPartSize, upload.Encrypted ? storage.MasterKey : null, contentMd5, cancellationToken);
+        var dir = storage.UploadDir(bucket, uploadId);
+        var name = PartFileName(partNumber, written.Md5, written.Length);
+        using (await storage.UploadLocks.AcquireAsync(uploadId, cancellationToken))
+        {
+            if (!File.Exists(Path.Combine(dir, UploadFile)))
+            {
+                File.Delete(written.Path);
+                throw ObjectStoreErrors.NoSuchUpload(uploadId);
+            }
+
+            File.Move(written.Path, Path.Combine(dir, name), overwrite: true);
+            foreach (var earlier in Directory.EnumerateFiles(dir, $"{partNumber:D5}-*").Where(f => Path.GetFileName(f) != name))
+            {
+                File.Delete(earlier);
+            }
+        }
+
+        return new PartInfo(partNumber, ETags.FromMd5(written.Md5), written.Length, storage.Time.GetUtcNow());
+    }
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        ObjectStoreLimits.CheckPartOrder(parts);
+
+        using var _ = await storage.UploadLocks.AcquireAsync(uploadId, cancellationToken);
+        var upload = RequireUpload(bucket, key, uploadId);
+        var uploaded = ListPartFiles(bucket, uploadId).ToDictionary(p => p.Info.PartNumber);
+        var chosen = new List<(PartInfo Info, string File, byte[] Md5)>(parts.Count);
+        foreach (var wanted in parts)
+        {
+            if (!uploaded.TryGetValue(wanted.PartNumber, out var part) || !ETags.Same(wanted.ETag, part.Info.ETag))
+            {
+                throw ObjectStoreErrors.InvalidPart(wanted.PartNumber);
+            }
+
+            chosen.Add(part);
+        }
+
+        for (var i = 0; i < chosen.Count - 1; i++)
+        {
+            if (chosen[i].Info.Size < ObjectStoreLimits.MinPartSize)
+            {
+                throw ObjectStoreErrors.EntityTooSmall(chosen[i].Info.PartNumber);
+            }
+        }
+
+        // One rename turns the upload into the object's data; the upload is gone from then on.
+        var dataName = Guid.NewGuid().ToString("N");
+        MoveIntoData(bucket, storage.UploadDir(bucket, uploadId), dataName);
+        var stored = new ObjectRecord(
+            key, chosen.Sum(p => p.Info.Size), ETags.Multipart(chosen.Select(p => p.Md5)), storage.Time.GetUtcNow(), upload.ContentType,
+            upload.Metadata, upload.Tags, upload.Encrypted, chosen.Count, dataName,
+            [.. chosen.Select(p => new SegmentRecord(Path.Combine(dataName, p.File), p.Info.Size))]);
+        await CommitAsync(bucket, stored, cancellationToken);
+
+        var kept = chosen.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
+        foreach (var leftover in Directory.EnumerateFiles(Path.Combine(storage.DataDir(bucket), dataName)).Where(f => !kept.Contains(Path.GetFileName(f))))
+        {
+            File.Delete(leftover);
+        }
+
+        return stored.ToInfo();
+    }
+
+    public async Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        using var _ = await storage.UploadLocks.AcquireAsync(uploadId, cancellationToken);
+        RequireUpload(bucket, key, uploadId);
+        var trash = Path.Combine(storage.Root, bucket, "tmp", "aborted-" + uploadId);
+        Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
+        Directory.Move(storage.UploadDir(bucket, uploadId), trash);
+        Directory.Delete(trash, recursive: true);
+    }
+
+    public Task<PartListing> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker = 0, int maxParts = 1000, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        RequireUpload(bucket, key, uploadId);
+        var all = ListPartFiles(bucket, uploadId).Select(p => p.Info).Where(p => p.PartNumber > partNumberMarker).OrderBy(p => p.PartNumber).ToList();
+        var page = all.Take(Math.Max(0, maxParts)).ToList();
+        var truncated = all.Count > page.Count;
+        return Task.FromResult(new PartListing(page, truncated, page.Count > 0 ? page[^1].PartNumber : partNumberMarker));
+    }
+
+    public Task<UploadListing> ListMultipartUploadsAsync(string bucket, ListUploadsQuery query, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var dir = storage.UploadsDir(bucket);
+        var uploads = Directory.Exists(dir)
+            ? Directory.EnumerateDirectories(dir)
+                .Select(d => DurableFile.ReadJson<UploadRecord>(Path.Combine(d, UploadFile)))
+                .OfType<UploadRecord>()
+                .Where(u => u.Key.StartsWith(query.Prefix, StringComparison.Ordinal))
+                .Where(u => query.KeyMarker is null
+                    || string.CompareOrdinal(u.Key, query.KeyMarker) > 0
+                    || (u.Key == query.KeyMarker && query.UploadIdMarker is not null && string.CompareOrdinal(u.UploadId, query.UploadIdMarker) > 0))
+                .OrderBy(u => u.Key, StringComparer.Ordinal).ThenBy(u => u.UploadId, StringComparer.Ordinal)
+                .ToList()
+            : [];
+        var page = uploads.Take(Math.Max(0, query.MaxUploads)).Select(u => new UploadSummary(u.Key, u.UploadId, u.Initiated)).ToList();
+        var truncated = uploads.Count > page.Count;
+        return Task.FromResult(new UploadListing(page, truncated, truncated ? page[^1].Key : null, truncated ? page[^1].UploadId : null));
+    }
+
+    private UploadRecord RequireUpload(string bucket, string key, string uploadId)
+    {
+        // Upload ids are ours (32 hex digits); anything else must not reach a path.
+        if (uploadId.Length != 32 || !uploadId.All(char.IsAsciiHexDigitLower))
+        {
+            throw ObjectStoreErrors.NoSuchUpload(uploadId);
+        }
+
+        var upload = DurableFile.ReadJson<UploadRecord>(Path.Combine(storage.UploadDir(bucket, uploadId), UploadFile));
+        return upload is not null && upload.Key == key ? upload : throw ObjectStoreErrors.NoSuchUpload(uploadId);
+    }
+
+    private IEnumerable<(PartInfo Info, string File, byte[] Md5)> ListPartFiles(string bucket, string uploadId)
+    {
+        foreach (var path in Directory.EnumerateFiles(storage.UploadDir(bucket, uploadId)))
+        {
+            var name = Path.GetFileName(path);
+            var fields = name.Split('-');
+            if (fields.Length == 3
+                && int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                && long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            {
+                var md5 = Convert.FromHexString(fields[1]);
+                yield return (new PartInfo(number, ETags.FromMd5(md5), length, File.GetLastWriteTimeUtc(path)), name, md5);
+            }
+        }
+    }
+
+    private static string PartFileName(int partNumber, byte[] md5, long length) =>
+        string.Create(CultureInfo.InvariantCulture, $"{partNumber:D5}-{Convert.ToHexStringLower(md5)}-{length}");
+}

@@ -1,0 +1,328 @@
+using System.Text;
+
+namespace AmiVault.ObjectStore.Embedded;
+
+/// <summary>
+/// The embedded store as one account sees it. An object becomes visible when its metadata file is renamed into
+/// place, after its data is whole and on disk; replacing or deleting it removes the old data afterwards.
+/// </summary>
+internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, string accountId) : IObjectStore
+{
+    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default)
+    {
+        var buckets = new List<BucketInfo>();
+        foreach (var dir in Directory.EnumerateDirectories(storage.Root))
+        {
+            var name = Path.GetFileName(dir);
+            if (!name.StartsWith('.') && DurableFile.ReadJson<BucketRecord>(storage.BucketFile(name)) is { } record && record.Owner == accountId)
+            {
+                buckets.Add(new BucketInfo(name, record.Region, record.Created));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<BucketInfo>>([.. buckets.OrderBy(b => b.Name, StringComparer.Ordinal)]);
+    }
+
+    public Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckBucketName(bucket);
+        var final = storage.BucketDir(bucket);
+        if (DurableFile.ReadJson<BucketRecord>(storage.BucketFile(bucket)) is { } existing)
+        {
+            throw existing.Owner == accountId ? ObjectStoreErrors.BucketAlreadyOwnedByYou(bucket) : ObjectStoreErrors.BucketAlreadyExists(bucket);
+        }
+
+        // Built under a dot-name and renamed, so a bucket never exists without its owner.
+        var pending = Path.Combine(storage.Root, ".new-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(pending);
+        DurableFile.WriteJson(Path.Combine(pending, "bucket.json"), new BucketRecord(accountId, storage.Region, storage.Time.GetUtcNow(), EncryptByDefault: false));
+        try
+        {
+            Directory.Move(pending, final);
+        }
+        catch (IOException)
+        {
+            Directory.Delete(pending, recursive: true);
+            var winner = DurableFile.ReadJson<BucketRecord>(storage.BucketFile(bucket));
+            throw winner?.Owner == accountId ? ObjectStoreErrors.BucketAlreadyOwnedByYou(bucket) : ObjectStoreErrors.BucketAlreadyExists(bucket);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<BucketInfo> HeadBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        var record = RequireBucket(bucket);
+        return Task.FromResult(new BucketInfo(bucket, record.Region, record.Created));
+    }
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var objects = storage.ObjectsDir(bucket);
+        if (Directory.Exists(objects) && Directory.EnumerateFiles(objects, "*.json", SearchOption.AllDirectories).Any())
+        {
+            throw ObjectStoreErrors.BucketNotEmpty(bucket);
+        }
+
+        var trash = Path.Combine(storage.Root, ".trash-" + Guid.NewGuid().ToString("N"));
+        Directory.Move(storage.BucketDir(bucket), trash);
+        Directory.Delete(trash, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> GetBucketEncryptionAsync(string bucket, CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireBucket(bucket).EncryptByDefault);
+
+    public async Task PutBucketEncryptionAsync(string bucket, bool encryptByDefault, CancellationToken cancellationToken = default)
+    {
+        using var _ = await storage.KeyLocks.AcquireAsync(bucket, cancellationToken);
+        var record = RequireBucket(bucket);
+        DurableFile.WriteJson(storage.BucketFile(bucket), record with { EncryptByDefault = encryptByDefault });
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, long? length, ObjectWriteOptions options, CancellationToken cancellationToken = default)
+    {
+        var record = RequireBucket(bucket);
+        ObjectStoreLimits.CheckWrite(key, options);
+        if (length > ObjectStoreLimits.MaxPutSize)
+        {
+            throw ObjectStoreErrors.EntityTooLarge();
+        }
+
+        var encrypt = options.Encrypt ?? record.EncryptByDefault;
+        var written = await SegmentWriter.WriteAsync(
+            content, storage.TempFile(bucket), length, ObjectStoreLimits.MaxPutSize, encrypt ? storage.MasterKey : null, options.ContentMd5, cancellationToken);
+        var dataName = Guid.NewGuid().ToString("N");
+        MoveIntoData(bucket, written.Path, dataName);
+        var stored = new ObjectRecord(
+            key, written.Length, ETags.FromMd5(written.Md5), storage.Time.GetUtcNow(), options.ContentType,
+            new Dictionary<string, string>(options.Metadata), new Dictionary<string, string>(options.Tags),
+            encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length)]);
+        await CommitAsync(bucket, stored, cancellationToken);
+        return stored.ToInfo();
+    }
+
+    public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        return Task.FromResult(RequireObject(bucket, key).ToInfo());
+    }
+
+    public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var record = RequireObject(bucket, key);
+        if (options.IfMatch is { } ifMatch && !ETags.Matches(ifMatch, record.ETag))
+        {
+            throw ObjectStoreErrors.PreconditionFailed("If-Match");
+        }
+
+        if (options.IfNoneMatch is { } ifNoneMatch && ETags.Matches(ifNoneMatch, record.ETag))
+        {
+            throw new ObjectStoreException("NotModified", "Not Modified", 304);
+        }
+
+        var (offset, length) = options.PartNumber is { } part ? PartRange(record, part)
+            : options.Range is { } range ? range.Resolve(record.Size)
+            : (0, record.Size);
+        var dataDir = storage.DataDir(bucket);
+        var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length)).ToList();
+        var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
+        var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
+        return Task.FromResult(new ObjectContent(record.ToInfo(), body, offset, length, isRange));
+    }
+
+    private static (long Offset, long Length) PartRange(ObjectRecord record, int partNumber)
+    {
+        ObjectStoreLimits.CheckPartNumber(partNumber);
+        if (record.PartsCount is null)
+        {
+            return partNumber == 1 ? (0, record.Size) : throw ObjectStoreErrors.InvalidPartNumber();
+        }
+
+        if (partNumber > record.Segments.Count)
+        {
+            throw ObjectStoreErrors.InvalidPartNumber();
+        }
+
+        var offset = record.Segments.Take(partNumber - 1).Sum(s => s.Length);
+        return (offset, record.Segments[partNumber - 1].Length);
+    }
+
+    public async Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        ObjectStoreLimits.CheckKey(key);
+        using var _ = await storage.KeyLocks.AcquireAsync(bucket + "/" + key, cancellationToken);
+        var path = storage.ObjectFile(bucket, key);
+        if (DurableFile.ReadJson<ObjectRecord>(path) is { } old)
+        {
+            File.Delete(path);
+            DeleteData(bucket, old.DataPath);
+        }
+    }
+
+    public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        var after = query.ContinuationToken is { } token ? DecodeToken(token) : query.StartAfter;
+        var objects = new List<ObjectSummary>();
+        var prefixes = new List<string>();
+        string? last = null;
+        var truncated = false;
+        foreach (var record in AllObjects(bucket).Where(r => r.Key.StartsWith(query.Prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if (after is not null && string.CompareOrdinal(record.Key, after) <= 0)
+            {
+                continue;
+            }
+
+            string? commonPrefix = null;
+            if (!string.IsNullOrEmpty(query.Delimiter))
+            {
+                var cut = record.Key.IndexOf(query.Delimiter, query.Prefix.Length, StringComparison.Ordinal);
+                if (cut >= 0)
+                {
+                    commonPrefix = record.Key[..(cut + query.Delimiter.Length)];
+                    if (commonPrefix == last || (after is not null && string.CompareOrdinal(commonPrefix, after) <= 0))
+                    {
+                        continue;
+                    }
+                }
+            }
+
+            if (objects.Count + prefixes.Count >= query.MaxKeys)
+            {
+                truncated = true;
+                break;
+            }
+
+            if (commonPrefix is not null)
+            {
+                prefixes.Add(commonPrefix);
+                last = commonPrefix;
+            }
+            else
+            {
+                objects.Add(new ObjectSummary(record.Key, record.Size, record.ETag, record.LastModified));
+                last = record.Key;
+            }
+        }
+
+        return Task.FromResult(new ObjectListing(objects, prefixes, truncated, truncated ? EncodeToken(last!) : null));
+    }
+
+    public Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        RequireBucket(bucket);
+        return Task.FromResult<IReadOnlyDictionary<string, string>>(RequireObject(bucket, key).Tags);
+    }
+
+    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckTags(tags);
+        return UpdateTagsAsync(bucket, key, new Dictionary<string, string>(tags), cancellationToken);
+    }
+
+    public Task DeleteObjectTaggingAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        UpdateTagsAsync(bucket, key, [], cancellationToken);
+
+    private async Task UpdateTagsAsync(string bucket, string key, Dictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        RequireBucket(bucket);
+        using var _ = await storage.KeyLocks.AcquireAsync(bucket + "/" + key, cancellationToken);
+        var record = RequireObject(bucket, key);
+        DurableFile.WriteJson(storage.ObjectFile(bucket, key), record with { Tags = tags });
+    }
+
+    /// <summary>The bucket's record when this account owns it; NoSuchBucket or AccessDenied otherwise.</summary>
+    private BucketRecord RequireBucket(string bucket)
+    {
+        ObjectStoreLimits.CheckBucketName(bucket);
+        var record = DurableFile.ReadJson<BucketRecord>(storage.BucketFile(bucket)) ?? throw ObjectStoreErrors.NoSuchBucket(bucket);
+        return record.Owner == accountId ? record : throw ObjectStoreErrors.AccessDenied(bucket);
+    }
+
+    private ObjectRecord RequireObject(string bucket, string key)
+    {
+        ObjectStoreLimits.CheckKey(key);
+        return DurableFile.ReadJson<ObjectRecord>(storage.ObjectFile(bucket, key)) ?? throw ObjectStoreErrors.NoSuchKey(key);
+    }
+
+    private IEnumerable<ObjectRecord> AllObjects(string bucket)
+    {
+        var dir = storage.ObjectsDir(bucket);
+        if (!Directory.Exists(dir))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories))
+        {
+            if (DurableFile.ReadJson<ObjectRecord>(file) is { } record)
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>Makes <paramref name="stored"/> the object, atomically, then removes the data of the one it replaced.</summary>
+    private async Task CommitAsync(string bucket, ObjectRecord stored, CancellationToken cancellationToken)
+    {
+        var path = storage.ObjectFile(bucket, stored.Key);
+        ObjectRecord? old;
+        using (await storage.KeyLocks.AcquireAsync(bucket + "/" + stored.Key, cancellationToken))
+        {
+            old = DurableFile.ReadJson<ObjectRecord>(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            DurableFile.WriteJson(path, stored);
+        }
+
+        if (old is not null)
+        {
+            DeleteData(bucket, old.DataPath);
+        }
+    }
+
+    private void MoveIntoData(string bucket, string source, string name)
+    {
+        var dataDir = storage.DataDir(bucket);
+        Directory.CreateDirectory(dataDir);
+        if (Directory.Exists(source))
+        {
+            Directory.Move(source, Path.Combine(dataDir, name));
+        }
+        else
+        {
+            File.Move(source, Path.Combine(dataDir, name));
+        }
+    }
+
+    private void DeleteData(string bucket, string dataPath)
+    {
+        var path = Path.Combine(storage.DataDir(bucket), dataPath);
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        else
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string EncodeToken(string marker) => Convert.ToBase64String(Encoding.UTF8.GetBytes(marker));
+
+    private static string DecodeToken(string token)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
+        }
+        catch (FormatException)
+        {
+            throw ObjectStoreErrors.InvalidArgument("The continuation token provided is incorrect");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace AmiVault.ObjectStore.Embedded;
+
+internal sealed record SegmentRecord(string Path, long Length);

@@ -1,0 +1,419 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace AmiVault.ObjectStore.External;
+
+/// <summary>
+/// The object store on an external S3 service. Data is checked end to end: Content-MD5 goes with every body whose
+/// digest is known up front, and every ETag that should be a plain MD5 is compared with the MD5 of what was sent.
+/// </summary>
+internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> uploadTags) : IObjectStore
+{
+    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default) =>
+        CallAsync(null, null, async () =>
+        {
+            var response = await s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken);
+            return (IReadOnlyList<BucketInfo>)[.. (response.Buckets ?? []).Select(b => new BucketInfo(b.BucketName, region, b.CreationDate ?? DateTime.UnixEpoch))];
+        });
+
+    public async Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckBucketName(bucket);
+
+        // S3 in us-east-1 (and Ceph) answer 200 to re-creating one's own bucket; the contract is one answer everywhere.
+        if (await ExistsAsync(bucket, cancellationToken))
+        {
+            throw ObjectStoreErrors.BucketAlreadyOwnedByYou(bucket);
+        }
+
+        await CallAsync(bucket, null, () => s3.PutBucketAsync(
+            new PutBucketRequest { BucketName = bucket, BucketRegionName = region == "us-east-1" ? null : region }, cancellationToken));
+    }
+
+    private async Task<bool> ExistsAsync(string bucket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HeadBucketAsync(bucket, cancellationToken);
+            return true;
+        }
+        catch (ObjectStoreException e) when (e.Code is "NoSuchBucket" or "AccessDenied")
+        {
+            return false;
+        }
+    }
+
+    public Task<BucketInfo> HeadBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, null, async () =>
+        {
+            var response = await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken);
+            return new BucketInfo(bucket, string.IsNullOrEmpty(response.BucketRegion) ? region : response.BucketRegion, DateTimeOffset.UnixEpoch);
+        });
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, null, () => s3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, cancellationToken));
+
+    public async Task<bool> GetBucketEncryptionAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await CallAsync(bucket, null, async () =>
+            {
+                var response = await s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }, cancellationToken);
+                return (response.ServerSideEncryptionConfiguration?.ServerSideEncryptionRules ?? [])
+                    .Any(r => r.ServerSideEncryptionByDefault?.ServerSideEncryptionAlgorithm == ServerSideEncryptionMethod.AES256);
+            });
+        }
+        catch (ObjectStoreException e) when (e.Code == "ServerSideEncryptionConfigurationNotFoundError")
+        {
+            return false;
+        }
+    }
+
+    public Task PutBucketEncryptionAsync(string bucket, bool encryptByDefault, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, null, () => encryptByDefault
+            ? s3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+            {
+                BucketName = bucket,
+                ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
+                {
+                    ServerSideEncryptionRules =
+                    [
+                        new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } },
+                    ],
+                },
+            }, cancellationToken)
+            : s3.DeleteBucketEncryptionAsync(new DeleteBucketEncryptionRequest { BucketName = bucket }, cancellationToken));
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, long? length, ObjectWriteOptions options, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckWrite(key, options);
+        if (length is null)
+        {
+            throw ObjectStoreErrors.InvalidRequest("The external object store needs the length of a body up front.");
+        }
+
+        var md5 = options.ContentMd5 ?? Md5OfSeekable(content, length.Value);
+        using var hashing = new HashingReadStream(content, length.Value);
+        var request = new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            InputStream = hashing,
+            AutoCloseStream = false,
+            ContentType = options.ContentType,
+            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
+            TagSet = ToTags(options.Tags),
+            ServerSideEncryptionMethod = options.Encrypt == true ? ServerSideEncryptionMethod.AES256 : null,
+        };
+        request.Headers.ContentLength = length.Value;
+        foreach (var (name, value) in options.Metadata)
+        {
+            request.Metadata.Add(name, value);
+        }
+
+        var response = await CallAsync(bucket, key, () => s3.PutObjectAsync(request, cancellationToken));
+        await CheckSentAsync(hashing, length.Value, response.ETag, () => s3.DeleteObjectAsync(bucket, key, cancellationToken));
+        return await HeadObjectAsync(bucket, key, cancellationToken);
+    }
+
+    public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, key, async () =>
+        {
+            var response = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken);
+            return new ObjectInfo(
+                key, response.ContentLength, response.ETag, response.LastModified ?? DateTime.UnixEpoch, response.Headers.ContentType,
+                UserMetadata(response.Metadata), response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256,
+                PartsCount(response.ETag), 0);
+        });
+
+    public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, key, async () =>
+        {
+            var request = new GetObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                EtagToMatch = options.IfMatch,
+                EtagToNotMatch = options.IfNoneMatch,
+                ByteRange = options.Range is null ? null : new Amazon.S3.Model.ByteRange(options.Range.ToString()),
+                PartNumber = options.PartNumber,
+            };
+            var response = await s3.GetObjectAsync(request, cancellationToken);
+            var (offset, size) = ParseContentRange(response.ContentRange) ?? (0, response.ContentLength);
+            var info = new ObjectInfo(
+                key, size, response.ETag, response.LastModified ?? DateTime.UnixEpoch, response.Headers.ContentType,
+                UserMetadata(response.Metadata), response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256,
+                PartsCount(response.ETag), response.TagCount ?? 0);
+            return new ObjectContent(info, response.ResponseStream, offset, response.ContentLength, response.ContentRange is not null);
+        });
+
+    public Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, key, () => s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, cancellationToken));
+
+    public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, null, async () =>
+        {
+            var response = await s3.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = bucket,
+                Prefix = string.IsNullOrEmpty(query.Prefix) ? null : query.Prefix,
+                Delimiter = query.Delimiter,
+                StartAfter = query.StartAfter,
+                ContinuationToken = query.ContinuationToken,
+                MaxKeys = query.MaxKeys,
+            }, cancellationToken);
+            return new ObjectListing(
+                [.. (response.S3Objects ?? []).Select(o => new ObjectSummary(o.Key, o.Size ?? 0, o.ETag, o.LastModified ?? DateTime.UnixEpoch))],
+                response.CommonPrefixes ?? [],
+                response.IsTruncated == true,
+                response.IsTruncated == true ? response.NextContinuationToken : null);
+        });
+
+    public Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, key, async () =>
+        {
+            var response = await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = key }, cancellationToken);
+            return (IReadOnlyDictionary<string, string>)(response.Tagging ?? []).ToDictionary(t => t.Key, t => t.Value ?? "");
+        });
+
+    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckTags(tags);
+        return CallAsync(bucket, key, () => s3.PutObjectTaggingAsync(
+            new PutObjectTaggingRequest { BucketName = bucket, Key = key, Tagging = new Tagging { TagSet = ToTags(tags) ?? [] } }, cancellationToken));
+    }
+
+    public Task DeleteObjectTaggingAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, key, () => s3.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = bucket, Key = key }, cancellationToken));
+
+    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckWrite(key, options);
+        return CallAsync(bucket, key, async () =>
+        {
+            var request = new InitiateMultipartUploadRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                ContentType = options.ContentType,
+                TagSet = ToTags(options.Tags),
+                ServerSideEncryptionMethod = options.Encrypt == true ? ServerSideEncryptionMethod.AES256 : null,
+            };
+            foreach (var (name, value) in options.Metadata)
+            {
+                request.Metadata.Add(name, value);
+            }
+
+            var uploadId = (await s3.InitiateMultipartUploadAsync(request, cancellationToken)).UploadId;
+
+            // Some servers (Ceph RGW 16) ignore x-amz-tagging here: the tags are applied again on completion.
+            if (options.Tags.Count > 0)
+            {
+                uploadTags[uploadId] = options.Tags;
+            }
+
+            return uploadId;
+        });
+    }
+
+    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckPartNumber(partNumber);
+        var md5 = contentMd5 ?? Md5OfSeekable(content, length);
+        using var hashing = new HashingReadStream(content, length);
+        var request = new UploadPartRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            InputStream = hashing,
+            PartSize = length,
+            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
+        };
+        var response = await CallUploadAsync(bucket, key, uploadId, () => s3.UploadPartAsync(request, cancellationToken));
+        await CheckSentAsync(hashing, length, response.ETag, () => Task.CompletedTask);
+        return new PartInfo(partNumber, response.ETag, length, DateTimeOffset.UtcNow);
+    }
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
+    {
+        ObjectStoreLimits.CheckPartOrder(parts);
+        await CallUploadAsync(bucket, key, uploadId, () => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartETags = [.. parts.Select(p => new PartETag(p.PartNumber, p.ETag))],
+        }, cancellationToken));
+        if (uploadTags.TryRemove(uploadId, out var tags))
+        {
+            await PutObjectTaggingAsync(bucket, key, tags, cancellationToken);
+        }
+
+        return await HeadObjectAsync(bucket, key, cancellationToken);
+    }
+
+    public async Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default)
+    {
+        await CallUploadAsync(bucket, key, uploadId, () => s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, cancellationToken));
+        uploadTags.TryRemove(uploadId, out _);
+    }
+
+    public Task<PartListing> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker = 0, int maxParts = 1000, CancellationToken cancellationToken = default) =>
+        CallUploadAsync(bucket, key, uploadId, async () =>
+        {
+            var response = await s3.ListPartsAsync(new ListPartsRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartNumberMarker = partNumberMarker.ToString(CultureInfo.InvariantCulture),
+                MaxParts = maxParts,
+            }, cancellationToken);
+            var parts = (response.Parts ?? []).Select(p => new PartInfo(p.PartNumber ?? 0, p.ETag, p.Size ?? 0, p.LastModified ?? DateTime.UnixEpoch)).ToList();
+            return new PartListing(parts, response.IsTruncated == true, response.NextPartNumberMarker ?? partNumberMarker);
+        });
+
+    public Task<UploadListing> ListMultipartUploadsAsync(string bucket, ListUploadsQuery query, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, null, async () =>
+        {
+            var response = await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+            {
+                BucketName = bucket,
+                Prefix = string.IsNullOrEmpty(query.Prefix) ? null : query.Prefix,
+                KeyMarker = query.KeyMarker,
+                UploadIdMarker = query.UploadIdMarker,
+                MaxUploads = query.MaxUploads,
+            }, cancellationToken);
+            var truncated = response.IsTruncated == true;
+            return new UploadListing(
+                [.. (response.MultipartUploads ?? []).Select(u => new UploadSummary(u.Key, u.UploadId, u.Initiated ?? DateTime.UnixEpoch))],
+                truncated,
+                truncated ? response.NextKeyMarker : null,
+                truncated ? response.NextUploadIdMarker : null);
+        });
+
+    /// <summary>The MD5 of the next <paramref name="length"/> bytes of a seekable body (a buffer), read without moving it.</summary>
+    private static byte[]? Md5OfSeekable(Stream content, long length)
+    {
+        if (!content.CanSeek)
+        {
+            return null;
+        }
+
+        var start = content.Position;
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = new byte[81920];
+        var left = length;
+        int read;
+        while (left > 0 && (read = content.Read(buffer, 0, (int)Math.Min(buffer.Length, left))) > 0)
+        {
+            md5.AppendData(buffer, 0, read);
+            left -= read;
+        }
+
+        content.Position = start;
+        return md5.GetHashAndReset();
+    }
+
+    /// <summary>
+    /// Whether what the SDK sent is what the caller meant: the whole length, and (for a plain-MD5 ETag) the same
+    /// digest the server stored. A mismatch undoes the write where it can and is BadDigest.
+    /// </summary>
+    private static async Task CheckSentAsync(HashingReadStream sent, long length, string etag, Func<Task> undo)
+    {
+        var bare = ETags.Bare(etag);
+        var md5Etag = bare.Length == 32 && bare.All(char.IsAsciiHexDigit);
+        if (sent.BytesRead != length || (md5Etag && !ETags.Same(bare, Convert.ToHexStringLower(sent.Md5()))))
+        {
+            await undo();
+            throw ObjectStoreErrors.BadDigest("data");
+        }
+    }
+
+    private static List<Tag>? ToTags(IReadOnlyDictionary<string, string> tags) =>
+        tags.Count == 0 ? null : [.. tags.Select(t => new Tag { Key = t.Key, Value = t.Value })];
+
+    private static Dictionary<string, string> UserMetadata(MetadataCollection metadata) =>
+        metadata.Keys.ToDictionary(
+            k => k.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? k["x-amz-meta-".Length..] : k,
+            k => metadata[k],
+            StringComparer.OrdinalIgnoreCase);
+
+    private static int? PartsCount(string etag)
+    {
+        var dash = etag.LastIndexOf('-');
+        return dash > 0 && int.TryParse(ETags.Bare(etag[(dash + 1)..]), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
+    }
+
+    /// <summary>"bytes 10-19/200" → (10, 200): the first byte served and the object's full size.</summary>
+    private static (long Offset, long Size)? ParseContentRange(string? contentRange)
+    {
+        if (string.IsNullOrEmpty(contentRange))
+        {
+            return null;
+        }
+
+        var dash = contentRange.IndexOf('-', StringComparison.Ordinal);
+        var slash = contentRange.IndexOf('/', StringComparison.Ordinal);
+        var space = contentRange.IndexOf(' ', StringComparison.Ordinal);
+        return dash > space && slash > dash
+            && long.TryParse(contentRange[(space + 1)..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+            && long.TryParse(contentRange[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+            ? (offset, size)
+            : null;
+    }
+
+    /// <summary>A call about an upload: some servers (Ceph) answer NoSuchKey for an upload that is gone.</summary>
+    private static async Task<T> CallUploadAsync<T>(string bucket, string key, string uploadId, Func<Task<T>> call)
+    {
+        try
+        {
+            return await CallAsync(bucket, key, call);
+        }
+        catch (ObjectStoreException e) when (e.Code == "NoSuchKey")
+        {
+            throw ObjectStoreErrors.NoSuchUpload(uploadId);
+        }
+    }
+
+    private static async Task CallAsync(string? bucket, string? key, Func<Task> call) =>
+        await CallAsync(bucket, key, async () =>
+        {
+            await call();
+            return true;
+        });
+
+    /// <summary>Runs an SDK call and turns its failures into <see cref="ObjectStoreException"/>s with S3's codes.</summary>
+    private static async Task<T> CallAsync<T>(string? bucket, string? key, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonS3Exception e)
+        {
+            var status = (int)e.StatusCode;
+            var code = !string.IsNullOrEmpty(e.ErrorCode) && e.ErrorCode != "NotFound" ? e.ErrorCode : e.StatusCode switch
+            {
+                HttpStatusCode.NotFound => key is null ? "NoSuchBucket" : "NoSuchKey",
+                HttpStatusCode.Forbidden => "AccessDenied",
+                HttpStatusCode.PreconditionFailed => "PreconditionFailed",
+                HttpStatusCode.NotModified => "NotModified",
+                HttpStatusCode.RequestedRangeNotSatisfiable => "InvalidRange",
+                _ => "InternalError",
+            };
+            throw new ObjectStoreException(code, e.Message, status == 0 ? 500 : status, e) { Resource = key ?? bucket };
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ObjectStoreException("ServiceUnavailable", $"The external object store could not be reached: {e.Message}", 503, e) { Resource = bucket };
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using AmiVault.Configuration;
+using AmiVault.Hosting;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.S3;
+
+namespace AmiVault.ObjectStore.External;
+
+/// <summary>
+/// An external S3 service (Ceph RGW, MinIO, AWS) reached with AWSSDK.S3: path-style addressing when configured, and
+/// checksums only when an operation requires them, since third-party servers reject the SDK's default trailers.
+/// Each account uses its own configured credentials, else the backend's; one client per set of credentials.
+/// </summary>
+internal sealed class ExternalObjectStoreProvider(BucketOptions options, string serverRegion) : IObjectStoreProvider, IDisposable
+{
+    private readonly ConcurrentDictionary<string, AmazonS3Client> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _uploadTags = new(StringComparer.Ordinal);
+
+    public ExternalObjectStoreProvider(ServerContext context)
+        : this(context.Options.Buckets, context.Region)
+    {
+    }
+
+    private string Region => string.IsNullOrEmpty(options.Region) ? serverRegion : options.Region;
+
+    public IObjectStore ForAccount(string accountId)
+    {
+        var credentials = options.AccountCredentials.GetValueOrDefault(accountId);
+        var cacheKey = credentials is null ? "" : accountId;
+        var client = _clients.GetOrAdd(cacheKey, _ => CreateClient(credentials));
+        return new ExternalObjectStore(client, Region, _uploadTags);
+    }
+
+    private AmazonS3Client CreateClient(ExternalCredentialOptions? account)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = options.ForcePathStyle,
+            AuthenticationRegion = Region,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+
+            // Ceph RGW answers an early error to a PUT without reading its body and keeps the connection: a pool
+            // of its own per client keeps such a connection from poisoning other accounts' requests.
+            CacheHttpClient = false,
+        };
+        if (string.IsNullOrEmpty(options.EndpointUrl))
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(Region);
+        }
+        else
+        {
+            config.ServiceURL = options.EndpointUrl;
+        }
+
+        var credentials = Resolve(account?.Profile, account?.AccessKeyId, account?.SecretAccessKey)
+            ?? Resolve(options.Profile, options.AccessKeyId, options.SecretAccessKey);
+        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+    }
+
+    /// <summary>A key pair wins over a profile; null leaves the choice to the SDK's default chain (environment, default profile).</summary>
+    private static AWSCredentials? Resolve(string? profile, string? accessKeyId, string? secretAccessKey)
+    {
+        if (!string.IsNullOrEmpty(accessKeyId) && !string.IsNullOrEmpty(secretAccessKey))
+        {
+            return new BasicAWSCredentials(accessKeyId, secretAccessKey);
+        }
+
+        if (string.IsNullOrEmpty(profile))
+        {
+            return null;
+        }
+
+        return new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out var fromProfile)
+            ? fromProfile
+            : throw new InvalidOperationException($"AWS profile '{profile}' was not found in the shared config or credentials files.");
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

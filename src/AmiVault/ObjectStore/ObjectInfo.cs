@@ -1,0 +1,13 @@
+namespace AmiVault.ObjectStore;
+
+/// <summary>What HeadObject tells about an object.</summary>
+internal sealed record ObjectInfo(
+    string Key,
+    long Size,
+    string ETag,
+    DateTimeOffset LastModified,
+    string? ContentType,
+    IReadOnlyDictionary<string, string> Metadata,
+    bool Encrypted,
+    int? PartsCount,
+    int TagCount);

@@ -1,0 +1,20 @@
+namespace AmiVault.ObjectStore;
+
+/// <summary>
+/// How an object is written. <see cref="Metadata"/> keys are without the x-amz-meta- prefix.
+/// <see cref="Encrypt"/> null means the bucket's default; <see cref="ContentMd5"/> is checked against the data.
+/// </summary>
+internal sealed record ObjectWriteOptions
+{
+    public static readonly ObjectWriteOptions Default = new();
+
+    public string? ContentType { get; init; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    public bool? Encrypt { get; init; }
+
+    public byte[]? ContentMd5 { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace AmiVault.ObjectStore;
+
+internal sealed record PartInfo(int PartNumber, string ETag, long Size, DateTimeOffset LastModified);

@@ -1,0 +1,3 @@
+namespace AmiVault.ObjectStore;
+
+internal sealed record PartListing(IReadOnlyList<PartInfo> Parts, bool IsTruncated, int NextPartNumberMarker);

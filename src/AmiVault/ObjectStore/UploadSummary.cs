@@ -1,0 +1,3 @@
+namespace AmiVault.ObjectStore;
+
+internal sealed record UploadSummary(string Key, string UploadId, DateTimeOffset Initiated);

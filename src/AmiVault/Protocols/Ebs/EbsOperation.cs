@@ -1,0 +1,11 @@
+namespace AmiVault.Protocols.Ebs;
+
+internal enum EbsOperation
+{
+    StartSnapshot,
+    PutSnapshotBlock,
+    CompleteSnapshot,
+    ListSnapshotBlocks,
+    ListChangedBlocks,
+    GetSnapshotBlock,
+}

@@ -1,0 +1,34 @@
+using AmiVault.Tasks;
+
+namespace AmiVault.Protocols.Ec2.Actions.Tasks;
+
+/// <summary>CreateRestoreImageTask: validates the object and answers the NEW image id at once; the restore is queued.</summary>
+internal sealed class CreateRestoreImageTaskAction(RestoreTaskStarter starter) : IEc2Action
+{
+    public string Name => "CreateRestoreImageTask";
+
+    public async Task ExecuteAsync(Ec2Call call)
+    {
+        var p = call.Parameters;
+        var bucket = p.Required("Bucket");
+        var objectKey = p.Required("ObjectKey");
+        var name = p.Get("Name");
+        if (name is not null)
+        {
+            Ec2Validation.ImageName(name);
+        }
+
+        var tagSpecifications = p.TagSpecifications("image", "snapshot");
+        try
+        {
+            var plan = await starter.ValidateAsync(call.AccountId, bucket, objectKey, name, tagSpecifications, call.Aborted);
+            call.EndIfDryRun();
+            var imageId = await starter.AdmitAsync(plan, call.Aborted);
+            await call.RespondAsync(x => x.Value("imageId", imageId));
+        }
+        catch (TaskRejectedException e)
+        {
+            throw new Ec2Exception(e.Code, e.Message);
+        }
+    }
+}

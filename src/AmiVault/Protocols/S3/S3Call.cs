@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+using AmiVault.Auth;
+using AmiVault.ObjectStore;
+using Microsoft.AspNetCore.Http;
+
+namespace AmiVault.Protocols.S3;
+
+/// <summary>One S3 request being served: who sent it, what it addresses, the account's view of the store, and how to answer.</summary>
+internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Target target, IObjectStore store, string region)
+{
+    public HttpRequest Request => context.Request;
+
+    public HttpResponse Response => context.Response;
+
+    public RequestIdentity Identity => identity;
+
+    public string AccountId => identity.Account.Id;
+
+    public IObjectStore Store => store;
+
+    public string Region => region;
+
+    public S3Target Target => target;
+
+    public string Bucket => target.Bucket ?? throw ObjectStoreErrors.InvalidRequest("This operation needs a bucket.");
+
+    public string Key => target.Key ?? throw ObjectStoreErrors.InvalidRequest("This operation needs a key.");
+
+    public CancellationToken Aborted => context.RequestAborted;
+
+    public bool Has(string name) => Request.Query.ContainsKey(name);
+
+    public string? Query(string name) => Request.Query.TryGetValue(name, out var value) ? value.ToString() : null;
+
+    public string? Header(string name) => Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+
+    /// <summary>A non-negative integer query parameter, capped at <paramref name="max"/> as S3 caps max-keys.</summary>
+    public int QueryInt(string name, int fallback, int max)
+    {
+        var text = Query(name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? Math.Min(value, max)
+            : throw ObjectStoreErrors.InvalidArgument($"Provided {name} not an integer or within integer range");
+    }
+
+    public S3Body OpenBody() => S3Body.Open(Request, identity);
+
+    /// <summary>Reads a small XML request body (at most <paramref name="maxBytes"/>), with DTDs and entities refused.</summary>
+    public async Task<XElement> ReadXmlAsync(int maxBytes)
+    {
+        var body = OpenBody();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.Stream.ReadAsync(chunk, Aborted)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw MalformedXml();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (body.ContentMd5 is { } md5 && !System.Security.Cryptography.MD5.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)).AsSpan().SequenceEqual(md5))
+        {
+            throw ObjectStoreErrors.BadDigest("Content-MD5");
+        }
+
+        buffer.Position = 0;
+        try
+        {
+            using var reader = XmlReader.Create(buffer, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            return XDocument.Load(reader).Root ?? throw MalformedXml();
+        }
+        catch (XmlException)
+        {
+            throw MalformedXml();
+        }
+    }
+
+    public static ObjectStoreException MalformedXml() =>
+        new("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.", 400);
+
+    public async Task RespondXmlAsync(S3Xml xml, int status = 200)
+    {
+        var bytes = xml.ToArray();
+        Response.StatusCode = status;
+        Response.ContentType = "application/xml";
+        Response.ContentLength = bytes.Length;
+        await Response.Body.WriteAsync(bytes, Aborted);
+    }
+
+    public void RespondEmpty(int status = 200)
+    {
+        Response.StatusCode = status;
+        Response.ContentLength = 0;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using AmiVault.ObjectStore;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace AmiVault.Protocols.S3;
+
+/// <summary>What object requests say in headers (metadata, tags, encryption, ACL) and what object answers carry.</summary>
+internal static class S3ObjectHeaders
+{
+    private const string MetaPrefix = "x-amz-meta-";
+
+    /// <summary>Canned ACLs that keep an object or bucket private to its owner; everything else would share it.</summary>
+    private static readonly HashSet<string> PrivateAcls = new(StringComparer.Ordinal) { "private", "bucket-owner-read", "bucket-owner-full-control" };
+
+    public static ObjectWriteOptions WriteOptions(S3Call call, byte[]? contentMd5)
+    {
+        RefusePublicAcl(call);
+        return new ObjectWriteOptions
+        {
+            ContentType = call.Request.ContentType,
+            Metadata = Metadata(call.Request),
+            Tags = call.Header("x-amz-tagging") is { } tagging ? ParseTagging(tagging) : new Dictionary<string, string>(),
+            Encrypt = Encryption(call),
+            ContentMd5 = contentMd5,
+        };
+    }
+
+    public static Dictionary<string, string> Metadata(HttpRequest request) =>
+        request.Headers
+            .Where(h => h.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(h => h.Key[MetaPrefix.Length..].ToLowerInvariant(), h => h.Value.ToString());
+
+    /// <summary>x-amz-server-side-encryption: AES256 asks for encryption at rest; KMS and customer keys are not offered.</summary>
+    public static bool? Encryption(S3Call call)
+    {
+        if (call.Header("x-amz-server-side-encryption-customer-algorithm") is not null)
+        {
+            throw new ObjectStoreException("NotImplemented", "Server-side encryption with customer-provided keys is not implemented.", 501);
+        }
+
+        return call.Header("x-amz-server-side-encryption") switch
+        {
+            null => null,
+            "AES256" => true,
+            var other => throw ObjectStoreErrors.InvalidArgument($"The encryption method {other} is not supported; use AES256."),
+        };
+    }
+
+    /// <summary>Buckets and objects are private: a canned ACL or grant that would share them is AccessDenied.</summary>
+    public static void RefusePublicAcl(S3Call call)
+    {
+        if (call.Header("x-amz-acl") is { } acl && !PrivateAcls.Contains(acl))
+        {
+            throw ObjectStoreErrors.AccessDenied();
+        }
+
+        if (call.Request.Headers.Keys.Any(h => h.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw ObjectStoreErrors.AccessDenied();
+        }
+    }
+
+    /// <summary>The x-amz-tagging header: a URL query string of key=value pairs.</summary>
+    public static Dictionary<string, string> ParseTagging(string header)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in QueryHelpers.ParseQuery(header.StartsWith('?') ? header : "?" + header))
+        {
+            if (value.Count != 1 || !tags.TryAdd(key, value.ToString()))
+            {
+                throw ObjectStoreErrors.InvalidTag("Cannot provide multiple Tags with the same key");
+            }
+        }
+
+        return tags;
+    }
+
+    public static void Write(HttpResponse response, ObjectInfo info)
+    {
+        var headers = response.Headers;
+        headers.ETag = info.ETag;
+        headers.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
+        headers.AcceptRanges = "bytes";
+        response.ContentType = info.ContentType ?? "binary/octet-stream";
+        foreach (var (name, value) in info.Metadata)
+        {
+            headers[MetaPrefix + name] = value;
+        }
+
+        if (info.Encrypted)
+        {
+            headers["x-amz-server-side-encryption"] = "AES256";
+        }
+
+        if (info.TagCount > 0)
+        {
+            headers["x-amz-tagging-count"] = info.TagCount.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (info.PartsCount is { } parts)
+        {
+            headers["x-amz-mp-parts-count"] = parts.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace AmiVault.Tasks;
+
+internal enum TaskKind
+{
+    Store,
+    Restore,
+}

@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using AmiVault.ObjectStore;
+using AmiVault.ObjectStore.Embedded;
+
+namespace AmiVault.Tests.ObjectStore;
+
+/// <summary>What only the embedded store promises: ownership, encryption at rest, and never a partial object.</summary>
+public sealed class EmbeddedObjectStoreTests : IDisposable
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "amivault-store-" + Guid.NewGuid().ToString("N"));
+    private readonly EmbeddedObjectStoreProvider _provider;
+
+    public EmbeddedObjectStoreTests()
+    {
+        _provider = new EmbeddedObjectStoreProvider(new EmbeddedStorage(_dataDir, "eu-west-1", TimeProvider.System));
+    }
+
+    private IObjectStore Alice => _provider.ForAccount("111111111111");
+
+    private IObjectStore Bob => _provider.ForAccount("222222222222");
+
+    public void Dispose() => Directory.Delete(_dataDir, recursive: true);
+
+    [Fact]
+    public async Task Another_accounts_bucket_is_AccessDenied_and_not_listed()
+    {
+        await Alice.CreateBucketAsync("alice-bucket");
+        await Alice.PutObjectAsync("alice-bucket", "secret", new MemoryStream([1]), 1, ObjectWriteOptions.Default);
+
+        Assert.Empty(await Bob.ListBucketsAsync());
+        async Task Denied(Func<Task> action) => Assert.Equal(403, (await Assert.ThrowsAsync<ObjectStoreException>(action)).Status);
+        await Denied(() => Bob.HeadBucketAsync("alice-bucket"));
+        await Denied(() => Bob.GetObjectAsync("alice-bucket", "secret", ObjectReadOptions.Whole));
+        await Denied(() => Bob.PutObjectAsync("alice-bucket", "x", new MemoryStream([1]), 1, ObjectWriteOptions.Default));
+        await Denied(() => Bob.DeleteObjectAsync("alice-bucket", "secret"));
+        await Denied(() => Bob.ListObjectsAsync("alice-bucket", new ListObjectsQuery()));
+        await Denied(() => Bob.DeleteBucketAsync("alice-bucket"));
+        await Denied(() => Bob.CreateMultipartUploadAsync("alice-bucket", "x", ObjectWriteOptions.Default));
+        Assert.Equal("BucketAlreadyExists", (await Assert.ThrowsAsync<ObjectStoreException>(() => Bob.CreateBucketAsync("alice-bucket"))).Code);
+        Assert.Equal("eu-west-1", (await Alice.HeadBucketAsync("alice-bucket")).Region);
+    }
+
+    [Fact]
+    public async Task Bad_bucket_names_are_InvalidBucketName()
+    {
+        foreach (var name in new[] { "ab", "Upper", "has_underscore", "-dash", "dots..twice", "192.168.1.1", "../escape", new string('a', 64) })
+        {
+            var e = await Assert.ThrowsAsync<ObjectStoreException>(() => Alice.CreateBucketAsync(name));
+            Assert.Equal("InvalidBucketName", e.Code);
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_dataDir, "buckets")));
+    }
+
+    [Fact]
+    public async Task An_encrypted_object_is_not_readable_on_disk_and_decrypts_for_any_range()
+    {
+        await Alice.CreateBucketAsync("sse");
+        var data = new byte[300_000];
+        Array.Fill(data, (byte)'A');
+        RandomNumberGenerator.Fill(data.AsSpan(100_000, 1000));
+
+        var info = await Alice.PutObjectAsync("sse", "k", new MemoryStream(data), data.Length, new ObjectWriteOptions { Encrypt = true });
+
+        Assert.True(info.Encrypted);
+        Assert.Equal("\"" + Convert.ToHexStringLower(MD5.HashData(data)) + "\"", info.ETag);
+        var files = Directory.GetFiles(Path.Combine(_dataDir, "buckets", "sse", "data"));
+        var onDisk = await File.ReadAllBytesAsync(Assert.Single(files));
+        Assert.True(onDisk.AsSpan().IndexOf(new byte[64].Select(_ => (byte)'A').ToArray()) < 0);
+        Assert.False(Directory.EnumerateFiles(Path.Combine(_dataDir, "buckets"), "*.key", SearchOption.AllDirectories).Any());
+        foreach (var (offset, length) in new[] { (0L, 300_000L), (65_530L, 20L), (131_072L, 65_536L), (299_999L, 1L) })
+        {
+            await using var content = await Alice.GetObjectAsync("sse", "k", new ObjectReadOptions { Range = ByteRange.FromOffset(offset, length) });
+            using var copy = new MemoryStream();
+            await content.Body.CopyToAsync(copy);
+            Assert.Equal(data.AsSpan((int)offset, (int)length).ToArray(), copy.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task Tampered_encrypted_data_fails_to_read_instead_of_returning_garbage()
+    {
+        await Alice.CreateBucketAsync("sse");
+        await Alice.PutBucketEncryptionAsync("sse", encryptByDefault: true);
+        var data = RandomNumberGenerator.GetBytes(100_000);
+        Assert.True((await Alice.PutObjectAsync("sse", "k", new MemoryStream(data), data.Length, ObjectWriteOptions.Default)).Encrypted);
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(_dataDir, "buckets", "sse", "data")));
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[70_000] ^= 1;
+        await File.WriteAllBytesAsync(file, bytes);
+
+        await using var content = await Alice.GetObjectAsync("sse", "k", ObjectReadOptions.Whole);
+        await Assert.ThrowsAsync<InvalidDataException>(() => content.Body.CopyToAsync(Stream.Null));
+    }
+
+    [Fact]
+    public async Task A_body_that_fails_midway_leaves_the_old_object_and_no_files_behind()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        await Alice.PutObjectAsync("bkt", "k", new MemoryStream([1, 2, 3]), 3, ObjectWriteOptions.Default);
+
+        await Assert.ThrowsAsync<IOException>(() => Alice.PutObjectAsync("bkt", "k", new FailingStream(200_000), null, ObjectWriteOptions.Default));
+        var short_ = await Assert.ThrowsAsync<ObjectStoreException>(() => Alice.PutObjectAsync("bkt", "k", new MemoryStream(new byte[10]), 20, ObjectWriteOptions.Default));
+        Assert.Equal("IncompleteBody", short_.Code);
+
+        await using var content = await Alice.GetObjectAsync("bkt", "k", ObjectReadOptions.Whole);
+        using var copy = new MemoryStream();
+        await content.Body.CopyToAsync(copy);
+        Assert.Equal([1, 2, 3], copy.ToArray());
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dataDir, "buckets", "bkt", "tmp")));
+        Assert.Single(Directory.GetFiles(Path.Combine(_dataDir, "buckets", "bkt", "data")));
+    }
+
+    [Fact]
+    public async Task Leftovers_of_a_crash_are_cleared_when_the_store_starts()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        var tmp = Path.Combine(_dataDir, "buckets", "bkt", "tmp");
+        Directory.CreateDirectory(tmp);
+        await File.WriteAllBytesAsync(Path.Combine(tmp, "half-written"), new byte[10]);
+        Directory.CreateDirectory(Path.Combine(_dataDir, "buckets", ".new-123"));
+
+        var restarted = new EmbeddedObjectStoreProvider(new EmbeddedStorage(_dataDir, "eu-west-1", TimeProvider.System)).ForAccount("111111111111");
+
+        Assert.False(Directory.Exists(tmp));
+        Assert.Equal(["bkt"], (await restarted.ListBucketsAsync()).Select(b => b.Name));
+    }
+
+    /// <summary>A body whose connection drops after some bytes.</summary>
+    private sealed class FailingStream(int failAfter) : MemoryStream(new byte[failAfter])
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await base.ReadAsync(buffer, cancellationToken);
+            return read > 0 ? read : throw new IOException("connection reset");
+        }
+    }
+}

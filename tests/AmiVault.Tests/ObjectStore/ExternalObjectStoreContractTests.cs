@@ -1,0 +1,34 @@
+using AmiVault.Configuration;
+using AmiVault.ObjectStore;
+using AmiVault.ObjectStore.External;
+using AmiVault.Tests.Support;
+
+namespace AmiVault.Tests.ObjectStore;
+
+/// <summary>The object-store contract, run against the external store talking to a real Ceph RGW.</summary>
+[Collection(CephCollection.Name)]
+public sealed class ExternalObjectStoreContractTests(CephRgwFixture ceph) : ObjectStoreContractTests, IDisposable
+{
+    private readonly ExternalObjectStoreProvider _provider = new(
+        new BucketOptions
+        {
+            Backend = "external",
+            EndpointUrl = ceph.EndpointUrl,
+            AccessKeyId = ceph.AccessKey,
+            SecretAccessKey = ceph.SecretKey,
+            AccountCredentials = { ["222222222222"] = new ExternalCredentialOptions { AccessKeyId = "NOSUCHKEY", SecretAccessKey = "nosuchsecret" } },
+        },
+        "us-east-1");
+
+    private protected override IObjectStore Store => _provider.ForAccount("111111111111");
+
+    [Fact]
+    public async Task An_account_with_its_own_credentials_uses_them()
+    {
+        var e = await Assert.ThrowsAsync<ObjectStoreException>(() => _provider.ForAccount("222222222222").ListBucketsAsync());
+        Assert.Equal("InvalidAccessKeyId", e.Code);
+        Assert.Equal(403, e.Status);
+    }
+
+    public void Dispose() => _provider.Dispose();
+}

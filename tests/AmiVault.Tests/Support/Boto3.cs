@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using AmiVault.Accounts;
+
+namespace AmiVault.Tests.Support;
+
+/// <summary>
+/// Runs a Python snippet against a test server with boto3 (/usr/bin/python3, Debian's python3-boto3), so botocore's
+/// own serializer and parser judge the wire format. The snippet gets `ec2` (a client for the account, no retries),
+/// `raw(params)` (a SigV4-signed form POST of arbitrary parameters, returning (status, body)) and `json`; whatever
+/// it prints is returned. A failing snippet fails the test with its stderr.
+/// </summary>
+internal static class Boto3
+{
+    private const string Prelude = """
+        import json, os, sys
+        import boto3, botocore.auth, botocore.awsrequest, botocore.config, botocore.credentials, urllib.request, urllib.error
+        _endpoint = os.environ["AMIVAULT_ENDPOINT"]
+        _region = os.environ["AMIVAULT_REGION"]
+        _credentials = botocore.credentials.Credentials(os.environ["AMIVAULT_KEY"], os.environ["AMIVAULT_SECRET"])
+        ec2 = boto3.client("ec2", endpoint_url=_endpoint, region_name=_region,
+            aws_access_key_id=_credentials.access_key, aws_secret_access_key=_credentials.secret_key,
+            config=botocore.config.Config(retries={"max_attempts": 1}))
+        def raw(params):
+            request = botocore.awsrequest.AWSRequest(method="POST", url=_endpoint + "/", data=params,
+                headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            botocore.auth.SigV4Auth(_credentials, "ec2", _region).add_auth(request)
+            prepared = request.prepare()
+            try:
+                with urllib.request.urlopen(urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST")) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+
+        """;
+
+    public static async Task<string> RunAsync(TestServer server, Account account, string script)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["AMIVAULT_ENDPOINT"] = server.EndpointUrl,
+                ["AMIVAULT_REGION"] = server.Region,
+                ["AMIVAULT_KEY"] = account.AccessKeyId,
+                ["AMIVAULT_SECRET"] = account.SecretAccessKey,
+                ["PYTHONDONTWRITEBYTECODE"] = "1",
+            },
+        };
+        start.ArgumentList.Add("-");
+        using var python = Process.Start(start) ?? throw new InvalidOperationException("/usr/bin/python3 did not start.");
+        await python.StandardInput.WriteAsync(Prelude + script);
+        python.StandardInput.Close();
+        var stdout = python.StandardOutput.ReadToEndAsync();
+        var stderr = python.StandardError.ReadToEndAsync();
+        await python.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(python.ExitCode == 0, $"python exited with {python.ExitCode}:\n{await stderr}");
+        return (await stdout).Trim();
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace AmiVault.Tests.Support;
+
+/// <summary>
+/// A real Ceph RGW on 127.0.0.1:7480 for the tests that need one: reused when something already answers there,
+/// otherwise started with the shared single-node script (about 12 s) and stopped when the test run ends.
+/// A missing Ceph is a failure, never a skip.
+/// </summary>
+public sealed class CephRgwFixture : IAsyncLifetime
+{
+    public const int Port = 7480;
+
+    private string? _startedDir;
+
+    public string EndpointUrl => $"http://127.0.0.1:{Port}";
+
+    public string AccessKey { get; } = Environment.GetEnvironmentVariable("ACCESS_KEY") ?? "TESTACCESSKEY";
+
+    public string SecretKey { get; } = Environment.GetEnvironmentVariable("SECRET_KEY") ?? "TESTSECRETKEY";
+
+    public async Task InitializeAsync()
+    {
+        if (await AnswersAsync())
+        {
+            return;
+        }
+
+        var script = FindScript();
+        var dir = Path.Combine(Path.GetTempPath(), "amivault-ceph-" + Guid.NewGuid().ToString("N")[..8]);
+        var start = new ProcessStartInfo("bash", [script, dir]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start bash.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        _startedDir = dir;
+        if (process.ExitCode != 0 || !await AnswersAsync())
+        {
+            throw new InvalidOperationException($"Ceph RGW did not start (exit {process.ExitCode}). Is it installed (apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd ceph-common)?\n{await stdout}\n{await stderr}");
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_startedDir is not null)
+        {
+            foreach (var daemon in new[] { "client.rgw.a", "osd.0", "mon.a" })
+            {
+                var pidFile = Path.Combine(_startedDir, "run", daemon + ".pid");
+                if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+                {
+                    try
+                    {
+                        using var process = Process.GetProcessById(pid);
+                        process.Kill();
+                        process.WaitForExit(10_000);
+                    }
+                    catch (ArgumentException)
+                    {
+                        // Already gone.
+                    }
+                }
+            }
+
+            Directory.Delete(_startedDir, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task<bool> AnswersAsync()
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", Port).WaitAsync(TimeSpan.FromSeconds(2));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The shared tools folder sits beside the repository (or beside a folder of worktrees holding it).</summary>
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "tools", "ceph-rgw-single-node.sh");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("shared/tools/ceph-rgw-single-node.sh was not found beside the repository.");
+    }
+}
