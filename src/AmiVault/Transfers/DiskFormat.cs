@@ -15,7 +15,7 @@ internal static class DiskFormat
         var head = new byte[64];
         var length = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var start = head.AsSpan(0, length);
-        if (start.StartsWith("QFI\xfb"u8))
+        if (start.StartsWith((ReadOnlySpan<byte>)[(byte)'Q', (byte)'F', (byte)'I', 0xFB]))
         {
             return "qcow2";
         }
