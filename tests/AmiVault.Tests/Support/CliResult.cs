@@ -14,4 +14,6 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
     public string String(string property) => Json.GetProperty(property).GetString()!;
 
     public long Number(string property) => Json.GetProperty(property).GetInt64();
+
+    public override string ToString() => $"exit {ExitCode}\nstderr:\n{Stderr}\nstdout:\n{Stdout}";
 }
