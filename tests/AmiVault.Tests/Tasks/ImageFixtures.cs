@@ -3,7 +3,10 @@ using AmiVault.Accounts;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.ObjectStore;
+using AmiVault.Tests.Ec2;
 using AmiVault.Tests.Support;
+using Amazon.EC2;
+using Amazon.EC2.Model;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Tests.Tasks;
@@ -80,13 +83,103 @@ internal static class ImageFixtures
         };
     }
 
-    public static IObjectStore Buckets(TestServer server, Account owner) =>
-        server.Server.Services.GetRequiredService<IObjectStoreProvider>().ForAccount(owner.Id);
+    /// <summary>An HVM image of one snapshot of the owner holding <paramref name="blocks"/> (a mixed few by default).</summary>
+    public static async Task<string> ImageAsync(
+        TestServer server,
+        string name,
+        long volumeGib = 1,
+        IReadOnlyDictionary<long, byte[]>? blocks = null,
+        Account? owner = null,
+        Action<RegisterImageRequest>? configure = null)
+    {
+        owner ??= TestServer.Alice;
+        var snapshotId = await SnapshotAsync(server, owner, volumeGib, blocks ?? MixedBlocks(seed: name.Length));
+        using var ec2 = server.Ec2(owner);
+        return await Ec2TestData.RegisterAsync(ec2, name, snapshotId, r =>
+        {
+            r.Architecture = ArchitectureValues.X86_64;
+            r.VirtualizationType = "hvm";
+            configure?.Invoke(r);
+        });
+    }
+
+    /// <summary><paramref name="count"/> blocks of text-like data that compresses the way a disk's files do.</summary>
+    public static Dictionary<long, byte[]> TextBlocks(int count, int seed)
+    {
+        var random = new Random(seed);
+        var words = "the quick brown fox jumps over the lazy dog /usr/lib/x86_64-linux-gnu libc.so.6 "u8.ToArray();
+        var result = new Dictionary<long, byte[]>();
+        for (var index = 0; index < count; index++)
+        {
+            var block = new byte[IBlockStore.BlockSize];
+            for (var i = 0; i < block.Length; i++)
+            {
+                block[i] = random.Next(8) == 0 ? (byte)random.Next(32, 127) : words[(i + index) % words.Length];
+            }
+
+            result[index] = block;
+        }
+
+        return result;
+    }
+
+    public static IObjectStore Buckets(TestServer server, Account? owner = null) =>
+        server.Server.Services.GetRequiredService<IObjectStoreProvider>().ForAccount((owner ?? TestServer.Alice).Id);
+
+    public static async Task<string> BucketAsync(TestServer server, string bucket, Account? owner = null)
+    {
+        await Buckets(server, owner).CreateBucketAsync(bucket);
+        return bucket;
+    }
+
+    /// <summary>The keys of the bucket's objects and of its unfinished multipart uploads: what a task left behind.</summary>
+    public static async Task<(List<string> Objects, List<string> Uploads)> ContentsAsync(TestServer server, string bucket, Account? owner = null)
+    {
+        var store = Buckets(server, owner);
+        var objects = await store.ListObjectsAsync(bucket, new ListObjectsQuery());
+        var uploads = await store.ListMultipartUploadsAsync(bucket, new ListUploadsQuery());
+        return ([.. objects.Objects.Select(o => o.Key)], [.. uploads.Uploads.Select(u => u.Key)]);
+    }
+
+    public static async Task<List<StoreImageTaskResult>> StoreTasksAsync(AmazonEC2Client ec2, DescribeStoreImageTasksRequest? request = null) =>
+        (await ec2.DescribeStoreImageTasksAsync(request ?? new DescribeStoreImageTasksRequest())).StoreImageTaskResults ?? [];
 
     /// <summary>Carries an object from one server's buckets to another's, as `amivault copy` or `aws s3 cp` would.</summary>
     public static async Task CopyObjectAsync(IObjectStore from, string fromBucket, IObjectStore to, string toBucket, string key)
     {
         await using var content = await from.GetObjectAsync(fromBucket, key, ObjectReadOptions.Whole);
         await to.PutObjectAsync(toBucket, key, content.Body, content.Length, new ObjectWriteOptions { Metadata = content.Info.Metadata });
+    }
+
+    public static async Task<StoreImageTaskResult> WaitForStoreAsync(AmazonEC2Client ec2, string imageId)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var result = Assert.Single((await ec2.DescribeStoreImageTasksAsync(new DescribeStoreImageTasksRequest { ImageIds = [imageId] })).StoreImageTaskResults);
+            if (result.StoreTaskState != "InProgress")
+            {
+                return result;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The store of {imageId} did not finish.");
+    }
+
+    public static async Task<Image> WaitForImageAsync(AmazonEC2Client ec2, string imageId)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var image = await Ec2TestData.ImageAsync(ec2, imageId);
+            if (image.State != ImageState.Pending)
+            {
+                return image;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The restore of {imageId} did not finish.");
     }
 }
