@@ -278,30 +278,37 @@ internal sealed class StoreImageJob(
             uploadIds.Add(task.UploadId);
         }
 
-        var query = new ListUploadsQuery { Prefix = task.ObjectKey };
-        while (true)
+        try
         {
-            var listing = await store.ListMultipartUploadsAsync(task.Bucket, query, cancellationToken);
-            uploadIds.UnionWith(listing.Uploads.Where(u => u.Key == task.ObjectKey).Select(u => u.UploadId));
-            if (!listing.IsTruncated)
+            var query = new ListUploadsQuery { Prefix = task.ObjectKey };
+            while (true)
             {
-                break;
+                var listing = await store.ListMultipartUploadsAsync(task.Bucket, query, cancellationToken);
+                uploadIds.UnionWith(listing.Uploads.Where(u => u.Key == task.ObjectKey).Select(u => u.UploadId));
+                if (!listing.IsTruncated)
+                {
+                    break;
+                }
+
+                query = query with { KeyMarker = listing.NextKeyMarker, UploadIdMarker = listing.NextUploadIdMarker };
             }
 
-            query = query with { KeyMarker = listing.NextKeyMarker, UploadIdMarker = listing.NextUploadIdMarker };
+            foreach (var uploadId in uploadIds)
+            {
+                try
+                {
+                    await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, uploadId, cancellationToken);
+                    logger.LogInformation("Aborted upload {UploadId} of s3://{Bucket}/{Key}.", uploadId, task.Bucket, task.ObjectKey);
+                }
+                catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
+                {
+                    // Completed or aborted already.
+                }
+            }
         }
-
-        foreach (var uploadId in uploadIds)
+        catch (ObjectStoreException e) when (e.Code == "NoSuchBucket")
         {
-            try
-            {
-                await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, uploadId, cancellationToken);
-                logger.LogInformation("Aborted upload {UploadId} of s3://{Bucket}/{Key}.", uploadId, task.Bucket, task.ObjectKey);
-            }
-            catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
-            {
-                // Completed or aborted already.
-            }
+            // Its unfinished uploads went with the bucket; a task that has not begun fails on the bucket next.
         }
 
         if (task.UploadId is null)

@@ -141,6 +141,30 @@ internal static class ImageFixtures
         return ([.. objects.Objects.Select(o => o.Key)], [.. uploads.Uploads.Select(u => u.Key)]);
     }
 
+    /// <summary>Stores an image into the bucket and waits for the task to complete; returns the object key.</summary>
+    public static async Task<string> StoreAsync(TestServer server, string imageId, string bucket, Account? owner = null)
+    {
+        using var ec2 = server.Ec2(owner);
+        var key = (await ec2.CreateStoreImageTaskAsync(new CreateStoreImageTaskRequest { ImageId = imageId, Bucket = bucket })).ObjectKey;
+        var task = await WaitForStoreAsync(ec2, imageId);
+        Assert.True(task.StoreTaskState == "Completed", $"The store of {imageId} ended {task.StoreTaskState}: {task.StoreTaskFailureReason}");
+        return key;
+    }
+
+    public static async Task<byte[]> ObjectBytesAsync(TestServer server, string bucket, string key, Account? owner = null)
+    {
+        await using var content = await Buckets(server, owner).GetObjectAsync(bucket, key, ObjectReadOptions.Whole);
+        using var copy = new MemoryStream();
+        await content.Body.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    public static async Task PutObjectAsync(TestServer server, string bucket, string key, byte[] data, Account? owner = null)
+    {
+        using var body = new MemoryStream(data);
+        await Buckets(server, owner).PutObjectAsync(bucket, key, body, data.Length, ObjectWriteOptions.Default);
+    }
+
     public static async Task<List<StoreImageTaskResult>> StoreTasksAsync(AmazonEC2Client ec2, DescribeStoreImageTasksRequest? request = null) =>
         (await ec2.DescribeStoreImageTasksAsync(request ?? new DescribeStoreImageTasksRequest())).StoreImageTaskResults ?? [];
 
@@ -153,7 +177,7 @@ internal static class ImageFixtures
 
     public static async Task<StoreImageTaskResult> WaitForStoreAsync(AmazonEC2Client ec2, string imageId)
     {
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < 600; attempt++)
         {
             var result = Assert.Single((await ec2.DescribeStoreImageTasksAsync(new DescribeStoreImageTasksRequest { ImageIds = [imageId] })).StoreImageTaskResults);
             if (result.StoreTaskState != "InProgress")
@@ -161,7 +185,7 @@ internal static class ImageFixtures
                 return result;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
         throw new TimeoutException($"The store of {imageId} did not finish.");
@@ -169,7 +193,7 @@ internal static class ImageFixtures
 
     public static async Task<Image> WaitForImageAsync(AmazonEC2Client ec2, string imageId)
     {
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < 600; attempt++)
         {
             var image = await Ec2TestData.ImageAsync(ec2, imageId);
             if (image.State != ImageState.Pending)
@@ -177,7 +201,7 @@ internal static class ImageFixtures
                 return image;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
         throw new TimeoutException($"The restore of {imageId} did not finish.");
