@@ -131,6 +131,10 @@ public sealed partial class DescribeStoreImageTasksTests
         Assert.Equal([10, 10, 5], pages);
         Assert.Equal(all, paged);
 
+        // The CLI's paginator sends MaxResults for --page-size and follows NextToken to the end.
+        var cli = (await AwsCli.RunAsync(server, "ec2", "describe-store-image-tasks", "--page-size", "7")).EnsureSuccess().Json;
+        Assert.Equal(all, cli.GetProperty("StoreImageTaskResults").EnumerateArray().Select(t => t.GetProperty("AmiId").GetString()!));
+
         var first = await ec2.DescribeStoreImageTasksAsync(new DescribeStoreImageTasksRequest { MaxResults = 1 });
         var forged = first.NextToken[..^2] + (first.NextToken[^2] == 'A' ? "B" : "A") + first.NextToken[^1];
         foreach (var bad in new[] { "not-a-token", forged })
