@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AmiVault.Accounts;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
+using AmiVault.Imaging;
 using AmiVault.ObjectStore;
 using AmiVault.Tests.Ec2;
 using AmiVault.Tests.Support;
@@ -17,7 +18,7 @@ namespace AmiVault.Tests.Tasks;
 /// </summary>
 internal static class ImageFixtures
 {
-    public static async Task<string> SnapshotAsync(TestServer server, Account owner, long volumeGib, IReadOnlyDictionary<long, byte[]> blocks, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
+    public static async Task<string> SnapshotAsync(TestServer server, Account owner, long volumeGib, IEnumerable<KeyValuePair<long, byte[]>> blocks, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
     {
         var services = server.Server.Services;
         var catalog = services.GetRequiredService<ISnapshotCatalog>();
@@ -25,39 +26,65 @@ internal static class ImageFixtures
         var id = ResourceIds.New(ResourceIds.Snapshot);
         var now = DateTimeOffset.UtcNow;
         await catalog.InsertAsync(new SnapshotRecord { SnapshotId = id, OwnerId = owner.Id, VolumeSizeGib = volumeGib, StartTime = now, Description = "fixture " + id }, tags ?? []);
-        foreach (var (index, data) in blocks)
+        await Parallel.ForEachAsync(blocks, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (block, _) =>
         {
-            var hash = SHA256.HashData(data);
-            if (BlockHashes.IsZero(data))
+            var hash = SHA256.HashData(block.Value);
+            if (BlockHashes.IsZero(block.Value))
             {
-                await catalog.PutBlockAsync(id, index, hash);
+                await catalog.PutBlockAsync(id, block.Key, hash);
             }
             else
             {
-                await store.PutAsync(hash, data, () => catalog.PutBlockAsync(id, index, hash));
+                await store.PutAsync(hash, block.Value, () => catalog.PutBlockAsync(id, block.Key, hash));
             }
-        }
+        });
 
         var snapshot = (await catalog.GetAsync(id))!;
         await catalog.UpdateAsync(snapshot with { Status = "completed", Progress = 100, CompletionTime = now });
         return id;
     }
 
+    /// <summary>The written blocks of a generated system disk of <paramref name="size"/> bytes (zero blocks left out, as an uploader leaves them).</summary>
+    public static IEnumerable<KeyValuePair<long, byte[]>> GeneratedBlocks(long size, ulong seed)
+    {
+        var image = new DiskImageGenerator(size, seed);
+        for (var offset = 0L; offset < size; offset += IBlockStore.BlockSize)
+        {
+            if (!image.IsZero(offset, IBlockStore.BlockSize))
+            {
+                var block = new byte[IBlockStore.BlockSize];
+                image.Fill(offset, block);
+                yield return new(offset / IBlockStore.BlockSize, block);
+            }
+        }
+    }
+
     /// <summary>Every block a snapshot lists, with its data.</summary>
     public static async Task<SortedDictionary<long, byte[]>> ReadSnapshotAsync(TestServer server, string snapshotId)
     {
-        var services = server.Server.Services;
-        var catalog = services.GetRequiredService<ISnapshotCatalog>();
-        var store = services.GetRequiredService<IBlockStore>();
         var result = new SortedDictionary<long, byte[]>();
-        foreach (var block in await catalog.ListBlocksAsync(snapshotId, 0, int.MaxValue))
-        {
-            var data = new byte[IBlockStore.BlockSize];
-            await store.ReadAsync(block.Hash, data);
-            result[block.BlockIndex] = data;
-        }
-
+        await ForEachBlockAsync(server, snapshotId, (index, data) => result[index] = data.ToArray());
         return result;
+    }
+
+    /// <summary>The SHA-256 of every block a snapshot lists, computed from the data in the block store.</summary>
+    public static async Task<SortedDictionary<long, string>> SnapshotDigestsAsync(TestServer server, string snapshotId)
+    {
+        var result = new SortedDictionary<long, string>();
+        await ForEachBlockAsync(server, snapshotId, (index, data) => result[index] = Convert.ToHexString(SHA256.HashData(data)));
+        return result;
+    }
+
+    private static async Task ForEachBlockAsync(TestServer server, string snapshotId, Action<long, byte[]> onBlock)
+    {
+        var services = server.Server.Services;
+        var store = services.GetRequiredService<IBlockStore>();
+        var data = new byte[IBlockStore.BlockSize];
+        foreach (var block in await services.GetRequiredService<ISnapshotCatalog>().ListBlocksAsync(snapshotId, 0, int.MaxValue))
+        {
+            await store.ReadAsync(block.Hash, data);
+            onBlock(block.BlockIndex, data);
+        }
     }
 
     /// <summary>A mix like a disk's: text, random, a repeated block and an all-zero block.</summary>
