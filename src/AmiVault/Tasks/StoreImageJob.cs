@@ -197,7 +197,7 @@ internal sealed class StoreImageJob(
         {
             await (data is null
                 ? writer.WriteZeroBlockAsync(block.Index, cancellationToken)
-                : writer.WriteBlockAsync(block.Index, data.AsMemory(0, IBlockStore.BlockSize), cancellationToken));
+                : writer.WriteBlockAsync(block.Index, data.AsMemory(0, IBlockStore.BlockSize), cancellationToken: cancellationToken));
         }
         finally
         {
