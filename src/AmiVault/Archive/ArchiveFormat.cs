@@ -20,7 +20,7 @@ internal static class ArchiveFormat
 
     public const int MaxBlockSize = 1 << 20;
 
-    public const int MaxBlocksPerFrame = 16;
+    public const int MaxBlocksPerFrame = 32;
 
     public const int MaxManifestLength = 4 << 20;
 
