@@ -138,6 +138,13 @@ internal sealed class ArchiveReader
     /// <summary>The blocks snapshot <paramref name="snapshot"/> (its position in the manifest) lists, in index order.</summary>
     public IEnumerable<ArchivedBlock> ListBlocks(int snapshot)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(snapshot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(snapshot, Manifest.Snapshots.Count);
+        return ListBlocksOf(snapshot);
+    }
+
+    private IEnumerable<ArchivedBlock> ListBlocksOf(int snapshot)
+    {
         foreach (var run in _index.Runs(snapshot))
         {
             for (var i = 0u; i < run.Length; i++)

@@ -355,9 +355,9 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Compresses a sample from the start of every block (1/64 of the frame at most) first: when even that does not
-    /// shrink, the frame is random or already compressed, and compressing all of it would be wasted work. Sampling
-    /// every block keeps a frame that is partly compressible from being taken for random.
+    /// Compresses a sample first: four 2 KiB pieces spread over every block (1/64 of the frame). When even that does
+    /// not shrink at all, the frame is random or already compressed, and compressing all of it would be wasted work.
+    /// Sampling every block, not just the first, keeps a partly compressible frame from being taken for random.
     /// </summary>
     private bool LooksCompressible(Compressor compressor, byte[] raw, int blockCount, byte[] scratch)
     {
