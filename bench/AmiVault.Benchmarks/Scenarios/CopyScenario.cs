@@ -39,16 +39,6 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
         new("amivault copy peak memory", Metric.PeakMemory, "amivault-copy", null, Goal.AtMost(256, "MiB")),
     ];
 
-    private static Dictionary<string, string?> AwsEnvironment => new()
-    {
-        ["AWS_ACCESS_KEY_ID"] = AmiVaultServerProcess.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = AmiVaultServerProcess.SecretAccessKey,
-        ["AWS_DEFAULT_REGION"] = AmiVaultServerProcess.Region,
-        ["AWS_EC2_METADATA_DISABLED"] = "true",
-        ["AWS_CONFIG_FILE"] = "/dev/null",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
-    };
-
     /// <summary>The object is a generated image of its size, put into the source server's bucket.</summary>
     public override async Task SetUpAsync(CancellationToken cancellationToken)
     {
@@ -79,8 +69,8 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
     {
         var file = Context.Scratch("aws-copy.bin");
         var stopwatch = Stopwatch.StartNew();
-        var down = await ExternalCommand.RunAsync("/usr/bin/aws", ["s3", "cp", "--only-show-errors", "--endpoint-url", Url(_source!), $"s3://{Bucket}/{Key}", file], cancellationToken, environment: AwsEnvironment);
-        var up = await ExternalCommand.RunAsync("/usr/bin/aws", ["s3", "cp", "--only-show-errors", "--endpoint-url", Url(_target!), file, $"s3://{Bucket}/{Key}"], cancellationToken, environment: AwsEnvironment);
+        var down = await ExternalCommand.RunAsync("/usr/bin/aws", ["s3", "cp", "--only-show-errors", "--endpoint-url", Url(_source!), $"s3://{Bucket}/{Key}", file], cancellationToken, environment: AmiVaultServerProcess.AwsCliEnvironment);
+        var up = await ExternalCommand.RunAsync("/usr/bin/aws", ["s3", "cp", "--only-show-errors", "--endpoint-url", Url(_target!), file, $"s3://{Bucket}/{Key}"], cancellationToken, environment: AmiVaultServerProcess.AwsCliEnvironment);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         File.Delete(file);
         await CheckCopiedAsync(cancellationToken);
