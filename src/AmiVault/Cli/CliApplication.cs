@@ -12,7 +12,7 @@ internal static class CliApplication
     {
         var root = new RootCommand($"{Description}\n\n{ExitCodes.HelpText}\nDocumentation: docs/cli.md.")
         {
-            ServeCommand.Create(),
+            ServeCommand.Create(runner),
             ImportDiskCommand.Create(runner),
             ExportSnapshotCommand.Create(runner),
             CopyCommand.Create(runner),
