@@ -60,7 +60,7 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
 
         // In 8 MiB parts, as a store task uploads an archive.
         var uploadId = await sourceStore.CreateMultipartUploadAsync("source", Key, ObjectWriteOptions.Default, cancellationToken);
-        await using var upload = new MultipartUploadStream(sourceStore, "source", Key, uploadId, 8 << 20, sendMd5: true, cancellationToken);
+        await using var upload = new MultipartUploadStream(sourceStore, "source", Key, uploadId, 8 << 20, Context.Scratch("copy-spool"), cancellationToken);
         await using (var file = File.OpenRead(image.Path))
         {
             var buffer = new byte[1 << 20];

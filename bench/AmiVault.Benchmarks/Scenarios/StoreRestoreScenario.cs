@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using AmiVault.Benchmarks.Suite;
+using Amazon.S3.Transfer;
 
 namespace AmiVault.Benchmarks.Scenarios;
 
@@ -11,10 +13,16 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
 {
     public const string StoreSeries = "amivault store";
     public const string RestoreSeries = "amivault restore";
-    private const string NotYet = "needs CreateStoreImageTask/CreateRestoreImageTask (archive, store and restore engine)";
     private const string ResticPassword = "amivault-bench";
+    private const string Bucket = "bench";
 
     private readonly Dictionary<long, ImageFile> _images = [];
+    private readonly Dictionary<long, string> _imageIds = [];
+    private AmiVaultServerProcess? _source;
+
+    private string SourceDir => Context.Scratch("store-source");
+
+    private string TargetDir => Context.Scratch("restore-target");
 
     public override string Id => "store-restore";
 
@@ -46,11 +54,86 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
         }
     }
 
+    /// <summary>
+    /// The images are uploaded once through the EBS direct API and registered; the server is then restarted so that
+    /// its memory peak is the store's and not the upload's.
+    /// </summary>
     public override async Task SetUpAsync(CancellationToken cancellationToken)
     {
-        foreach (var size in Sizes)
+        _source = await AmiVaultServerProcess.StartAsync(SourceDir, cancellationToken);
+        using (var ebs = _source.Ebs())
+        using (var ec2 = _source.Ec2())
+        using (var s3 = _source.S3())
         {
-            _images[size] = await Context.ImageAsync(size, cancellationToken);
+            await s3.PutBucketAsync(Bucket, cancellationToken);
+            foreach (var size in Sizes)
+            {
+                var image = _images[size] = await Context.ImageAsync(size, cancellationToken);
+                var snapshotId = await AmiVaultImages.UploadSnapshotAsync(ebs, image, AmiVaultImages.DataBlocks(image), BlockApiScenario.Clients, cancellationToken);
+                _imageIds[size] = await AmiVaultImages.RegisterAsync(ec2, snapshotId, cancellationToken);
+            }
+        }
+
+        await _source.DisposeAsync();
+        _source = await AmiVaultServerProcess.StartAsync(SourceDir, cancellationToken);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_source is not null)
+        {
+            await _source.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    private async Task<Sample> StoreAsync(long size, CancellationToken cancellationToken)
+    {
+        using var ec2 = _source!.Ec2();
+        using var s3 = _source.S3();
+        _source.ResetPeakMemory();
+        var stopwatch = Stopwatch.StartNew();
+        var key = await AmiVaultImages.StoreAsync(ec2, _imageIds[size], Bucket, cancellationToken);
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        var peak = _source.PeakMemoryBytes;
+        var stored = await s3.GetObjectMetadataAsync(Bucket, key, cancellationToken);
+        return new Sample(seconds, size, stored.ContentLength, peak);
+    }
+
+    /// <summary>
+    /// Restores on a fresh server, as on another machine: the stored object is carried over first (untimed), and that
+    /// server restarted so its memory peak is the restore's.
+    /// </summary>
+    private async Task<Sample> RestoreAsync(long size, CancellationToken cancellationToken)
+    {
+        var key = _imageIds[size] + ".bin";
+        var carried = Context.Scratch($"object-{size}.bin");
+        using (var source = new TransferUtility(_source!.S3()))
+        {
+            await source.DownloadAsync(carried, Bucket, key, cancellationToken);
+        }
+
+        await using (var target = await AmiVaultServerProcess.StartAsync(TargetDir, cancellationToken))
+        using (var upload = new TransferUtility(target.S3()))
+        {
+            await upload.S3Client.PutBucketAsync(Bucket, cancellationToken);
+            await upload.UploadAsync(carried, Bucket, key, cancellationToken);
+        }
+
+        File.Delete(carried);
+        try
+        {
+            await using var target = await AmiVaultServerProcess.StartAsync(TargetDir, cancellationToken);
+            using var ec2 = target.Ec2();
+            target.ResetPeakMemory();
+            var stopwatch = Stopwatch.StartNew();
+            await AmiVaultImages.RestoreAsync(ec2, Bucket, key, cancellationToken);
+            return new Sample(stopwatch.Elapsed.TotalSeconds, size, PeakMemoryBytes: target.PeakMemoryBytes);
+        }
+        finally
+        {
+            Directory.Delete(TargetDir, recursive: true);
         }
     }
 
@@ -99,7 +182,7 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
                 : throw new InvalidOperationException($"restic dump gave {length} bytes, not {size}.");
         }) { Series = "restic dump", ImageSize = size };
 
-        yield return new Contender("store" + at, "amivault store (CreateStoreImageTask to done)", Role.Ours, NotYet) { Series = StoreSeries, ImageSize = size };
-        yield return new Contender("restore" + at, "amivault restore (CreateRestoreImageTask to available)", Role.Ours, NotYet) { Series = RestoreSeries, ImageSize = size };
+        yield return new Contender("store" + at, "amivault: CreateStoreImageTask until Completed", Role.Ours, ct => StoreAsync(size, ct)) { Series = StoreSeries, ImageSize = size };
+        yield return new Contender("restore" + at, "amivault: CreateRestoreImageTask until available, on a fresh server", Role.Ours, ct => RestoreAsync(size, ct)) { Series = RestoreSeries, ImageSize = size };
     }
 }

@@ -46,7 +46,16 @@ internal static class ExternalCommand
             var stopwatch = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var errors = await stderr;
             if (process.ExitCode != 0)

@@ -58,15 +58,9 @@ internal static class ServeCommand
                 output.WriteLine($"  # account id {account.Id}; use --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
             }
 
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                output.WriteLine("Shutting down.");
-            }
-
+            // Ends on Ctrl-C or SIGTERM, whichever of the host and the command line sees the signal first.
+            await server.WaitForShutdownAsync(cancellationToken);
+            output.WriteLine("Shutting down.");
             return ExitCodes.Success;
         });
         return command;

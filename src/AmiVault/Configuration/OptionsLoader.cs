@@ -48,6 +48,11 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Tasks:Workers {options.Tasks.Workers} is not from 1 to 64.");
         }
 
+        if (options.Buckets.Backend is not ("embedded" or "external"))
+        {
+            throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
+        }
+
         options.DataDir = Path.GetFullPath(options.DataDir);
     }
 }

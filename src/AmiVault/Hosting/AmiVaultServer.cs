@@ -31,8 +31,15 @@ internal sealed class AmiVaultServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a server; port 0 picks a free one (see <see cref="Endpoint"/>).</summary>
-    public static async Task<AmiVaultServer> StartAsync(AmiVaultOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a server; port 0 picks a free one (see <see cref="Endpoint"/>). <paramref name="services"/> may replace
+    /// registrations after the composition root has made them (tests put a probe in front of a part).
+    /// </summary>
+    public static async Task<AmiVaultServer> StartAsync(
+        AmiVaultOptions options,
+        Action<ILoggingBuilder>? logging = null,
+        CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? services = null)
     {
         Directory.CreateDirectory(options.DataDir);
         var (accounts, generated) = AccountSetup.Resolve(options);
@@ -56,6 +63,7 @@ internal sealed class AmiVaultServer : IAsyncDisposable
         });
         builder.Services.AddRoutingCore();
         builder.Services.AddAmiVault(new ServerContext(options), accounts);
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();

@@ -10,4 +10,7 @@ internal sealed record ServerContext(AmiVaultOptions Options)
     public string Partition => Options.EffectivePartition;
 
     public string DataDir => Options.DataDir;
+
+    /// <summary>The key EBS encrypts with when nothing else is asked for: the account's AWS-managed key (alias/aws/ebs).</summary>
+    public string DefaultEbsKmsKeyArn(string accountId) => $"arn:{Partition}:kms:{Region}:{accountId}:alias/aws/ebs";
 }

@@ -102,7 +102,4 @@ internal static class ArchiveManifests
                 m.NoDevice))],
         };
     }
-
-    public static IReadOnlyList<KeyValuePair<string, string>> Tags(IEnumerable<ArchivedTag> tags) =>
-        [.. tags.Select(t => new KeyValuePair<string, string>(t.Key, t.Value))];
 }

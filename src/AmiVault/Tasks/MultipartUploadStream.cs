@@ -1,58 +1,57 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using AmiVault.ObjectStore;
 
 namespace AmiVault.Tasks;
 
 /// <summary>
 /// A forward-only stream whose bytes become the parts of one multipart upload, several parts in flight, so an archive
-/// can be uploaded while it is produced. Memory is bounded: a part being filled plus the parts in flight.
-/// The upload is completed by <see cref="CompleteAsync"/>; the caller aborts it on any failure.
+/// is uploaded while it is produced. Each part is gathered in a temporary file of its own (in the page cache, deleted
+/// on close) rather than in memory: a 1 TB image needs parts of over 100 MiB, and the server's memory stays the same
+/// whatever the part size. The upload is completed by <see cref="CompleteAsync"/>; disposing without completing
+/// cancels the parts in flight and waits for them, so the caller's abort that follows cannot race a late part.
 /// </summary>
 internal sealed class MultipartUploadStream : Stream
 {
     public const int MaxParts = 10_000;
+    public const int MaxInFlight = 4;
     private const int MinPartSize = 8 << 20;
-    private const long InFlightBudget = 96L << 20;
+    private const long MaxPartSize = 5L << 30;
 
     private readonly IObjectStore _store;
     private readonly string _bucket;
     private readonly string _key;
     private readonly string _uploadId;
-    private readonly int _partSize;
-    private readonly bool _sendMd5;
-    private readonly SemaphoreSlim _slots;
+    private readonly long _partSize;
+    private readonly string _spoolDir;
+    private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
     private readonly List<Task<PartInfo>> _uploads = [];
-    private readonly CancellationToken _cancellationToken;
-    private byte[] _current;
-    private int _filled;
+    private readonly CancellationTokenSource _cancel;
+    private FileStream? _current;
+    private long _filled;
     private long _written;
+    private bool _completed;
 
-    public MultipartUploadStream(IObjectStore store, string bucket, string key, string uploadId, int partSize, bool sendMd5, CancellationToken cancellationToken)
+    public MultipartUploadStream(IObjectStore store, string bucket, string key, string uploadId, long partSize, string spoolDir, CancellationToken cancellationToken)
     {
         _store = store;
         _bucket = bucket;
         _key = key;
         _uploadId = uploadId;
         _partSize = partSize;
-        _sendMd5 = sendMd5;
-        _cancellationToken = cancellationToken;
-        MaxInFlight = (int)Math.Clamp(InFlightBudget / partSize, 1, 4);
-        _slots = new SemaphoreSlim(MaxInFlight, MaxInFlight);
-        _current = ArrayPool<byte>.Shared.Rent(partSize);
+        _spoolDir = spoolDir;
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Directory.CreateDirectory(spoolDir);
     }
-
-    public int MaxInFlight { get; }
 
     /// <summary>
     /// The part size that fits <paramref name="maxBytes"/> (an upper bound of the object's size, incompressible data
     /// included) in 10,000 parts: at least 8 MiB, in whole MiB.
     /// </summary>
-    public static int ChoosePartSize(long maxBytes)
+    public static long ChoosePartSize(long maxBytes)
     {
         var perPart = (maxBytes + MaxParts - 1) / MaxParts;
         var mib = (perPart + (1 << 20) - 1) >> 20;
-        return (int)Math.Max(MinPartSize, Math.Min(mib << 20, 1L << 30));
+        var size = Math.Max(MinPartSize, mib << 20);
+        return size <= MaxPartSize ? size : throw new ArgumentOutOfRangeException(nameof(maxBytes), maxBytes, "No part size fits this object in 10,000 parts.");
     }
 
     public override bool CanRead => false;
@@ -75,8 +74,9 @@ internal sealed class MultipartUploadStream : Stream
     {
         while (!buffer.IsEmpty)
         {
-            var take = Math.Min(buffer.Length, _partSize - _filled);
-            buffer.Span[..take].CopyTo(_current.AsSpan(_filled));
+            var part = _current ??= OpenPartFile();
+            var take = (int)Math.Min(buffer.Length, _partSize - _filled);
+            await part.WriteAsync(buffer[..take], cancellationToken);
             _filled += take;
             _written += take;
             buffer = buffer[take..];
@@ -90,14 +90,17 @@ internal sealed class MultipartUploadStream : Stream
     /// <summary>Uploads what is left as the last part, waits for every part, and completes the upload.</summary>
     public async Task<ObjectInfo> CompleteAsync()
     {
-        if (_filled > 0 || _uploads.Count == 0)
+        if (_current is not null || _uploads.Count == 0)
         {
+            _current ??= OpenPartFile();
             await StartPartAsync();
         }
 
         var parts = await Task.WhenAll(_uploads);
-        return await _store.CompleteMultipartUploadAsync(_bucket, _key, _uploadId,
-            [.. parts.Select(p => new CompletedPart(p.PartNumber, p.ETag))], _cancellationToken);
+        var info = await _store.CompleteMultipartUploadAsync(_bucket, _key, _uploadId,
+            [.. parts.Select(p => new CompletedPart(p.PartNumber, p.ETag))], _cancel.Token);
+        _completed = true;
+        return info;
     }
 
     public override void Flush()
@@ -112,17 +115,43 @@ internal sealed class MultipartUploadStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_completed)
+        {
+            await _cancel.CancelAsync();
+        }
+
+        foreach (var upload in _uploads)
+        {
+            await upload.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        if (_current is not null)
+        {
+            await _current.DisposeAsync();
+            _current = null;
+        }
+
+        _cancel.Dispose();
+        _slots.Dispose();
+        await base.DisposeAsync();
+    }
+
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _current.Length > 0)
+        if (disposing && _current is not null)
         {
-            // Parts still uploading own their buffers; only the one being filled is returned here.
-            ArrayPool<byte>.Shared.Return(_current);
-            _current = [];
+            _current.Dispose();
+            _current = null;
         }
 
         base.Dispose(disposing);
     }
+
+    private FileStream OpenPartFile() => new(
+        Path.Combine(_spoolDir, $"{_uploadId}-{_uploads.Count + 1:D5}"),
+        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
 
     private async Task StartPartAsync()
     {
@@ -138,25 +167,26 @@ internal sealed class MultipartUploadStream : Stream
             await failed;
         }
 
-        await _slots.WaitAsync(_cancellationToken);
-        var data = _current;
+        await _slots.WaitAsync(_cancel.Token);
+        var part = _current!;
         var length = _filled;
-        _current = ArrayPool<byte>.Shared.Rent(_partSize);
+        _current = null;
         _filled = 0;
-        _uploads.Add(UploadAsync(partNumber, data, length));
+        await part.FlushAsync(_cancel.Token);
+        part.Position = 0;
+        // On the thread pool: a store may do blocking work (fsync) before its first await.
+        _uploads.Add(Task.Run(() => UploadAsync(partNumber, part, length)));
     }
 
-    private async Task<PartInfo> UploadAsync(int partNumber, byte[] data, int length)
+    private async Task<PartInfo> UploadAsync(int partNumber, FileStream part, long length)
     {
         try
         {
-            var md5 = _sendMd5 ? MD5.HashData(data.AsSpan(0, length)) : null;
-            using var content = new MemoryStream(data, 0, length, writable: false);
-            return await _store.UploadPartAsync(_bucket, _key, _uploadId, partNumber, content, length, md5, _cancellationToken);
+            return await _store.UploadPartAsync(_bucket, _key, _uploadId, partNumber, part, length, cancellationToken: _cancel.Token);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(data);
+            await part.DisposeAsync();
             _slots.Release();
         }
     }

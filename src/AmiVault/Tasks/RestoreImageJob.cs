@@ -47,8 +47,10 @@ internal sealed class RestoreImageJob(
             {
                 TaskFailedException failed => failed.Message,
                 ArchiveFormatException archive => $"s3://{task.Bucket}/{task.ObjectKey} is corrupt: {archive.Message}",
-                ObjectStoreException s3 when s3.Code == "PreconditionFailed" => $"s3://{task.Bucket}/{task.ObjectKey} was replaced during the restore.",
+                ObjectStoreException s3 when s3.Code is "PreconditionFailed" => $"s3://{task.Bucket}/{task.ObjectKey} was replaced during the restore.",
+                ObjectStoreException s3 when s3.Code is "NoSuchKey" or "NoSuchBucket" => $"s3://{task.Bucket}/{task.ObjectKey} was deleted during the restore.",
                 ObjectStoreException s3 => $"Reading s3://{task.Bucket}/{task.ObjectKey} failed: {s3.Code}: {s3.Message}",
+                IOException io => $"Writing the restored snapshots failed: {io.Message}",
                 _ => $"Internal error while restoring the image ({e.GetType().Name}); see the server log.",
             };
             logger.LogWarning(e, "Restore of s3://{Bucket}/{Key} as {ImageId} failed: {Reason}", task.Bucket, task.ObjectKey, task.ImageId, reason);
@@ -60,7 +62,7 @@ internal sealed class RestoreImageJob(
     {
         var store = objectStores.ForAccount(task.OwnerId);
         var info = await store.HeadObjectAsync(task.Bucket, task.ObjectKey, cancellationToken);
-        if (task.ETag is not null && info.ETag != task.ETag)
+        if (task.ETag is not null && !ETags.Same(info.ETag, task.ETag))
         {
             throw new TaskFailedException($"s3://{task.Bucket}/{task.ObjectKey} was replaced after the restore was requested.");
         }
@@ -71,19 +73,16 @@ internal sealed class RestoreImageJob(
             throw new TaskFailedException($"s3://{task.Bucket}/{task.ObjectKey} changed: it lists {reader.Manifest.Snapshots.Count} snapshots, not {task.SnapshotIds.Count}.");
         }
 
-        var total = reader.Manifest.Snapshots.Sum(s => s.BlockCount);
-        var progress = new ProgressTracker(total, time);
+        var progress = new SnapshotProgress(snapshots, task.SnapshotIds, reader.Manifest.Snapshots.Sum(s => s.BlockCount), time);
         for (var i = 0; i < task.SnapshotIds.Count; i++)
         {
             var snapshotId = task.SnapshotIds[i];
-            if (await snapshots.GetAsync(snapshotId, cancellationToken) is null)
-            {
-                throw new TaskFailedException($"Snapshot {snapshotId} being restored was deleted.");
-            }
+            await RequireRestoringAsync(task, snapshotId, cancellationToken);
 
             // The whole index is recorded first, in one transaction: every block is then referenced before its data
             // is written, so reclamation can never take it, and the snapshot stays pending until the data is there.
             await snapshots.PutBlocksAsync(snapshotId, reader.ListBlocks(i).Select(b => new SnapshotBlock(b.BlockIndex, b.Sha256.ToArray())), cancellationToken);
+            var restored = 0L;
             await reader.RestoreSnapshotAsync(i, async (block, ct) =>
             {
                 if (!block.IsZero)
@@ -91,39 +90,38 @@ internal sealed class RestoreImageJob(
                     await blocks.PutAsync(block.Sha256.ToArray(), block.Data, static () => Task.CompletedTask, ct);
                 }
 
-                if (progress.Advance(1) is { } percent)
-                {
-                    await SetProgressAsync(task, percent, ct);
-                }
+                Interlocked.Increment(ref restored);
+                await progress.AdvanceAsync(ct);
             }, cancellationToken: cancellationToken);
 
-            var written = await snapshots.CountBlocksAsync(snapshotId, cancellationToken);
-            if (written != reader.Manifest.Snapshots[i].BlockCount)
+            // Every block the archive lists was read, checked against its SHA-256 and written: the data is complete.
+            var expected = reader.Manifest.Snapshots[i].BlockCount;
+            if (restored != expected || await snapshots.CountBlocksAsync(snapshotId, cancellationToken) != expected)
             {
-                throw new TaskFailedException($"Snapshot {snapshotId} has {written} blocks after the restore; the archive lists {reader.Manifest.Snapshots[i].BlockCount}.");
+                throw new TaskFailedException($"Snapshot {snapshotId} got {restored} blocks from the archive, which lists {expected}.");
             }
         }
 
         var now = time.GetUtcNow();
         foreach (var snapshotId in task.SnapshotIds)
         {
-            var snapshot = (await snapshots.GetAsync(snapshotId, cancellationToken))!;
-            await snapshots.UpdateAsync(snapshot with { Status = "completed", Progress = 100, CompletionTime = now }, cancellationToken);
+            var snapshot = await RequireRestoringAsync(task, snapshotId, cancellationToken);
+            await snapshots.UpdateAsync(snapshot with { Status = SnapshotStatus.Completed, Progress = 100, CompletionTime = now }, cancellationToken);
+        }
+
+        if (await images.GetAsync(task.ImageId, cancellationToken) is null)
+        {
+            throw new TaskFailedException($"Image {task.ImageId} was deregistered before its restore finished.");
         }
 
         await images.UpdateStateAsync(task.ImageId, "available", null, null, cancellationToken);
     }
 
-    private async Task SetProgressAsync(RestoreTaskRecord task, int percent, CancellationToken cancellationToken)
-    {
-        foreach (var snapshotId in task.SnapshotIds)
-        {
-            if (await snapshots.GetAsync(snapshotId, cancellationToken) is { Status: "pending" } snapshot && snapshot.Progress < percent)
-            {
-                await snapshots.UpdateAsync(snapshot with { Progress = percent }, cancellationToken);
-            }
-        }
-    }
+    /// <summary>A snapshot of the restore, pending (or completed by an attempt that crashed before the image was made available).</summary>
+    private async Task<SnapshotRecord> RequireRestoringAsync(RestoreTaskRecord task, string snapshotId, CancellationToken cancellationToken) =>
+        await snapshots.GetAsync(snapshotId, cancellationToken) is { Status: SnapshotStatus.Pending or SnapshotStatus.Completed } snapshot
+            ? snapshot
+            : throw new TaskFailedException($"Snapshot {snapshotId} being restored for {task.ImageId} was deleted or changed during the restore.");
 
     private async Task FailAsync(RestoreTaskRecord task, string reason)
     {
@@ -131,7 +129,7 @@ internal sealed class RestoreImageJob(
         {
             if (await snapshots.GetAsync(snapshotId, CancellationToken.None) is { } snapshot)
             {
-                await snapshots.UpdateAsync(snapshot with { Status = "error", StateMessage = reason }, CancellationToken.None);
+                await snapshots.UpdateAsync(snapshot with { Status = SnapshotStatus.Error, StateMessage = reason }, CancellationToken.None);
             }
         }
 

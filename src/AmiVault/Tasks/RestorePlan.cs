@@ -2,7 +2,10 @@ using AmiVault.Archive;
 
 namespace AmiVault.Tasks;
 
-/// <summary>A validated CreateRestoreImageTask, ready to be admitted.</summary>
+/// <summary>
+/// A validated CreateRestoreImageTask, ready to be admitted: the tags are the stored ones merged with the request's
+/// TagSpecifications, for the image and for each snapshot in manifest order.
+/// </summary>
 internal sealed record RestorePlan(
     string AccountId,
     string Bucket,
@@ -11,4 +14,5 @@ internal sealed record RestorePlan(
     string Name,
     ArchiveManifest Manifest,
     long SizeBytes,
-    IReadOnlyDictionary<string, List<KeyValuePair<string, string>>> TagSpecifications);
+    IReadOnlyList<KeyValuePair<string, string>> ImageTags,
+    IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> SnapshotTags);

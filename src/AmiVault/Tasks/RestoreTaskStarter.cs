@@ -14,33 +14,29 @@ internal sealed class RestoreTaskStarter(
     IImageCatalog images,
     IAccountSettings settings,
     IObjectStoreProvider objectStores,
-    StoreTaskStarter storeStarter,
     TaskQueue queue,
     ServerContext server,
     TimeProvider time)
 {
     private const long GiB = 1L << 30;
 
+    /// <summary>
+    /// Validates a restore; <paramref name="checkName"/> applies the protocol's rule for image names to the name the
+    /// image will get (<paramref name="name"/>, else the stored one), before its uniqueness is checked.
+    /// </summary>
     public async Task<RestorePlan> ValidateAsync(
         string accountId,
         string bucket,
         string objectKey,
         string? name,
         IReadOnlyDictionary<string, List<KeyValuePair<string, string>>> tagSpecifications,
+        Action<string> checkName,
         CancellationToken cancellationToken)
     {
         var store = objectStores.ForAccount(accountId);
-        await storeStarter.CheckBucketAsync(store, bucket, cancellationToken);
-
-        ObjectInfo info;
-        try
-        {
-            info = await store.HeadObjectAsync(bucket, objectKey, cancellationToken);
-        }
-        catch (ObjectStoreException e) when (e.Code is "NoSuchKey" or "NotFound")
-        {
-            throw new TaskRejectedException("InvalidParameterValue", $"The object s3://{bucket}/{objectKey} does not exist.");
-        }
+        await TaskBuckets.RequireAsync(store, bucket, server.Region, cancellationToken);
+        var info = await TaskBuckets.HeadObjectAsync(store, bucket, objectKey, cancellationToken)
+            ?? throw new TaskRejectedException("InvalidParameterValue", $"The object s3://{bucket}/{objectKey} does not exist.");
 
         ArchiveManifest manifest;
         try
@@ -52,16 +48,13 @@ internal sealed class RestoreTaskStarter(
         {
             throw new TaskRejectedException("InvalidParameterValue", $"s3://{bucket}/{objectKey} is not a valid stored AMI: {e.Message}");
         }
+        catch (ObjectStoreException e)
+        {
+            throw TaskBuckets.Unreadable(bucket, objectKey, e);
+        }
 
         var imageName = name ?? manifest.Image.Name;
-        try
-        {
-            Protocols.Ec2.Ec2Validation.ImageName(imageName);
-        }
-        catch (Protocols.Ec2.Ec2Exception e)
-        {
-            throw new TaskRejectedException(e.Code, e.Message);
-        }
+        checkName(imageName);
 
         if (await images.FindByNameAsync(accountId, imageName, cancellationToken) is { } existing)
         {
@@ -69,30 +62,31 @@ internal sealed class RestoreTaskStarter(
         }
 
         var sizeBytes = manifest.Snapshots.Sum(s => s.VolumeSizeGib) * GiB;
-        return new RestorePlan(accountId, bucket, objectKey, info.ETag, imageName, manifest, sizeBytes, tagSpecifications);
+        var requestedSnapshotTags = tagSpecifications.GetValueOrDefault("snapshot") ?? [];
+        return new RestorePlan(accountId, bucket, objectKey, info.ETag, imageName, manifest, sizeBytes,
+            Merge(manifest.Image.Tags, tagSpecifications.GetValueOrDefault("image") ?? []),
+            [.. manifest.Snapshots.Select(s => Merge(s.Tags, requestedSnapshotTags))]);
     }
 
     public async Task<string> AdmitAsync(RestorePlan plan, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var encrypted = await settings.GetEncryptionByDefaultAsync(plan.AccountId, cancellationToken);
-        var kmsKey = encrypted ? $"arn:{server.Partition}:kms:{server.Region}:{plan.AccountId}:alias/aws/ebs" : null;
-        var snapshotTags = plan.TagSpecifications.GetValueOrDefault("snapshot") ?? [];
-        var imageTags = plan.TagSpecifications.GetValueOrDefault("image") ?? [];
+        var kmsKey = encrypted ? server.DefaultEbsKmsKeyArn(plan.AccountId) : null;
 
-        var newSnapshots = plan.Manifest.Snapshots.Select(s => (
+        var newSnapshots = plan.Manifest.Snapshots.Select((s, i) => (
             Snapshot: new SnapshotRecord
             {
                 SnapshotId = ResourceIds.New(ResourceIds.Snapshot),
                 OwnerId = plan.AccountId,
                 VolumeSizeGib = s.VolumeSizeGib,
-                Status = "pending",
+                Status = SnapshotStatus.Pending,
                 Description = s.Description,
                 Encrypted = encrypted,
                 KmsKeyId = kmsKey,
                 StartTime = now,
             },
-            Tags: Merge(ArchiveManifests.Tags(s.Tags), snapshotTags))).ToList();
+            Tags: plan.SnapshotTags[i])).ToList();
 
         var imageId = ResourceIds.New(ResourceIds.Image);
         var image = ArchiveManifests.ToRestoredImage(plan.Manifest, imageId, plan.AccountId, plan.Name,
@@ -110,7 +104,7 @@ internal sealed class RestoreTaskStarter(
             SnapshotIds = [.. newSnapshots.Select(s => s.Snapshot.SnapshotId)],
         };
 
-        var admission = await tasks.TryAddRestoreAsync(task, image, Merge(ArchiveManifests.Tags(plan.Manifest.Image.Tags), imageTags),
+        var admission = await tasks.TryAddRestoreAsync(task, image, plan.ImageTags,
             [.. newSnapshots.Select(s => (s.Snapshot, s.Tags))], server.Options.Tasks.RestoreQuotaGb * GiB, cancellationToken);
         switch (admission)
         {
@@ -128,10 +122,15 @@ internal sealed class RestoreTaskStarter(
     }
 
     /// <summary>Stored tags first; a TagSpecification tag with the same key wins.</summary>
-    private static IReadOnlyList<KeyValuePair<string, string>> Merge(IReadOnlyList<KeyValuePair<string, string>> stored, IReadOnlyList<KeyValuePair<string, string>> requested)
+    private static IReadOnlyList<KeyValuePair<string, string>> Merge(IEnumerable<ArchivedTag> stored, IReadOnlyList<KeyValuePair<string, string>> requested)
     {
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in stored.Concat(requested))
+        foreach (var tag in stored)
+        {
+            merged[tag.Key] = tag.Value;
+        }
+
+        foreach (var (key, value) in requested)
         {
             merged[key] = value;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using AmiVault.Archive;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
@@ -10,7 +11,8 @@ namespace AmiVault.Tasks;
 /// <summary>
 /// Runs a store task: reads every snapshot of the image from the block store and streams them, as one archive,
 /// into a multipart upload it drives itself. The object appears only when the upload completes; any failure aborts
-/// the upload and records a readable reason.
+/// the upload and records a readable reason. A task interrupted by a crash runs again from the start: the uploads
+/// of the earlier attempt are aborted first, so none is left behind.
 /// </summary>
 internal sealed class StoreImageJob(
     ITaskCatalog tasks,
@@ -26,18 +28,23 @@ internal sealed class StoreImageJob(
     private const int ListPage = 1024;
     private const int ReadAhead = 16;
 
+    /// <summary>What an archive can add to its blocks' bytes: the index (under 128 bytes a block), manifest, header, trailer.</summary>
+    private const long PerBlockOverhead = 128;
+    private const long FixedOverhead = ArchiveFormat.MaxManifestLength + (1 << 20);
+
+    private string SpoolDir => Path.Combine(server.DataDir, "tasks", "parts");
+
     public TaskKind Kind => TaskKind.Store;
 
     public async Task<IReadOnlyList<string>> RecoverAsync(CancellationToken cancellationToken)
     {
-        var unfinished = await tasks.ListUnfinishedStoresAsync(cancellationToken);
-        foreach (var task in unfinished.Where(t => t.UploadId is not null))
+        // Part files of uploads a crash interrupted; their uploads are aborted when the task runs again.
+        if (Directory.Exists(SpoolDir))
         {
-            await AbortQuietlyAsync(objectStores.ForAccount(task.OwnerId), task, cancellationToken);
-            await tasks.UpdateStoreAsync(task with { UploadId = null }, cancellationToken);
+            Directory.Delete(SpoolDir, recursive: true);
         }
 
-        return [.. unfinished.Select(t => t.TaskId)];
+        return [.. (await tasks.ListUnfinishedStoresAsync(cancellationToken)).Select(t => t.TaskId)];
     }
 
     public async Task RunAsync(string taskId, CancellationToken cancellationToken)
@@ -51,6 +58,7 @@ internal sealed class StoreImageJob(
         var store = objectStores.ForAccount(task.OwnerId);
         try
         {
+            task = await AbortUploadsAsync(store, task, cancellationToken);
             task = await StoreAsync(task, store, cancellationToken);
             await tasks.UpdateStoreAsync(task with { State = TaskStates.Completed, Progress = 100, UploadId = null, EndTime = time.GetUtcNow() }, CancellationToken.None);
             logger.LogInformation("Stored {ImageId} as s3://{Bucket}/{Key}.", task.ImageId, task.Bucket, task.ObjectKey);
@@ -58,10 +66,19 @@ internal sealed class StoreImageJob(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var current = await tasks.GetStoreAsync(taskId, CancellationToken.None) ?? task;
-            await AbortQuietlyAsync(store, current, CancellationToken.None);
             var reason = DescribeFailure(current, e);
             logger.LogWarning(e, "Store of {ImageId} into {Bucket} failed: {Reason}", task.ImageId, task.Bucket, reason);
-            await tasks.UpdateStoreAsync(current with { State = TaskStates.Failed, FailureReason = reason, UploadId = null, EndTime = time.GetUtcNow() }, CancellationToken.None);
+            try
+            {
+                current = await AbortUploadsAsync(store, current, CancellationToken.None);
+            }
+            catch (Exception abort) when (abort is ObjectStoreException or IOException or HttpRequestException)
+            {
+                // The task still ends Failed; the upload id stays recorded for a later look.
+                logger.LogError(abort, "Could not abort the upload of s3://{Bucket}/{Key} after a failed store.", task.Bucket, task.ObjectKey);
+            }
+
+            await tasks.UpdateStoreAsync(current with { State = TaskStates.Failed, FailureReason = reason, EndTime = time.GetUtcNow() }, CancellationToken.None);
         }
     }
 
@@ -93,84 +110,98 @@ internal sealed class StoreImageJob(
         task = task with { UploadId = uploadId };
         await tasks.UpdateStoreAsync(task, cancellationToken);
 
-        // Even incompressible data must fit in 10,000 parts: bound the archive by the raw blocks plus its index.
-        var upperBound = totalBlocks * (IBlockStore.BlockSize + 128L) + (4L << 20);
-        var partSize = MultipartUploadStream.ChoosePartSize(upperBound);
-        var sendMd5 = server.Options.Buckets.Backend == "external";
+        // Even incompressible data must fit in 10,000 parts: stored frames are never larger than their raw blocks.
+        var partSize = MultipartUploadStream.ChoosePartSize(totalBlocks * (IBlockStore.BlockSize + PerBlockOverhead) + FixedOverhead);
         var progress = new ProgressTracker(totalBlocks, time, task.Progress);
-        await using (var upload = new MultipartUploadStream(store, task.Bucket, task.ObjectKey, uploadId, partSize, sendMd5, cancellationToken))
+        await using var upload = new MultipartUploadStream(store, task.Bucket, task.ObjectKey, uploadId, partSize, SpoolDir, cancellationToken);
+        await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, cancellationToken: cancellationToken))
         {
-            await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, cancellationToken: cancellationToken))
+            foreach (var (snapshot, _, blockCount) in parts)
             {
-                foreach (var (snapshot, _, _) in parts)
-                {
-                    await writer.BeginSnapshotAsync(snapshot.SnapshotId, cancellationToken);
-                    await WriteSnapshotAsync(task, snapshot.SnapshotId, writer, progress, cancellationToken);
-                }
-
-                await writer.CompleteAsync(cancellationToken);
+                await writer.BeginSnapshotAsync(snapshot.SnapshotId, cancellationToken);
+                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, cancellationToken);
             }
 
-            // A snapshot deleted while the task ran fails it, even if its blocks were still readable.
-            foreach (var (snapshot, _, _) in parts)
-            {
-                await RequireSnapshotAsync(task, snapshot.SnapshotId, cancellationToken);
-            }
-
-            await upload.CompleteAsync();
+            await writer.CompleteAsync(cancellationToken);
         }
 
+        // A snapshot deleted while the task ran fails it, even if all its blocks were read before it went.
+        foreach (var (snapshot, _, _) in parts)
+        {
+            await RequireSnapshotAsync(task, snapshot.SnapshotId, cancellationToken);
+        }
+
+        await upload.CompleteAsync();
         return task;
     }
 
-    private async Task WriteSnapshotAsync(StoreTaskRecord task, string snapshotId, ArchiveWriter writer, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteSnapshotAsync(StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, CancellationToken cancellationToken)
     {
+        // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
         var pending = new Queue<(long Index, Task<byte[]?> Data)>();
-        var next = 0L;
-        while (true)
+        var listed = 0L;
+        try
         {
-            var page = await snapshots.ListBlocksAsync(snapshotId, next, ListPage, cancellationToken);
-            foreach (var block in page)
+            var next = 0L;
+            while (true)
             {
-                // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
-                pending.Enqueue((block.BlockIndex, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, cancellationToken)));
-                if (pending.Count >= ReadAhead)
+                var page = await snapshots.ListBlocksAsync(snapshotId, next, ListPage, cancellationToken);
+                foreach (var block in page)
                 {
-                    await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
+                    if (++listed > blockCount)
+                    {
+                        throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} changed during the task.");
+                    }
+
+                    pending.Enqueue((block.BlockIndex, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, cancellationToken)));
+                    if (pending.Count >= ReadAhead)
+                    {
+                        await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
+                    }
                 }
+
+                if (page.Count < ListPage)
+                {
+                    break;
+                }
+
+                next = page[^1].BlockIndex + 1;
             }
 
-            if (page.Count < ListPage)
+            while (pending.Count > 0)
             {
-                break;
+                await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
             }
-
-            next = page[^1].BlockIndex + 1;
+        }
+        finally
+        {
+            // After a failure, reads still in flight must end before their buffers go back to the pool.
+            while (pending.TryDequeue(out var left))
+            {
+                await left.Data.ContinueWith(read => Return(read.IsCompletedSuccessfully ? read.Result : null), TaskScheduler.Default);
+            }
         }
 
-        while (pending.Count > 0)
+        if (listed != blockCount)
         {
-            await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
+            // Rows vanish when the snapshot is deleted under the task.
+            await RequireSnapshotAsync(task, snapshotId, cancellationToken);
+            throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} changed during the task: {listed} of its {blockCount} blocks were found.");
         }
     }
 
     private async Task WriteOneAsync(StoreTaskRecord task, ArchiveWriter writer, (long Index, Task<byte[]?> Data) block, ProgressTracker progress, CancellationToken cancellationToken)
     {
         var data = await block.Data;
-        if (data is null)
+        try
         {
-            await writer.WriteZeroBlockAsync(block.Index, cancellationToken);
+            await (data is null
+                ? writer.WriteZeroBlockAsync(block.Index, cancellationToken)
+                : writer.WriteBlockAsync(block.Index, data.AsMemory(0, IBlockStore.BlockSize), cancellationToken: cancellationToken));
         }
-        else
+        finally
         {
-            try
-            {
-                await writer.WriteBlockAsync(block.Index, data.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(data);
-            }
+            Return(data);
         }
 
         if (progress.Advance(1) is { } percent)
@@ -181,7 +212,7 @@ internal sealed class StoreImageJob(
 
     private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, byte[] hash, CancellationToken cancellationToken)
     {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize);
         try
         {
             await blocks.ReadAsync(hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
@@ -189,9 +220,22 @@ internal sealed class StoreImageJob(
         }
         catch (BlockMissingException)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
             await RequireSnapshotAsync(task, snapshotId, cancellationToken);
             throw new TaskFailedException($"A block of snapshot {snapshotId} is missing from the block store.");
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static void Return(byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -203,7 +247,7 @@ internal sealed class StoreImageJob(
             throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} was deleted or became inaccessible during the task.");
         }
 
-        if (snapshot.Status != "completed")
+        if (snapshot.Status != SnapshotStatus.Completed)
         {
             throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} is {snapshot.Status}, not completed.");
         }
@@ -215,28 +259,65 @@ internal sealed class StoreImageJob(
     {
         TaskFailedException failed => failed.Message,
         ObjectStoreException s3 when s3.Code == "NoSuchBucket" => $"The bucket {task.Bucket} was deleted during the task.",
-        ObjectStoreException s3 when s3.Code == "AccessDenied" => $"The bucket {task.Bucket} is no longer writable by this account.",
+        ObjectStoreException s3 when s3.Code is "AccessDenied" or "Forbidden" => $"The bucket {task.Bucket} is no longer writable by this account.",
         ObjectStoreException s3 => $"Writing to s3://{task.Bucket}/{task.ObjectKey} failed: {s3.Code}: {s3.Message}",
+        IOException io => $"Writing s3://{task.Bucket}/{task.ObjectKey} failed: {io.Message}",
         _ => $"Internal error while storing the image ({e.GetType().Name}); see the server log.",
     };
 
-    private async Task AbortQuietlyAsync(IObjectStore store, StoreTaskRecord task, CancellationToken cancellationToken)
+    /// <summary>
+    /// Aborts the task's multipart uploads: the one it recorded, and any other unfinished upload of its key, which can
+    /// only be from an attempt that crashed before recording it (a store of this image into this bucket is admitted
+    /// once at a time). Returns the task with no upload recorded.
+    /// </summary>
+    private async Task<StoreTaskRecord> AbortUploadsAsync(IObjectStore store, StoreTaskRecord task, CancellationToken cancellationToken)
     {
-        if (task.UploadId is null)
+        var uploadIds = new HashSet<string>(StringComparer.Ordinal);
+        if (task.UploadId is not null)
         {
-            return;
+            uploadIds.Add(task.UploadId);
         }
 
         try
         {
-            await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, task.UploadId, cancellationToken);
+            var query = new ListUploadsQuery { Prefix = task.ObjectKey };
+            while (true)
+            {
+                var listing = await store.ListMultipartUploadsAsync(task.Bucket, query, cancellationToken);
+                uploadIds.UnionWith(listing.Uploads.Where(u => u.Key == task.ObjectKey).Select(u => u.UploadId));
+                if (!listing.IsTruncated)
+                {
+                    break;
+                }
+
+                query = query with { KeyMarker = listing.NextKeyMarker, UploadIdMarker = listing.NextUploadIdMarker };
+            }
+
+            foreach (var uploadId in uploadIds)
+            {
+                try
+                {
+                    await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, uploadId, cancellationToken);
+                    logger.LogInformation("Aborted upload {UploadId} of s3://{Bucket}/{Key}.", uploadId, task.Bucket, task.ObjectKey);
+                }
+                catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
+                {
+                    // Completed or aborted already.
+                }
+            }
         }
-        catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
+        catch (ObjectStoreException e) when (e.Code == "NoSuchBucket")
         {
+            // Its unfinished uploads went with the bucket; a task that has not begun fails on the bucket next.
         }
-        catch (Exception e) when (e is ObjectStoreException or IOException or HttpRequestException)
+
+        if (task.UploadId is null)
         {
-            logger.LogWarning(e, "Could not abort upload {UploadId} of s3://{Bucket}/{Key}.", task.UploadId, task.Bucket, task.ObjectKey);
+            return task;
         }
+
+        task = task with { UploadId = null };
+        await tasks.UpdateStoreAsync(task, cancellationToken);
+        return task;
     }
 }

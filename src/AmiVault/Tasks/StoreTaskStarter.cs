@@ -9,7 +9,6 @@ namespace AmiVault.Tasks;
 /// queued, with the EC2 error a caller can act on.
 /// </summary>
 internal sealed class StoreTaskStarter(
-    IImageCatalog images,
     ISnapshotCatalog snapshots,
     ITaskCatalog tasks,
     IObjectStoreProvider objectStores,
@@ -19,15 +18,14 @@ internal sealed class StoreTaskStarter(
 {
     private const long GiB = 1L << 30;
 
-    /// <summary>Validates the request; the returned plan is admitted by <see cref="AdmitAsync"/> (not for a DryRun).</summary>
-    public async Task<StoreTaskRecord> ValidateAsync(string accountId, string imageId, string bucket, IReadOnlyList<KeyValuePair<string, string>> objectTags, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates a store of <paramref name="image"/> (an image the caller owns) into <paramref name="bucket"/>; the
+    /// returned task is admitted by <see cref="AdmitAsync"/> (not for a DryRun).
+    /// </summary>
+    public async Task<StoreTaskRecord> ValidateAsync(ImageRecord image, string bucket, IReadOnlyList<KeyValuePair<string, string>> objectTags, CancellationToken cancellationToken)
     {
-        var image = await images.GetAsync(imageId, cancellationToken);
-        if (image is null || image.OwnerId != accountId)
-        {
-            throw new TaskRejectedException("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist");
-        }
-
+        var accountId = image.OwnerId;
+        var imageId = image.ImageId;
         if (image.State != "available")
         {
             throw new TaskRejectedException("InvalidAMIID.Unavailable", $"Image {imageId} is {image.State}; only available images can be stored.");
@@ -52,7 +50,7 @@ internal sealed class StoreTaskStarter(
                 throw new TaskRejectedException("InvalidSnapshot.NotFound", $"Snapshot {snapshotId} of image {imageId} does not exist or is not accessible.");
             }
 
-            if (snapshot.Status != "completed")
+            if (snapshot.Status != SnapshotStatus.Completed)
             {
                 throw new TaskRejectedException("IncorrectState", $"Snapshot {snapshotId} of image {imageId} is {snapshot.Status}, not completed.");
             }
@@ -69,8 +67,8 @@ internal sealed class StoreTaskStarter(
 
         var objectKey = imageId + ".bin";
         var store = objectStores.ForAccount(accountId);
-        await CheckBucketAsync(store, bucket, cancellationToken);
-        if (await ObjectExistsAsync(store, bucket, objectKey, cancellationToken))
+        await TaskBuckets.RequireAsync(store, bucket, server.Region, cancellationToken);
+        if (await TaskBuckets.HeadObjectAsync(store, bucket, objectKey, cancellationToken) is not null)
         {
             throw new TaskRejectedException("InvalidParameterValue",
                 $"s3://{bucket}/{objectKey} already exists: an AMI can be stored only once in a bucket. Delete the object to store the image again.");
@@ -105,43 +103,6 @@ internal sealed class StoreTaskStarter(
                     $"Storing {task.ImageId} ({task.SizeBytes / GiB} GiB) would exceed the {server.Options.Tasks.StoreQuotaGb} GiB of snapshot data this account may have in stores in progress. Retry when some finish.");
             default:
                 throw new InvalidOperationException("Unexpected admission result for a store task.");
-        }
-    }
-
-    /// <summary>The bucket must exist, be the caller's (writable), and be in this server's region.</summary>
-    internal async Task CheckBucketAsync(IObjectStore store, string bucket, CancellationToken cancellationToken)
-    {
-        BucketInfo info;
-        try
-        {
-            info = await store.HeadBucketAsync(bucket, cancellationToken);
-        }
-        catch (ObjectStoreException e) when (e.Code is "NoSuchBucket" or "InvalidBucketName")
-        {
-            throw new TaskRejectedException("InvalidParameterValue", $"The bucket {bucket} does not exist.");
-        }
-        catch (ObjectStoreException e) when (e.Code is "AccessDenied" or "Forbidden")
-        {
-            throw new TaskRejectedException("InvalidParameterValue", $"The bucket {bucket} is not accessible to this account.");
-        }
-
-        if (info.Region != server.Region)
-        {
-            throw new TaskRejectedException("InvalidParameterValue",
-                $"The bucket {bucket} is in {info.Region}; it must be in this region, {server.Region}.");
-        }
-    }
-
-    private static async Task<bool> ObjectExistsAsync(IObjectStore store, string bucket, string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.HeadObjectAsync(bucket, key, cancellationToken);
-            return true;
-        }
-        catch (ObjectStoreException e) when (e.Code is "NoSuchKey" or "NotFound")
-        {
-            return false;
         }
     }
 }

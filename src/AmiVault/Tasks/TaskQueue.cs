@@ -26,7 +26,19 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ServerContext server
     {
         foreach (var job in _jobs.Values)
         {
-            foreach (var taskId in await job.RecoverAsync(stoppingToken))
+            IReadOnlyList<string> unfinished;
+            try
+            {
+                unfinished = await job.RecoverAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A server that cannot look at its old tasks still serves new ones; they stay InProgress until it can.
+                logger.LogError(e, "Could not recover unfinished {Kind} tasks.", job.Kind);
+                continue;
+            }
+
+            foreach (var taskId in unfinished)
             {
                 logger.LogWarning("Resuming {Kind} task {TaskId} left unfinished by the previous run.", job.Kind, taskId);
                 Enqueue(job.Kind, taskId);

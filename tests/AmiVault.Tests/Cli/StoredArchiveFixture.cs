@@ -39,7 +39,7 @@ public sealed class StoredArchiveFixture : IAsyncLifetime
         await S3.PutBucketAsync(new PutBucketRequest { BucketName = "images", BucketRegionName = Server.Region });
         using var ec2 = Server.Ec2();
         await ec2.CreateStoreImageTaskAsync(new CreateStoreImageTaskRequest { ImageId = ImageId, Bucket = "images" });
-        Assert.Equal("Completed", (await StoreRestoreTests.WaitForStoreAsync(ec2, ImageId)).StoreTaskState);
+        Assert.Equal("Completed", (await ImageFixtures.WaitForStoreAsync(ec2, ImageId)).StoreTaskState);
         using var response = await S3.GetObjectAsync("images", Key);
         await response.WriteResponseStreamToFileAsync(LocalPath, append: false, CancellationToken.None);
         Size = new FileInfo(LocalPath).Length;

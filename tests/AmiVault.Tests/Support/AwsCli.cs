@@ -42,7 +42,11 @@ internal static class AwsCli
 
     public static Task<AwsCliResult> RunAsync(TestServer server, params string[] args) => RunAsync(server, TestServer.Alice, null, args);
 
-    public static async Task<AwsCliResult> RunAsync(TestServer server, Account account, string? secretOverride, params string[] args)
+    public static Task<AwsCliResult> RunAsync(TestServer server, Account account, string? secretOverride, params string[] args) =>
+        RunAsync(server, account, secretOverride, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the CLI with <paramref name="environment"/> added to what it is given anyway (AWS_DATA_PATH…).</summary>
+    public static async Task<AwsCliResult> RunAsync(TestServer server, Account account, string? secretOverride, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path)
         {
@@ -70,6 +74,10 @@ internal static class AwsCli
         env["AWS_PAGER"] = "";
         env["AWS_MAX_ATTEMPTS"] = "1";
         env["AWS_EC2_METADATA_DISABLED"] = "true";
+        foreach (var (name, value) in environment)
+        {
+            env[name] = value;
+        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Path}.");
         var stdout = process.StandardOutput.ReadToEndAsync();

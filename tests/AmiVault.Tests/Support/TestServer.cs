@@ -13,12 +13,14 @@ public sealed class TestServer : IAsyncDisposable
     internal static readonly Account Bob = new("222222222222", "AKIABOBBOBBOBBOBBOB2", "bob-secret-bob-secret-bob-secret-bob-0000");
 
     private readonly AmiVaultServer _server;
+    private readonly bool _ownsDataDir;
 
-    private TestServer(AmiVaultServer server, string dataDir, string region)
+    private TestServer(AmiVaultServer server, string dataDir, string region, bool ownsDataDir)
     {
         _server = server;
         DataDir = dataDir;
         Region = region;
+        _ownsDataDir = ownsDataDir;
     }
 
     public string DataDir { get; }
@@ -33,7 +35,11 @@ public sealed class TestServer : IAsyncDisposable
 
     public static Task<TestServer> StartAsync(string region = "us-east-1") => StartAsync(region, null);
 
-    internal static async Task<TestServer> StartAsync(string region, Action<AmiVaultOptions>? configure)
+    /// <summary>
+    /// A server configured further by <paramref name="configure"/>; a data folder it chooses is the caller's to delete.
+    /// <paramref name="services"/> may replace parts of the server (see <see cref="AmiVaultServer.StartAsync"/>).
+    /// </summary>
+    internal static async Task<TestServer> StartAsync(string region, Action<AmiVaultOptions>? configure, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "amivault-test-" + Guid.NewGuid().ToString("N"));
         var options = new AmiVaultOptions
@@ -48,8 +54,8 @@ public sealed class TestServer : IAsyncDisposable
             ],
         };
         configure?.Invoke(options);
-        var server = await AmiVaultServer.StartAsync(options);
-        return new TestServer(server, dataDir, region);
+        var server = await AmiVaultServer.StartAsync(options, services: services);
+        return new TestServer(server, options.DataDir, region, ownsDataDir: options.DataDir == dataDir);
     }
 
     internal AmazonEC2Client Ec2(Account? account = null, string? secretOverride = null, string? region = null)
@@ -67,6 +73,11 @@ public sealed class TestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        if (!_ownsDataDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);

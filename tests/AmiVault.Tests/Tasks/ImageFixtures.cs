@@ -2,8 +2,12 @@ using System.Security.Cryptography;
 using AmiVault.Accounts;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
+using AmiVault.Imaging;
 using AmiVault.ObjectStore;
+using AmiVault.Tests.Ec2;
 using AmiVault.Tests.Support;
+using Amazon.EC2;
+using Amazon.EC2.Model;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Tests.Tasks;
@@ -14,7 +18,7 @@ namespace AmiVault.Tests.Tasks;
 /// </summary>
 internal static class ImageFixtures
 {
-    public static async Task<string> SnapshotAsync(TestServer server, Account owner, long volumeGib, IReadOnlyDictionary<long, byte[]> blocks, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
+    public static async Task<string> SnapshotAsync(TestServer server, Account owner, long volumeGib, IEnumerable<KeyValuePair<long, byte[]>> blocks, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
     {
         var services = server.Server.Services;
         var catalog = services.GetRequiredService<ISnapshotCatalog>();
@@ -22,39 +26,65 @@ internal static class ImageFixtures
         var id = ResourceIds.New(ResourceIds.Snapshot);
         var now = DateTimeOffset.UtcNow;
         await catalog.InsertAsync(new SnapshotRecord { SnapshotId = id, OwnerId = owner.Id, VolumeSizeGib = volumeGib, StartTime = now, Description = "fixture " + id }, tags ?? []);
-        foreach (var (index, data) in blocks)
+        await Parallel.ForEachAsync(blocks, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (block, _) =>
         {
-            var hash = SHA256.HashData(data);
-            if (BlockHashes.IsZero(data))
+            var hash = SHA256.HashData(block.Value);
+            if (BlockHashes.IsZero(block.Value))
             {
-                await catalog.PutBlockAsync(id, index, hash);
+                await catalog.PutBlockAsync(id, block.Key, hash);
             }
             else
             {
-                await store.PutAsync(hash, data, () => catalog.PutBlockAsync(id, index, hash));
+                await store.PutAsync(hash, block.Value, () => catalog.PutBlockAsync(id, block.Key, hash));
             }
-        }
+        });
 
         var snapshot = (await catalog.GetAsync(id))!;
         await catalog.UpdateAsync(snapshot with { Status = "completed", Progress = 100, CompletionTime = now });
         return id;
     }
 
+    /// <summary>The written blocks of a generated system disk of <paramref name="size"/> bytes (zero blocks left out, as an uploader leaves them).</summary>
+    public static IEnumerable<KeyValuePair<long, byte[]>> GeneratedBlocks(long size, ulong seed)
+    {
+        var image = new DiskImageGenerator(size, seed);
+        for (var offset = 0L; offset < size; offset += IBlockStore.BlockSize)
+        {
+            if (!image.IsZero(offset, IBlockStore.BlockSize))
+            {
+                var block = new byte[IBlockStore.BlockSize];
+                image.Fill(offset, block);
+                yield return new(offset / IBlockStore.BlockSize, block);
+            }
+        }
+    }
+
     /// <summary>Every block a snapshot lists, with its data.</summary>
     public static async Task<SortedDictionary<long, byte[]>> ReadSnapshotAsync(TestServer server, string snapshotId)
     {
-        var services = server.Server.Services;
-        var catalog = services.GetRequiredService<ISnapshotCatalog>();
-        var store = services.GetRequiredService<IBlockStore>();
         var result = new SortedDictionary<long, byte[]>();
-        foreach (var block in await catalog.ListBlocksAsync(snapshotId, 0, int.MaxValue))
-        {
-            var data = new byte[IBlockStore.BlockSize];
-            await store.ReadAsync(block.Hash, data);
-            result[block.BlockIndex] = data;
-        }
-
+        await ForEachBlockAsync(server, snapshotId, (index, data) => result[index] = data.ToArray());
         return result;
+    }
+
+    /// <summary>The SHA-256 of every block a snapshot lists, computed from the data in the block store.</summary>
+    public static async Task<SortedDictionary<long, string>> SnapshotDigestsAsync(TestServer server, string snapshotId)
+    {
+        var result = new SortedDictionary<long, string>();
+        await ForEachBlockAsync(server, snapshotId, (index, data) => result[index] = Convert.ToHexString(SHA256.HashData(data)));
+        return result;
+    }
+
+    private static async Task ForEachBlockAsync(TestServer server, string snapshotId, Action<long, byte[]> onBlock)
+    {
+        var services = server.Server.Services;
+        var store = services.GetRequiredService<IBlockStore>();
+        var data = new byte[IBlockStore.BlockSize];
+        foreach (var block in await services.GetRequiredService<ISnapshotCatalog>().ListBlocksAsync(snapshotId, 0, int.MaxValue))
+        {
+            await store.ReadAsync(block.Hash, data);
+            onBlock(block.BlockIndex, data);
+        }
     }
 
     /// <summary>A mix like a disk's: text, random, a repeated block and an all-zero block.</summary>
@@ -80,13 +110,127 @@ internal static class ImageFixtures
         };
     }
 
-    public static IObjectStore Buckets(TestServer server, Account owner) =>
-        server.Server.Services.GetRequiredService<IObjectStoreProvider>().ForAccount(owner.Id);
+    /// <summary>An HVM image of one snapshot of the owner holding <paramref name="blocks"/> (a mixed few by default).</summary>
+    public static async Task<string> ImageAsync(
+        TestServer server,
+        string name,
+        long volumeGib = 1,
+        IReadOnlyDictionary<long, byte[]>? blocks = null,
+        Account? owner = null,
+        Action<RegisterImageRequest>? configure = null)
+    {
+        owner ??= TestServer.Alice;
+        var snapshotId = await SnapshotAsync(server, owner, volumeGib, blocks ?? MixedBlocks(seed: name.Length));
+        using var ec2 = server.Ec2(owner);
+        return await Ec2TestData.RegisterAsync(ec2, name, snapshotId, r =>
+        {
+            r.Architecture = ArchitectureValues.X86_64;
+            r.VirtualizationType = "hvm";
+            configure?.Invoke(r);
+        });
+    }
+
+    /// <summary><paramref name="count"/> blocks of text-like data that compresses the way a disk's files do.</summary>
+    public static Dictionary<long, byte[]> TextBlocks(int count, int seed)
+    {
+        var random = new Random(seed);
+        var words = "the quick brown fox jumps over the lazy dog /usr/lib/x86_64-linux-gnu libc.so.6 "u8.ToArray();
+        var result = new Dictionary<long, byte[]>();
+        for (var index = 0; index < count; index++)
+        {
+            var block = new byte[IBlockStore.BlockSize];
+            for (var i = 0; i < block.Length; i++)
+            {
+                block[i] = random.Next(8) == 0 ? (byte)random.Next(32, 127) : words[(i + index) % words.Length];
+            }
+
+            result[index] = block;
+        }
+
+        return result;
+    }
+
+    public static IObjectStore Buckets(TestServer server, Account? owner = null) =>
+        server.Server.Services.GetRequiredService<IObjectStoreProvider>().ForAccount((owner ?? TestServer.Alice).Id);
+
+    public static async Task<string> BucketAsync(TestServer server, string bucket, Account? owner = null)
+    {
+        await Buckets(server, owner).CreateBucketAsync(bucket);
+        return bucket;
+    }
+
+    /// <summary>The keys of the bucket's objects and of its unfinished multipart uploads: what a task left behind.</summary>
+    public static async Task<(List<string> Objects, List<string> Uploads)> ContentsAsync(TestServer server, string bucket, Account? owner = null)
+    {
+        var store = Buckets(server, owner);
+        var objects = await store.ListObjectsAsync(bucket, new ListObjectsQuery());
+        var uploads = await store.ListMultipartUploadsAsync(bucket, new ListUploadsQuery());
+        return ([.. objects.Objects.Select(o => o.Key)], [.. uploads.Uploads.Select(u => u.Key)]);
+    }
+
+    /// <summary>Stores an image into the bucket and waits for the task to complete; returns the object key.</summary>
+    public static async Task<string> StoreAsync(TestServer server, string imageId, string bucket, Account? owner = null)
+    {
+        using var ec2 = server.Ec2(owner);
+        var key = (await ec2.CreateStoreImageTaskAsync(new CreateStoreImageTaskRequest { ImageId = imageId, Bucket = bucket })).ObjectKey;
+        var task = await WaitForStoreAsync(ec2, imageId);
+        Assert.True(task.StoreTaskState == "Completed", $"The store of {imageId} ended {task.StoreTaskState}: {task.StoreTaskFailureReason}");
+        return key;
+    }
+
+    public static async Task<byte[]> ObjectBytesAsync(TestServer server, string bucket, string key, Account? owner = null)
+    {
+        await using var content = await Buckets(server, owner).GetObjectAsync(bucket, key, ObjectReadOptions.Whole);
+        using var copy = new MemoryStream();
+        await content.Body.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    public static async Task PutObjectAsync(TestServer server, string bucket, string key, byte[] data, Account? owner = null)
+    {
+        using var body = new MemoryStream(data);
+        await Buckets(server, owner).PutObjectAsync(bucket, key, body, data.Length, ObjectWriteOptions.Default);
+    }
+
+    public static async Task<List<StoreImageTaskResult>> StoreTasksAsync(AmazonEC2Client ec2, DescribeStoreImageTasksRequest? request = null) =>
+        (await ec2.DescribeStoreImageTasksAsync(request ?? new DescribeStoreImageTasksRequest())).StoreImageTaskResults ?? [];
 
     /// <summary>Carries an object from one server's buckets to another's, as `amivault copy` or `aws s3 cp` would.</summary>
     public static async Task CopyObjectAsync(IObjectStore from, string fromBucket, IObjectStore to, string toBucket, string key)
     {
         await using var content = await from.GetObjectAsync(fromBucket, key, ObjectReadOptions.Whole);
         await to.PutObjectAsync(toBucket, key, content.Body, content.Length, new ObjectWriteOptions { Metadata = content.Info.Metadata });
+    }
+
+    public static async Task<StoreImageTaskResult> WaitForStoreAsync(AmazonEC2Client ec2, string imageId)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            var result = Assert.Single((await ec2.DescribeStoreImageTasksAsync(new DescribeStoreImageTasksRequest { ImageIds = [imageId] })).StoreImageTaskResults);
+            if (result.StoreTaskState != "InProgress")
+            {
+                return result;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"The store of {imageId} did not finish.");
+    }
+
+    public static async Task<Image> WaitForImageAsync(AmazonEC2Client ec2, string imageId)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            var image = await Ec2TestData.ImageAsync(ec2, imageId);
+            if (image.State != ImageState.Pending)
+            {
+                return image;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"The restore of {imageId} did not finish.");
     }
 }

@@ -34,7 +34,7 @@ public sealed class StoreRestoreTests
             S3ObjectTags = [new S3ObjectTag { Key = "purpose", Value = "archive" }],
         });
         Assert.Equal(imageId + ".bin", created.ObjectKey);
-        var task = await WaitForStoreAsync(ec2, imageId);
+        var task = await ImageFixtures.WaitForStoreAsync(ec2, imageId);
         Assert.Equal("Completed", task.StoreTaskState);
         Assert.Equal(100, task.ProgressPercentage);
         Assert.Equal("images-east", task.Bucket);
@@ -58,7 +58,7 @@ public sealed class StoreRestoreTests
             TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Snapshot, Tags = [new Tag("restored", "yes")] }],
         })).ImageId;
         Assert.NotEqual(imageId, restoredId);
-        var restored = await WaitForImageAsync(gov, restoredId);
+        var restored = await ImageFixtures.WaitForImageAsync(gov, restoredId);
         Assert.Equal("available", restored.State.Value);
         Assert.Equal("web-server (v1)", restored.Name);
         Assert.Equal("Web server image", restored.Description);
@@ -80,37 +80,5 @@ public sealed class StoreRestoreTests
         {
             Assert.True(data.AsSpan().SequenceEqual(copy[index]), $"block {index} differs");
         }
-    }
-
-    internal static async Task<StoreImageTaskResult> WaitForStoreAsync(AmazonEC2Client ec2, string imageId)
-    {
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            var result = Assert.Single((await ec2.DescribeStoreImageTasksAsync(new DescribeStoreImageTasksRequest { ImageIds = [imageId] })).StoreImageTaskResults);
-            if (result.StoreTaskState != "InProgress")
-            {
-                return result;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The store of {imageId} did not finish.");
-    }
-
-    internal static async Task<Image> WaitForImageAsync(AmazonEC2Client ec2, string imageId)
-    {
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            var image = await Ec2TestData.ImageAsync(ec2, imageId);
-            if (image.State != ImageState.Pending)
-            {
-                return image;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The restore of {imageId} did not finish.");
     }
 }

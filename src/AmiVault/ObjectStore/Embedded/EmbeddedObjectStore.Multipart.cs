@@ -17,7 +17,8 @@ internal sealed partial class EmbeddedObjectStore
         ObjectStoreLimits.CheckWrite(key, options);
         var uploadId = Guid.NewGuid().ToString("N");
         var dir = storage.UploadDir(bucket, uploadId);
-        Directory.CreateDirectory(dir);
+        IO.DurableFile.CreateDirectory(storage.UploadsDir(bucket));
+        IO.DurableFile.CreateDirectory(dir);
         DurableFile.WriteJson(Path.Combine(dir, UploadFile), new UploadRecord(
             key, uploadId, storage.Time.GetUtcNow(), options.ContentType, new Dictionary<string, string>(options.Metadata),
             new Dictionary<string, string>(options.Tags), options.Encrypt ?? record.EncryptByDefault));
@@ -51,7 +52,7 @@ internal sealed partial class EmbeddedObjectStore
                 throw ObjectStoreErrors.NoSuchUpload(uploadId);
             }
 
-            File.Move(written.Path, Path.Combine(dir, name), overwrite: true);
+            IO.DurableFile.CommitRename(written.Path, Path.Combine(dir, name));
             foreach (var earlier in Directory.EnumerateFiles(dir, $"{partNumber:D5}-*").Where(f => Path.GetFileName(f) != name))
             {
                 File.Delete(earlier);
@@ -114,6 +115,7 @@ internal sealed partial class EmbeddedObjectStore
         var trash = Path.Combine(storage.Root, bucket, "tmp", "aborted-" + uploadId);
         Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
         Directory.Move(storage.UploadDir(bucket, uploadId), trash);
+        IO.DurableFile.FlushDirectory(storage.UploadsDir(bucket));
         Directory.Delete(trash, recursive: true);
     }
 

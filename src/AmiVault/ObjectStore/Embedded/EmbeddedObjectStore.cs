@@ -39,6 +39,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         try
         {
             Directory.Move(pending, final);
+            IO.DurableFile.FlushDirectory(storage.Root);
         }
         catch (IOException)
         {
@@ -67,6 +68,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
         var trash = Path.Combine(storage.Root, ".trash-" + Guid.NewGuid().ToString("N"));
         Directory.Move(storage.BucketDir(bucket), trash);
+        IO.DurableFile.FlushDirectory(storage.Root);
         Directory.Delete(trash, recursive: true);
         return Task.CompletedTask;
     }
@@ -112,7 +114,22 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
-        var record = RequireObject(bucket, key);
+
+        // A replacement committed between reading the metadata and opening its files: the new metadata is current.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return Task.FromResult(Open(bucket, RequireObject(bucket, key), options));
+            }
+            catch (ObjectChangedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private ObjectContent Open(string bucket, ObjectRecord record, ObjectReadOptions options)
+    {
         if (options.IfMatch is { } ifMatch && !ETags.Matches(ifMatch, record.ETag))
         {
             throw ObjectStoreErrors.PreconditionFailed("If-Match");
@@ -130,7 +147,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length)).ToList();
         var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
         var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
-        return Task.FromResult(new ObjectContent(record.ToInfo(), body, offset, length, isRange));
+        return new ObjectContent(record.ToInfo(), body, offset, length, isRange);
     }
 
     private static (long Offset, long Length) PartRange(ObjectRecord record, int partNumber)
@@ -159,6 +176,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         if (DurableFile.ReadJson<ObjectRecord>(path) is { } old)
         {
             File.Delete(path);
+            IO.DurableFile.FlushDirectory(Path.GetDirectoryName(path)!);
             DeleteData(bucket, old.DataPath);
         }
     }
@@ -171,9 +189,9 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var prefixes = new List<string>();
         string? last = null;
         var truncated = false;
-        foreach (var record in AllObjects(bucket).Where(r => r.Key.StartsWith(query.Prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal))
+        foreach (var (file, key) in AllKeys(bucket).Where(k => k.Key.StartsWith(query.Prefix, StringComparison.Ordinal)).OrderBy(k => k.Key, StringComparer.Ordinal))
         {
-            if (after is not null && string.CompareOrdinal(record.Key, after) <= 0)
+            if (after is not null && string.CompareOrdinal(key, after) <= 0)
             {
                 continue;
             }
@@ -181,10 +199,10 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
             string? commonPrefix = null;
             if (!string.IsNullOrEmpty(query.Delimiter))
             {
-                var cut = record.Key.IndexOf(query.Delimiter, query.Prefix.Length, StringComparison.Ordinal);
+                var cut = key.IndexOf(query.Delimiter, query.Prefix.Length, StringComparison.Ordinal);
                 if (cut >= 0)
                 {
-                    commonPrefix = record.Key[..(cut + query.Delimiter.Length)];
+                    commonPrefix = key[..(cut + query.Delimiter.Length)];
                     if (commonPrefix == last || (after is not null && string.CompareOrdinal(commonPrefix, after) <= 0))
                     {
                         continue;
@@ -203,7 +221,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
                 prefixes.Add(commonPrefix);
                 last = commonPrefix;
             }
-            else
+            else if (DurableFile.ReadJson<ObjectRecord>(file) is { } record)
             {
                 objects.Add(new ObjectSummary(record.Key, record.Size, record.ETag, record.LastModified));
                 last = record.Key;
@@ -250,7 +268,8 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         return DurableFile.ReadJson<ObjectRecord>(storage.ObjectFile(bucket, key)) ?? throw ObjectStoreErrors.NoSuchKey(key);
     }
 
-    private IEnumerable<ObjectRecord> AllObjects(string bucket)
+    /// <summary>Every object's metadata file and key, read from the file names (only long keys need the file opened).</summary>
+    private IEnumerable<(string File, string Key)> AllKeys(string bucket)
     {
         var dir = storage.ObjectsDir(bucket);
         if (!Directory.Exists(dir))
@@ -260,9 +279,9 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
         foreach (var file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories))
         {
-            if (DurableFile.ReadJson<ObjectRecord>(file) is { } record)
+            if ((EmbeddedStorage.KeyOfObjectFile(file) ?? DurableFile.ReadJson<ObjectRecord>(file)?.Key) is { } key)
             {
-                yield return record;
+                yield return (file, key);
             }
         }
     }
@@ -275,7 +294,8 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         using (await storage.KeyLocks.AcquireAsync(bucket + "/" + stored.Key, cancellationToken))
         {
             old = DurableFile.ReadJson<ObjectRecord>(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            IO.DurableFile.CreateDirectory(storage.ObjectsDir(bucket));
+            IO.DurableFile.CreateDirectory(Path.GetDirectoryName(path)!);
             DurableFile.WriteJson(path, stored);
         }
 
@@ -288,14 +308,15 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     private void MoveIntoData(string bucket, string source, string name)
     {
         var dataDir = storage.DataDir(bucket);
-        Directory.CreateDirectory(dataDir);
+        IO.DurableFile.CreateDirectory(dataDir);
         if (Directory.Exists(source))
         {
             Directory.Move(source, Path.Combine(dataDir, name));
+            IO.DurableFile.FlushDirectory(dataDir);
         }
         else
         {
-            File.Move(source, Path.Combine(dataDir, name));
+            IO.DurableFile.CommitRename(source, Path.Combine(dataDir, name));
         }
     }
 

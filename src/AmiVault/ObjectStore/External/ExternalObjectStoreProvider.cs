@@ -51,7 +51,9 @@ internal sealed class ExternalObjectStoreProvider(BucketOptions options, string 
             return null;
         }
 
-        return new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out var fromProfile)
+        // The chain does not look at AWS_SHARED_CREDENTIALS_FILE by itself; the AWS CLI and other SDKs do.
+        var chain = new CredentialProfileStoreChain(Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
+        return chain.TryGetAWSCredentials(profile, out var fromProfile)
             ? fromProfile
             : throw new InvalidOperationException($"AWS profile '{profile}' was not found in the shared config or credentials files.");
     }

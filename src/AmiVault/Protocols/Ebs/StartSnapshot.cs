@@ -84,7 +84,7 @@ internal sealed partial class StartSnapshot(
     private async Task<(bool Encrypted, string? KmsKeyArn)> ResolveEncryptionAsync(EbsCall call, Request request)
     {
         var byDefault = await settings.GetEncryptionByDefaultAsync(call.AccountId, call.Aborted);
-        var defaultKey = $"arn:{server.Partition}:kms:{server.Region}:{call.AccountId}:alias/aws/ebs";
+        var defaultKey = server.DefaultEbsKmsKeyArn(call.AccountId);
 
         if (request.ParentSnapshotId is { } parentId)
         {

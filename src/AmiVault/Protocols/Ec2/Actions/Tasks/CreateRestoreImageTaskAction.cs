@@ -21,7 +21,13 @@ internal sealed class CreateRestoreImageTaskAction(RestoreTaskStarter starter) :
         var tagSpecifications = p.TagSpecifications("image", "snapshot");
         try
         {
-            var plan = await starter.ValidateAsync(call.AccountId, bucket, objectKey, name, tagSpecifications, call.Aborted);
+            var plan = await starter.ValidateAsync(call.AccountId, bucket, objectKey, name, tagSpecifications, Ec2Validation.ImageName, call.Aborted);
+            Ec2Validation.TagCount("the restored image", [], plan.ImageTags);
+            foreach (var snapshotTags in plan.SnapshotTags)
+            {
+                Ec2Validation.TagCount("a restored snapshot", [], snapshotTags);
+            }
+
             call.EndIfDryRun();
             var imageId = await starter.AdmitAsync(plan, call.Aborted);
             await call.RespondAsync(x => x.Value("imageId", imageId));

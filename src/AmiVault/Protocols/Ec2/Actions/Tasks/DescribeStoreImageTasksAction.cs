@@ -5,11 +5,13 @@ namespace AmiVault.Protocols.Ec2.Actions.Tasks;
 
 /// <summary>
 /// DescribeStoreImageTasks: the caller's store tasks of the last 31 days, newest first. With ImageId.N only the
-/// latest task of each image is listed and filters are ignored, as AWS does (aws/aws-sdk#601).
+/// latest task of each image is listed and filters are ignored, as AWS does (aws/aws-sdk#601). An image id needs no
+/// image behind it: an image is often deregistered once it is stored, and its task stays listed.
 /// </summary>
-internal sealed class DescribeStoreImageTasksAction(ITaskCatalog tasks, OwnedResources owned, Ec2PageTokens pageTokens, TimeProvider time) : IEc2Action
+internal sealed class DescribeStoreImageTasksAction(ITaskCatalog tasks, Ec2PageTokens pageTokens, TimeProvider time) : IEc2Action
 {
     public const int MaxImageIds = 20;
+    public const int MaxMaxResults = 200;
     private static readonly TimeSpan Window = TimeSpan.FromDays(31);
 
     private static readonly Ec2FilterSet<StoreTaskRecord> Filters = new Ec2FilterSet<StoreTaskRecord>()
@@ -34,10 +36,12 @@ internal sealed class DescribeStoreImageTasksAction(ITaskCatalog tasks, OwnedRes
 
         foreach (var imageId in imageIds)
         {
-            await owned.ImageAsync(call.AccountId, imageId, call.Aborted);
+            Ec2ResourceKind.Image.CheckWellFormed(imageId);
         }
 
-        var pager = pageTokens.Start(call, min: 1, max: 200);
+        // The model bounds MaxResults to 1–200; EC2 refuses what is outside rather than clamping it.
+        p.Int("MaxResults", 1, MaxMaxResults);
+        var pager = pageTokens.Start(call, min: 1, max: MaxMaxResults);
         var matches = imageIds.Count > 0 ? (_ => true) : Filters.Compile(p.Filters());
         call.EndIfDryRun();
 

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using AmiVault.Tests.Support;
+using Amazon.EC2;
+using Amazon.Runtime;
+
+namespace AmiVault.Tests.Tasks;
+
+/// <summary>
+/// `amivault serve` as users run it, in a process of its own (the build's amivault next to the tests), serving
+/// <see cref="TestServer.Alice"/> on a data folder the test owns, so the test can kill it outright (SIGKILL) and start it
+/// again on the same data, and read its peak memory from /proc.
+/// </summary>
+internal sealed class ChildServer : IAsyncDisposable
+{
+    private const string ListeningOn = "AmiVault listening on ";
+    private readonly Process _process;
+    private readonly List<string> _output;
+
+    private ChildServer(Process process, Uri endpoint, string region, List<string> output)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        Region = region;
+        _output = output;
+    }
+
+    public Uri Endpoint { get; }
+
+    public string Region { get; }
+
+    /// <summary>Peak resident memory (VmHWM) of the server process so far, in bytes.</summary>
+    public long PeakMemoryBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
+    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1", IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "amivault"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["serve", "--port", "0", "--data-dir", dataDir, "--region", region])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["AMIVAULT_ACCOUNT_ID"] = TestServer.Alice.Id;
+        start.Environment["AMIVAULT_ACCESS_KEY_ID"] = TestServer.Alice.AccessKeyId;
+        start.Environment["AMIVAULT_SECRET_ACCESS_KEY"] = TestServer.Alice.SecretAccessKey;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment["AMIVAULT_" + name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("amivault did not start.");
+        var output = new List<string>();
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            Record(output, e.Data);
+            if (e.Data?.StartsWith(ListeningOn, StringComparison.Ordinal) == true)
+            {
+                listening.TrySetResult(new Uri(e.Data[ListeningOn.Length..].Split(' ')[0]));
+            }
+        };
+        process.ErrorDataReceived += (_, e) => Record(output, e.Data);
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("amivault serve exited."));
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            return new ChildServer(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(60)), region, output);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            throw new InvalidOperationException($"amivault serve did not say where it listens:\n{string.Join('\n', output)}", e);
+        }
+    }
+
+    public AmazonEC2Client Ec2() => new(
+        new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
+        new AmazonEC2Config { ServiceURL = Endpoint.ToString().TrimEnd('/'), AuthenticationRegion = Region, MaxErrorRetry = 0 });
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a power cut of the process.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>What the server printed (its warnings and errors), for a failing assertion's message.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Record(List<string> output, string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.Add(line);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace AmiVault.Tests.Tasks;
+
+/// <summary>
+/// The EC2 waiters the store/restore journey uses, for the AWS CLI of this machine: Debian's aws-cli 2.9.19 runs on
+/// botocore 1.29.27, which predates the StoreImageTaskComplete waiter (botocore has it in 1.43). botocore reads models
+/// from AWS_DATA_PATH before its own, so the waiters are given there as AWS defines them (aws-wire-notes.md §2.2,
+/// §3.3: the same operation, delay, attempts and acceptors), and `aws ec2 wait store-image-task-complete` runs the
+/// CLI's own waiter machinery against the server. The file replaces the CLI's EC2 waiters for the runs given it.
+/// </summary>
+internal static class CliWaiters
+{
+    private const string Waiters = """
+        {
+          "version": 2,
+          "waiters": {
+            "StoreImageTaskComplete": {
+              "operation": "DescribeStoreImageTasks",
+              "delay": 5,
+              "maxAttempts": 40,
+              "acceptors": [
+                { "state": "success", "matcher": "pathAll", "argument": "StoreImageTaskResults[].StoreTaskState", "expected": "Completed" },
+                { "state": "failure", "matcher": "pathAny", "argument": "StoreImageTaskResults[].StoreTaskState", "expected": "Failed" },
+                { "state": "retry", "matcher": "pathAny", "argument": "StoreImageTaskResults[].StoreTaskState", "expected": "InProgress" }
+              ]
+            },
+            "ImageAvailable": {
+              "operation": "DescribeImages",
+              "delay": 15,
+              "maxAttempts": 40,
+              "acceptors": [
+                { "state": "success", "matcher": "pathAll", "argument": "Images[].State", "expected": "available" },
+                { "state": "failure", "matcher": "pathAny", "argument": "Images[].State", "expected": "failed" }
+              ]
+            }
+          }
+        }
+        """;
+
+    private static readonly Lazy<string> DataPath = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), "amivault-cli-waiters-" + Environment.ProcessId);
+        var dir = Path.Combine(root, "ec2", "2016-11-15");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "waiters-2.json"), Waiters);
+        return root;
+    });
+
+    public static IReadOnlyDictionary<string, string> Variables => new Dictionary<string, string> { ["AWS_DATA_PATH"] = DataPath.Value };
+}
