@@ -12,7 +12,7 @@ internal static class CliApplication
     {
         var root = new RootCommand($"{Description}\n\n{ExitCodes.HelpText}\nDocumentation: docs/cli.md.")
         {
-            ServeCommand.Create(),
+            ServeCommand.Create(runner),
             ImportDiskCommand.Create(runner),
             ExportSnapshotCommand.Create(runner),
             CopyCommand.Create(runner),
@@ -34,7 +34,7 @@ internal static class CliApplication
                 await host.Error.WriteLineAsync($"amivault: {error.Message}");
             }
 
-            await host.Error.WriteLineAsync($"Run 'amivault {string.Join(' ', CommandPath(parse))} --help' for usage.");
+            await host.Error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parse).Prepend("amivault"))} --help' for usage.");
             return ExitCodes.Usage;
         }
 

@@ -104,11 +104,13 @@ internal static class CopyCommand
         }
         catch (Exception e) when (copier.UploadId is { } uploadId && e is not CopyVerificationException)
         {
-            progress.Dispose();
-            context.Note(
-                $"The parts copied so far are kept at the destination (nothing appears under {to} until the copy completes): run the same command again to resume. "
-                + $"To give up instead: aws s3api abort-multipart-upload --bucket {to.Bucket} --key '{to.Key}' --upload-id {uploadId} --endpoint-url {destinationEndpoint}");
-            throw;
+            // Said even with --quiet: it is part of the error, the way out of it.
+            var (code, message) = CliErrors.Describe(e, context.CancellationToken.IsCancellationRequested);
+            throw new CliException(code,
+                $"{message} The parts copied so far are kept at the destination (nothing appears under {to} until the copy completes): "
+                + "run the same command again to resume. To give up instead: "
+                + $"aws s3api abort-multipart-upload --bucket {to.Bucket} --key '{to.Key}' --upload-id {uploadId} --endpoint-url {destinationEndpoint}",
+                e);
         }
     }
 

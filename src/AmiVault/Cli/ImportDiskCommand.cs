@@ -116,11 +116,6 @@ internal static class ImportDiskCommand
     {
         using var ebs = aws.CreateEbs(options.Parallel * 2);
         var importer = new SnapshotImporter(ebs);
-        if (options.VolumeSizeGib is { } requested && requested < SnapshotImporter.VolumeSizeGib(disk.Length, null))
-        {
-            throw CliException.Usage($"--volume-size {requested} is smaller than the image ({Sizes.Format(disk.Length)}).");
-        }
-
         var snapshotId = await importer.StartAsync(disk, options, context.CancellationToken);
         context.Note($"Importing {name} ({Sizes.Format(disk.Length)}) into {snapshotId} at {aws.Describe("ebs")}");
         using var progress = context.Progress("import-disk", disk.Length);

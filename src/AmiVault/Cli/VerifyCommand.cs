@@ -26,10 +26,11 @@ internal static class VerifyCommand
             progress.SetTotal(archive.Source.Length);
             var verdict = await ArchiveReader.VerifyAsync(archive.Source, new ArchiveReadOptions { MaxParallelReads = context.Value(parallel) }, context.CancellationToken);
             progress.Finish();
+            var notAnArchive = verdict.Problem == ArchiveProblem.NotAnArchive;
             var result = new JsonObject
             {
                 ["Location"] = archive.Display,
-                ["Verdict"] = verdict.IsIntact ? "intact" : "damaged",
+                ["Verdict"] = verdict.IsIntact ? "intact" : notAnArchive ? "not-an-archive" : "damaged",
                 ["Problem"] = verdict.Problem?.ToString(),
                 ["Message"] = verdict.Message,
                 ["BytesRead"] = archive.Source.BytesRead,
@@ -44,7 +45,7 @@ internal static class VerifyCommand
             context.WriteResult("Verify", result);
             if (!verdict.IsIntact)
             {
-                context.Host.Error.WriteLine($"amivault verify: {archive.Display} is damaged: {verdict.Message}");
+                context.Host.Error.WriteLine($"amivault verify: {archive.Display} {(notAnArchive ? "is not an AmiVault image archive" : "is damaged")}: {verdict.Message}");
                 return ExitCodes.VerificationFailed;
             }
 

@@ -62,16 +62,18 @@ public sealed class ImportExportTests : IAsyncLifetime
         Assert.Equal(result.String("SnapshotId"), Assert.Single(image.BlockDeviceMappings).Ebs.SnapshotId);
     }
 
-    [Fact]
-    public async Task A_qcow2_image_goes_through_qemu_img_and_imports_like_its_raw_form()
+    [Theory]
+    [InlineData("qcow2", "QCOW2")]
+    [InlineData("vmdk", "VMDK")]
+    public async Task A_qcow2_or_vmdk_image_goes_through_qemu_img_and_imports_like_its_raw_form(string format, string shown)
     {
         var raw = await SparseDiskAsync("vm.raw", writtenMiB: 8);
-        var qcow2 = Path.Combine(_cli.Home, "vm.qcow2");
-        await RunAsync("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow2);
+        var image = Path.Combine(_cli.Home, "vm." + format);
+        await RunAsync("qemu-img", "convert", "-f", "raw", "-O", format, raw, image);
 
         var temp = Directory.CreateDirectory(Path.Combine(_cli.Home, "convert")).FullName;
-        var imported = (await _cli.RunAsync("import-disk", qcow2, "--profile", "lab", "--temp-dir", temp)).EnsureSuccess();
-        Assert.Contains("from QCOW2 to raw with", imported.Stderr, StringComparison.Ordinal);
+        var imported = (await _cli.RunAsync("import-disk", image, "--profile", "lab", "--temp-dir", temp)).EnsureSuccess();
+        Assert.Contains($"from {shown} to raw with", imported.Stderr, StringComparison.Ordinal);
         var exported = Path.Combine(_cli.Home, "vm.exported");
         (await _cli.RunAsync("export-snapshot", imported.String("SnapshotId"), exported, "--profile", "lab")).EnsureSuccess();
 

@@ -5,12 +5,15 @@ namespace AmiVault.Cli.Common;
 
 /// <summary>
 /// Polls EC2 until a snapshot, store task or restored image is done, as the AWS CLI's waiters do, but starting fast
-/// (a local server finishes in milliseconds) and backing off to 5 s (AWS takes minutes).
+/// (a local server finishes in milliseconds or seconds), at most 1 s apart for the first minute, then every 5 s
+/// (AWS takes minutes).
 /// </summary>
 internal static class Ec2Waits
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FastPhase = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan FastMaxDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SlowDelay = TimeSpan.FromSeconds(5);
 
     public static Task<Snapshot> SnapshotCompletedAsync(IAmazonEC2 ec2, string snapshotId, CancellationToken cancellationToken) =>
         PollAsync(async () =>
@@ -49,6 +52,7 @@ internal static class Ec2Waits
         where T : class
     {
         var delay = FirstDelay;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             if (await poll() is { } done)
@@ -57,7 +61,7 @@ internal static class Ec2Waits
             }
 
             await Task.Delay(delay, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, delay.Ticks * 3 / 2));
+            delay = clock.Elapsed < FastPhase ? TimeSpan.FromTicks(Math.Min(FastMaxDelay.Ticks, delay.Ticks * 3 / 2)) : SlowDelay;
         }
     }
 }

@@ -11,11 +11,15 @@ internal sealed class ProgressReporter : IDisposable
 {
     private static readonly TimeSpan TerminalInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Throughput and ETA are taken over this recent window, so a slow start does not linger in them.</summary>
+    private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
+
     private readonly CliHost? _host;
     private readonly string _label;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Timer? _timer;
     private readonly Lock _gate = new();
+    private readonly Queue<(TimeSpan At, long Done)> _recent = new();
     private long _total;
     private long _done;
     private bool _drawn;
@@ -88,8 +92,20 @@ internal sealed class ProgressReporter : IDisposable
 
             var done = Done;
             var total = Interlocked.Read(ref _total);
-            var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-            var rate = done / seconds;
+            if (done == 0 && total == 0)
+            {
+                return;
+            }
+
+            var now = _clock.Elapsed;
+            _recent.Enqueue((now, done));
+            while (_recent.Count > 2 && now - _recent.Peek().At > RateWindow)
+            {
+                _recent.Dequeue();
+            }
+
+            var (since, doneThen) = _recent.Count > 1 ? _recent.Peek() : (TimeSpan.Zero, 0L);
+            var rate = (done - doneThen) / Math.Max((now - since).TotalSeconds, 1e-3);
             var line = total > 0
                 ? $"{_label}: {Sizes.Format(done)} / {Sizes.Format(total)} ({Math.Min(100, done * 100 / total)}%), {Sizes.Rate(rate)}, ETA {(rate > 0 ? Sizes.Duration(TimeSpan.FromSeconds(Math.Max(0, total - done) / rate)) : "?")}"
                 : $"{_label}: {Sizes.Format(done)}, {Sizes.Rate(rate)}";
