@@ -13,7 +13,7 @@ namespace AmiVault.Benchmarks.Scenarios;
 internal sealed class ImportDiskScenario(SuiteContext context) : Scenario(context)
 {
     private const string NotYet = "needs `amivault import-disk`";
-    private int CliBlocks => Context.Smoke ? 2 : 16;
+    private int CliBlocks => Context.Smoke ? 2 : 8;
 
     private ImageFile? _image;
     private int[] _blocks = [];
