@@ -33,7 +33,7 @@ case "${1:-}" in
         run suite --command-line "bench/run.sh $*" "$@"
         # A smoke run (CI) also passes once through every micro-benchmark, so that none can rot either.
         if [[ " $* " == *" --smoke "* ]]; then
-            run micro --smoke --artifacts "${TMPDIR:-/tmp}/amivault-bench/micro"
+            run micro --smoke --artifacts bench-work/micro
         fi
         ;;
 esac

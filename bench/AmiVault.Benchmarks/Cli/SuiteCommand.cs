@@ -17,7 +17,7 @@ internal static class SuiteCommand
         var seed = new Option<ulong>("--seed") { Description = "Image generator seed.", DefaultValueFactory = _ => 1 };
         var mix = new Option<string>("--mix") { Description = "Image content mix.", DefaultValueFactory = _ => DiskImageMix.SystemDisk.ToString() };
         var only = new Option<string?>("--only") { Description = "Comma-separated scenario ids to run (default: all)." };
-        var workDir = new Option<string>("--work-dir") { Description = "Inputs (kept between runs) and scratch files.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "amivault-bench") };
+        var workDir = new Option<string>("--work-dir") { Description = "Inputs (kept between runs) and scratch files.", DefaultValueFactory = _ => "bench-work" };
         var resultsDir = new Option<string?>("--results-dir") { Description = "Where DATE.json goes (default bench-results; the work dir with --smoke)." };
         var docsDir = new Option<string?>("--docs-dir") { Description = "Where benchmarks.md/.json/-throughput.png go (default docs; none with --smoke or --only)." };
         var commandLine = new Option<string?>("--command-line") { Description = "The command to print in the report (run.sh passes its own)." };

@@ -2,6 +2,7 @@ using AmiVault.Benchmarks.Suite;
 using AmiVault.Client;
 using Amazon.EC2;
 using Amazon.EC2.Model;
+using Amazon.S3;
 
 namespace AmiVault.Benchmarks.Scenarios;
 
@@ -70,6 +71,10 @@ internal static class AmiVaultImages
             BlockDeviceMappings = [new BlockDeviceMapping { DeviceName = "/dev/xvda", Ebs = new EbsBlockDevice { SnapshotId = snapshotId } }],
         }, cancellationToken)).ImageId;
     }
+
+    /// <summary>An AMI is stored only once in a bucket (as on AWS): the object of an earlier repetition goes first.</summary>
+    public static Task ForgetStoredAsync(IAmazonS3 s3, string bucket, string imageId, CancellationToken cancellationToken) =>
+        s3.DeleteObjectAsync(bucket, imageId + ".bin", cancellationToken);
 
     /// <summary>CreateStoreImageTask and wait until it is done; returns the object key.</summary>
     public static async Task<string> StoreAsync(AmazonEC2Client ec2, string imageId, string bucket, CancellationToken cancellationToken)

@@ -84,6 +84,7 @@ internal sealed class SparseStoreScenario(SuiteContext context) : Scenario(conte
     {
         using var ec2 = _server!.Ec2();
         using var s3 = _server.S3();
+        await AmiVaultImages.ForgetStoredAsync(s3, Bucket, _imageIds[image], cancellationToken);
         _server.ResetPeakMemory();
         var stopwatch = Stopwatch.StartNew();
         var key = await AmiVaultImages.StoreAsync(ec2, _imageIds[image], Bucket, cancellationToken);

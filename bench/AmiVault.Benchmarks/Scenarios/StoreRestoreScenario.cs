@@ -92,6 +92,7 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
     {
         using var ec2 = _source!.Ec2();
         using var s3 = _source.S3();
+        await AmiVaultImages.ForgetStoredAsync(s3, Bucket, _imageIds[size], cancellationToken);
         _source.ResetPeakMemory();
         var stopwatch = Stopwatch.StartNew();
         var key = await AmiVaultImages.StoreAsync(ec2, _imageIds[size], Bucket, cancellationToken);
