@@ -118,7 +118,7 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
     private async Task<Sample> RcloneAsync(CancellationToken cancellationToken)
     {
         // An AWS_CA_BUNDLE in the environment makes rclone refuse plain-http endpoints; empty counts as unset.
-        var environment = new Dictionary<string, string> { ["HOME"] = Home, ["RCLONE_CONFIG"] = "/dev/null", ["AWS_CA_BUNDLE"] = "" };
+        var environment = new Dictionary<string, string?> { ["HOME"] = Home, ["RCLONE_CONFIG"] = "/dev/null", ["AWS_CA_BUNDLE"] = "" };
         foreach (var (remote, url) in new[] { ("SRC", SourceUrl), ("DST", DestinationUrl) })
         {
             environment[$"RCLONE_CONFIG_{remote}_TYPE"] = "s3";

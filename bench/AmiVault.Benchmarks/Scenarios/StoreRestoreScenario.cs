@@ -143,7 +143,7 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
         var compressed = Context.Scratch($"zstd-{size}.zst");
         var restored = Context.Scratch($"restored-{size}.raw");
         var repository = Context.Scratch($"restic-{size}");
-        Dictionary<string, string> restic = new() { ["RESTIC_PASSWORD"] = ResticPassword, ["RESTIC_REPOSITORY"] = repository };
+        Dictionary<string, string?> restic = new() { ["RESTIC_PASSWORD"] = ResticPassword, ["RESTIC_REPOSITORY"] = repository };
 
         // Each repetition runs these in this order: a restore reads what the store before it wrote.
         yield return new Contender("zstd-3" + at, "zstd -3 -T0 (image to .zst)", Role.Peer, async ct =>

@@ -9,7 +9,7 @@ internal static class AmiVaultCommand
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "amivault");
 
     /// <summary>AWS CLI-style settings for the bench account, for amivault and for the AWS CLI alike.</summary>
-    public static Dictionary<string, string> Environment(string home) => new()
+    public static Dictionary<string, string?> Environment(string home) => new()
     {
         ["HOME"] = home,
         ["AWS_ACCESS_KEY_ID"] = AmiVaultServerProcess.AccessKeyId,

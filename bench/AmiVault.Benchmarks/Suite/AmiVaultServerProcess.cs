@@ -83,6 +83,17 @@ internal sealed class AmiVaultServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What /usr/bin/aws needs to talk to this server as its account, and nothing from ~/.aws.</summary>
+    public static Dictionary<string, string?> AwsCliEnvironment => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = SecretAccessKey,
+        ["AWS_DEFAULT_REGION"] = Region,
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["AWS_CONFIG_FILE"] = "/dev/null",
+        ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+    };
+
     public void ResetPeakMemory() => PeakMemory.Reset(_process.Id);
 
     private string EndpointUrl => Endpoint.ToString().TrimEnd('/');

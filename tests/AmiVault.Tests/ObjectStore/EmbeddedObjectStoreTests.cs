@@ -172,6 +172,23 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bucket_deleted_while_a_body_streams_in_stays_deleted_and_the_put_fails()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        var body = new GatedStream(100_000);
+        var put = Alice.PutObjectAsync("bkt", "k", body, null, ObjectWriteOptions.Default);
+        await body.Started.Task;
+
+        await Alice.DeleteBucketAsync("bkt");
+        body.Open.SetResult();
+
+        Assert.Equal("NoSuchBucket", (await Assert.ThrowsAsync<ObjectStoreException>(() => put)).Code);
+        Assert.Empty(await Alice.ListBucketsAsync());
+        Assert.False(Directory.Exists(Path.Combine(_dataDir, "buckets", "bkt")));
+        await Alice.CreateBucketAsync("bkt");
+    }
+
+    [Fact]
     public async Task Leftovers_of_a_crash_are_cleared_when_the_store_starts()
     {
         await Alice.CreateBucketAsync("bkt");
@@ -186,11 +203,30 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
 
         var restarted = new EmbeddedObjectStoreProvider(new EmbeddedStorage(_dataDir, "eu-west-1", TimeProvider.System)).ForAccount("111111111111");
 
-        Assert.False(Directory.Exists(tmp));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
         Assert.Single(Directory.EnumerateFileSystemEntries(data));
         await using var kept = await restarted.GetObjectAsync("bkt", "kept", ObjectReadOptions.Whole);
         Assert.Equal(2, kept.Length);
         Assert.Equal(["bkt"], (await restarted.ListBucketsAsync()).Select(b => b.Name));
+    }
+
+    /// <summary>A body that sends its first bytes, then waits until <see cref="Open"/> is set.</summary>
+    private sealed class GatedStream(int length) : MemoryStream(new byte[length])
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position > 0)
+            {
+                Started.TrySetResult();
+                await Open.Task;
+            }
+
+            return await base.ReadAsync(buffer[..Math.Min(buffer.Length, 1000)], cancellationToken);
+        }
     }
 
     /// <summary>A body whose connection drops after some bytes.</summary>

@@ -221,4 +221,43 @@ public sealed class S3BadInputTests : IAsyncLifetime
         Assert.Equal(("InvalidAccessKeyId", 403), (unknown.Code, unknown.Status));
         Assert.Equal(("RequestTimeTooSkewed", 403), (skewed.Code, skewed.Status));
     }
+
+    [Fact]
+    public async Task An_aws_chunked_body_signed_whole_is_decoded_too()
+    {
+        var framed = Bytes("B\r\nhello world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n");
+        var answer = await _raw.SendAsync(HttpMethod.Put, "/raw/whole", framed, headers: new Dictionary<string, string>
+        {
+            ["x-amz-decoded-content-length"] = "11",
+            ["x-amz-trailer"] = "x-amz-checksum-crc32",
+            ["content-encoding"] = "aws-chunked",
+        });
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("hello world", (await _raw.SendAsync(HttpMethod.Get, "/raw/whole")).Body);
+    }
+
+    [Theory]
+    [InlineData("GET", "/raw?list-type=2&max-keys=-1", "InvalidArgument")]
+    [InlineData("GET", "/raw?list-type=2&continuation-token=%%%", "InvalidArgument")]
+    [InlineData("GET", "/raw?list-type=2&encoding-type=base64", "InvalidArgument")]
+    [InlineData("GET", "/raw/k?partNumber=abc", "InvalidArgument")]
+    [InlineData("PUT", "/raw/k?partNumber=0&uploadId=0123456789abcdef0123456789abcdef", "InvalidArgument")]
+    [InlineData("GET", "/raw/k?uploadId=../../etc", "NoSuchUpload")]
+    [InlineData("DELETE", "/raw/k?uploadId=", "NoSuchUpload")]
+    [InlineData("POST", "/raw/k?uploadId=zzz", "MalformedXML")]
+    [InlineData("PUT", "/raw?encryption", "MalformedXML")]
+    [InlineData("PUT", "/raw?tagging=", "NotImplemented")]
+    [InlineData("GET", "/raw?website", "NotImplemented")]
+    [InlineData("GET", "/Bad_Bucket/k", "InvalidBucketName")]
+    [InlineData("GET", "/raw/k", "NoSuchKey")]
+    [InlineData("HEAD", "/nosuchbucket", null)]
+    public async Task Malformed_parameters_get_S3_errors_never_a_server_error(string method, string path, string? code)
+    {
+        var answer = await _raw.SendAsync(new HttpMethod(method), path, Bytes("<not-xml"));
+
+        Assert.InRange(answer.Status, 400, 501);
+        Assert.NotEqual(500, answer.Status);
+        Assert.Equal(code, answer.Code);
+    }
 }

@@ -140,7 +140,8 @@ internal sealed class RawS3Client(TestServer server, Account account) : IDisposa
         var uri = new Uri(server.Endpoint, request.RequestUri!);
         var query = uri.Query.TrimStart('?');
         var canonicalQuery = string.Join('&', query.Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Contains('=', StringComparison.Ordinal) ? p : p + "=")
+            .Select(p => p.Split('=', 2))
+            .Select(p => Encode(Uri.UnescapeDataString(p[0])) + "=" + Encode(p.Length > 1 ? Uri.UnescapeDataString(p[1]) : ""))
             .Order(StringComparer.Ordinal));
         var signedHeaders = string.Join(';', headers.Keys);
         var canonical = $"{request.Method.Method}\n{uri.AbsolutePath}\n{canonicalQuery}\n{string.Concat(headers.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{payloadHash}";
@@ -149,9 +150,16 @@ internal sealed class RawS3Client(TestServer server, Account account) : IDisposa
         context = (key, amzDate, scope);
 
         request.Headers.Host = headers["host"];
-        foreach (var (name, value) in headers.Where(h => h.Key != "host" && !h.Key.StartsWith("content-", StringComparison.Ordinal)))
+        foreach (var (name, value) in headers.Where(h => h.Key != "host"))
         {
-            request.Headers.TryAddWithoutValidation(name, value);
+            if (name.StartsWith("content-", StringComparison.Ordinal))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue("AWS4-HMAC-SHA256", $"Credential={account.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
@@ -167,6 +175,12 @@ internal sealed class RawS3Client(TestServer server, Account account) : IDisposa
 
         return key;
     }
+
+    /// <summary>SigV4's encoding: RFC 3986 unreserved characters as they are, every other byte as %XX.</summary>
+    private static string Encode(string value) =>
+        string.Concat(Encoding.UTF8.GetBytes(value).Select(b => char.IsAsciiLetterOrDigit((char)b) || "-_.~".Contains((char)b, StringComparison.Ordinal)
+            ? ((char)b).ToString()
+            : "%" + b.ToString("X2", CultureInfo.InvariantCulture)));
 
     private static string Hmac(byte[] key, string text) => Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
 

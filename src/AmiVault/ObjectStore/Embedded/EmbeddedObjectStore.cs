@@ -34,7 +34,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
         // Built under a dot-name and renamed, so a bucket never exists without its owner.
         var pending = Path.Combine(storage.Root, ".new-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(pending);
+        EmbeddedStorage.CreateBucketFolders(pending);
         DurableFile.WriteJson(Path.Combine(pending, "bucket.json"), new BucketRecord(accountId, storage.Region, storage.Time.GetUtcNow(), EncryptByDefault: false));
         try
         {
@@ -57,20 +57,23 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         return Task.FromResult(new BucketInfo(bucket, record.Region, record.Created));
     }
 
-    public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    /// <summary>Takes every key lock, so no object can be committed between the emptiness check and the removal.</summary>
+    public async Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default)
     {
-        RequireBucket(bucket);
-        var objects = storage.ObjectsDir(bucket);
-        if (Directory.Exists(objects) && Directory.EnumerateFiles(objects, "*.json", SearchOption.AllDirectories).Any())
+        var trash = Path.Combine(storage.Root, ".trash-" + Guid.NewGuid().ToString("N"));
+        using (await storage.KeyLocks.AcquireAllAsync(cancellationToken))
         {
-            throw ObjectStoreErrors.BucketNotEmpty(bucket);
+            RequireBucket(bucket);
+            if (Directory.EnumerateFiles(storage.ObjectsDir(bucket), "*.json", SearchOption.AllDirectories).Any())
+            {
+                throw ObjectStoreErrors.BucketNotEmpty(bucket);
+            }
+
+            Directory.Move(storage.BucketDir(bucket), trash);
+            IO.DurableFile.FlushDirectory(storage.Root);
         }
 
-        var trash = Path.Combine(storage.Root, ".trash-" + Guid.NewGuid().ToString("N"));
-        Directory.Move(storage.BucketDir(bucket), trash);
-        IO.DurableFile.FlushDirectory(storage.Root);
         Directory.Delete(trash, recursive: true);
-        return Task.CompletedTask;
     }
 
     public Task<bool> GetBucketEncryptionAsync(string bucket, CancellationToken cancellationToken = default) =>
@@ -93,15 +96,13 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         }
 
         var encrypt = options.Encrypt ?? record.EncryptByDefault;
-        var written = await SegmentWriter.WriteAsync(
-            content, storage.TempFile(bucket), length, ObjectStoreLimits.MaxPutSize, encrypt ? storage.MasterKey : null, options.ContentMd5, cancellationToken);
+        var written = await WriteSegmentAsync(bucket, content, length, ObjectStoreLimits.MaxPutSize, encrypt, options.ContentMd5, cancellationToken);
         var dataName = Guid.NewGuid().ToString("N");
-        MoveIntoData(bucket, written.Path, dataName);
         var stored = new ObjectRecord(
             key, written.Length, ETags.FromMd5(written.Md5), storage.Time.GetUtcNow(), options.ContentType,
             new Dictionary<string, string>(options.Metadata), new Dictionary<string, string>(options.Tags),
             encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length)]);
-        await CommitAsync(bucket, stored, cancellationToken);
+        await CommitAsync(bucket, written.Path, stored, cancellationToken);
         return stored.ToInfo();
     }
 
@@ -286,15 +287,42 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         }
     }
 
-    /// <summary>Makes <paramref name="stored"/> the object, atomically, then removes the data of the one it replaced.</summary>
-    private async Task CommitAsync(string bucket, ObjectRecord stored, CancellationToken cancellationToken)
+    /// <summary>A body streamed into a new file in the bucket's tmp folder (gone with a bucket deleted meanwhile).</summary>
+    private async Task<WrittenSegment> WriteSegmentAsync(string bucket, Stream content, long? length, long maxLength, bool encrypt, byte[]? md5, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SegmentWriter.WriteAsync(content, storage.TempFile(bucket), length, maxLength, encrypt ? storage.MasterKey : null, md5, cancellationToken);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw ObjectStoreErrors.NoSuchBucket(bucket);
+        }
+    }
+
+    /// <summary>
+    /// Makes the data at <paramref name="source"/> (a flushed file, or a folder of parts) the object described by
+    /// <paramref name="stored"/>, atomically, then removes the data of the one it replaced. This runs under the key's
+    /// lock, which DeleteBucket takes all of, after checking the bucket is still there.
+    /// </summary>
+    private async Task CommitAsync(string bucket, string source, ObjectRecord stored, CancellationToken cancellationToken)
     {
         var path = storage.ObjectFile(bucket, stored.Key);
         ObjectRecord? old;
         using (await storage.KeyLocks.AcquireAsync(bucket + "/" + stored.Key, cancellationToken))
         {
+            RequireBucket(bucket);
+            try
+            {
+                MoveIntoData(bucket, source, stored.DataPath);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // The bucket was deleted (and made again) while the body streamed in: the data went with the old one.
+                throw ObjectStoreErrors.NoSuchBucket(bucket);
+            }
+
             old = DurableFile.ReadJson<ObjectRecord>(path);
-            IO.DurableFile.CreateDirectory(storage.ObjectsDir(bucket));
             IO.DurableFile.CreateDirectory(Path.GetDirectoryName(path)!);
             DurableFile.WriteJson(path, stored);
         }
@@ -308,7 +336,6 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     private void MoveIntoData(string bucket, string source, string name)
     {
         var dataDir = storage.DataDir(bucket);
-        IO.DurableFile.CreateDirectory(dataDir);
         if (Directory.Exists(source))
         {
             Directory.Move(source, Path.Combine(dataDir, name));

@@ -77,6 +77,16 @@ internal sealed class EmbeddedStorage
 
     public string UploadDir(string bucket, string uploadId) => Path.Combine(Root, bucket, "uploads", uploadId);
 
+    /// <summary>The folders every bucket has from its creation on; nothing creates them later, so a bucket deleted
+    /// while a request is under way cannot come back as a folder without its bucket.json.</summary>
+    public static void CreateBucketFolders(string bucketDir)
+    {
+        foreach (var folder in new[] { "objects", "data", "uploads", "tmp" })
+        {
+            Directory.CreateDirectory(Path.Combine(bucketDir, folder));
+        }
+    }
+
     /// <summary>Whatever a crash left half-written; nothing refers to it.</summary>
     private void ClearTemporaryFiles()
     {
@@ -86,6 +96,7 @@ internal sealed class EmbeddedStorage
             if (Directory.Exists(temp))
             {
                 Directory.Delete(temp, recursive: true);
+                Directory.CreateDirectory(temp);
             }
         }
 

@@ -51,7 +51,8 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
         {
             // Kestrel's word for a body shorter than its Content-Length (or framing it cannot read).
             logger.LogInformation("S3 {Method} {Path}: incomplete body: {Message}", context.Request.Method, context.Request.Path, e.Message);
-            await WriteErrorAsync(context, 400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.", context.Request.Path, requestId);
+            var incomplete = ObjectStoreErrors.IncompleteBody();
+            await WriteErrorAsync(context, incomplete.Status, incomplete.Code, incomplete.Message, context.Request.Path, requestId);
         }
     }
 
