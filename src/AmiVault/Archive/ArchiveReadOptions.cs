@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AmiVault.Archive;
 
 internal sealed record ArchiveReadOptions
@@ -7,4 +9,7 @@ internal sealed record ArchiveReadOptions
 
     /// <summary>Adjacent frames are read together up to about this many bytes (S3 likes reads of several MiB).</summary>
     public int ReadLength { get; init; } = 4 << 20;
+
+    /// <summary>Where read and decode buffers come from (see <see cref="ArchiveWriterOptions.Buffers"/>).</summary>
+    public ArrayPool<byte> Buffers { get; init; } = ArrayPool<byte>.Shared;
 }

@@ -117,7 +117,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
 
         AcceptBlockIndex(blockIndex);
-        var buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
+        var buffer = _options.Buffers.Rent(_blockSize);
         data.CopyTo(buffer);
         _pendingBlocks.Enqueue(new PendingBlock(blockIndex, buffer, Task.Run(() => Digest(buffer))));
         return new ValueTask(RunAsync(() => PumpAsync(drainBlocks: false, drainFrames: false, cancellationToken)));
@@ -176,7 +176,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
             await frame.ContinueWith(_ => { }, TaskScheduler.Default);
             if (frame.IsCompletedSuccessfully)
             {
-                ArrayPool<byte>.Shared.Return(frame.Result.Buffer);
+                _options.Buffers.Return(frame.Result.Buffer);
             }
         }
 
@@ -247,7 +247,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(encoded.Buffer);
+                    _options.Buffers.Return(encoded.Buffer);
                 }
 
                 _index.AddFrame(encoded.Length, encoded.Codec, encoded.BlockCount, encoded.Sha256);
@@ -311,7 +311,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     private EncodedFrame Encode(byte[][] blocks)
     {
         var rawLength = blocks.Length * _blockSize;
-        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+        var raw = _options.Buffers.Rent(rawLength);
         for (var i = 0; i < blocks.Length; i++)
         {
             blocks[i].AsSpan(0, _blockSize).CopyTo(raw.AsSpan(i * _blockSize));
@@ -319,7 +319,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
 
         // Output that would not save enough does not fit, and zstd gives up: no bound-sized buffer needed.
-        var compressed = ArrayPool<byte>.Shared.Rent(rawLength);
+        var compressed = _options.Buffers.Rent(rawLength);
         var compressor = _compressors.Rent();
         bool fits;
         int length;
@@ -334,11 +334,11 @@ internal sealed class ArchiveWriter : IAsyncDisposable
 
         if (!fits)
         {
-            ArrayPool<byte>.Shared.Return(compressed);
+            _options.Buffers.Return(compressed);
             return new EncodedFrame(FrameCodec.Raw, raw, rawLength, blocks.Length, null);
         }
 
-        ArrayPool<byte>.Shared.Return(raw);
+        _options.Buffers.Return(raw);
         return new EncodedFrame(FrameCodec.Zstd, compressed, length, blocks.Length, SHA256.HashData(compressed.AsSpan(0, length)));
     }
 
@@ -367,11 +367,11 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
     }
 
-    private static void ReturnBuffer(byte[]? buffer)
+    private void ReturnBuffer(byte[]? buffer)
     {
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _options.Buffers.Return(buffer);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AmiVault.Archive;
 
 internal sealed record ArchiveWriterOptions
@@ -12,6 +14,12 @@ internal sealed record ArchiveWriterOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
 
     public int BlockSize { get; init; } = ArchiveFormat.DefaultBlockSize;
+
+    /// <summary>
+    /// Where block and frame buffers come from. A server writing archives one after another gives each its own
+    /// bounded pool, so the buffers of one do not stay in the shared pool after it.
+    /// </summary>
+    public ArrayPool<byte> Buffers { get; init; } = ArrayPool<byte>.Shared;
 
     /// <summary>Reported from the writing caller's own calls, never concurrently.</summary>
     public IProgress<ArchiveWriteProgress>? Progress { get; init; }

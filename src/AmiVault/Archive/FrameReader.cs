@@ -21,8 +21,8 @@ internal sealed class FrameReader(IArchiveSource source, ArchiveIndex index, int
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken };
         return Parallel.ForEachAsync(groups, parallel, async (group, token) =>
         {
-            var stored = ArrayPool<byte>.Shared.Rent(group.Length);
-            var decoded = ArrayPool<byte>.Shared.Rent(ArchiveFormat.MaxBlocksPerFrame * blockSize);
+            var stored = options.Buffers.Rent(group.Length);
+            var decoded = options.Buffers.Rent(ArchiveFormat.MaxBlocksPerFrame * blockSize);
             try
             {
                 await ArchiveReader.ReadAsync(source, group.Offset, stored.AsMemory(0, group.Length), token);
@@ -35,8 +35,8 @@ internal sealed class FrameReader(IArchiveSource source, ArchiveIndex index, int
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(stored);
-                ArrayPool<byte>.Shared.Return(decoded);
+                options.Buffers.Return(stored);
+                options.Buffers.Return(decoded);
             }
         });
     }

@@ -28,6 +28,9 @@ internal sealed class StoreImageJob(
     private const int ListPage = 1024;
     private const int ReadAhead = 16;
 
+    /// <summary>Frames compressed at once: all of a small machine's cores, but bounded so memory does not grow with them.</summary>
+    private static readonly int CompressionParallelism = Math.Min(Environment.ProcessorCount, 4);
+
     /// <summary>What an archive can add to its blocks' bytes: the index (under 128 bytes a block), manifest, header, trailer.</summary>
     private const long PerBlockOverhead = 128;
     private const long FixedOverhead = ArchiveFormat.MaxManifestLength + (1 << 20);
@@ -113,13 +116,14 @@ internal sealed class StoreImageJob(
         // Even incompressible data must fit in 10,000 parts: stored frames are never larger than their raw blocks.
         var partSize = MultipartUploadStream.ChoosePartSize(totalBlocks * (IBlockStore.BlockSize + PerBlockOverhead) + FixedOverhead);
         var progress = new ProgressTracker(totalBlocks, time, task.Progress);
+        var buffers = TaskBuffers.Create();
         await using var upload = new MultipartUploadStream(store, task.Bucket, task.ObjectKey, uploadId, partSize, SpoolDir, cancellationToken);
-        await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, cancellationToken: cancellationToken))
+        await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, new ArchiveWriterOptions { Buffers = buffers, MaxParallelism = CompressionParallelism }, cancellationToken))
         {
             foreach (var (snapshot, _, blockCount) in parts)
             {
                 await writer.BeginSnapshotAsync(snapshot.SnapshotId, cancellationToken);
-                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, cancellationToken);
+                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, buffers, progress, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);
@@ -135,7 +139,8 @@ internal sealed class StoreImageJob(
         return task;
     }
 
-    private async Task WriteSnapshotAsync(StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteSnapshotAsync(
+        StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ArrayPool<byte> buffers, ProgressTracker progress, CancellationToken cancellationToken)
     {
         // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
         var pending = new Queue<(long Index, Task<byte[]?> Data)>();
@@ -153,10 +158,10 @@ internal sealed class StoreImageJob(
                         throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} changed during the task.");
                     }
 
-                    pending.Enqueue((block.BlockIndex, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, cancellationToken)));
+                    pending.Enqueue((block.BlockIndex, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, buffers, cancellationToken)));
                     if (pending.Count >= ReadAhead)
                     {
-                        await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
+                        await WriteOneAsync(task, writer, pending.Dequeue(), buffers, progress, cancellationToken);
                     }
                 }
 
@@ -170,7 +175,7 @@ internal sealed class StoreImageJob(
 
             while (pending.Count > 0)
             {
-                await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
+                await WriteOneAsync(task, writer, pending.Dequeue(), buffers, progress, cancellationToken);
             }
         }
         finally
@@ -178,7 +183,7 @@ internal sealed class StoreImageJob(
             // After a failure, reads still in flight must end before their buffers go back to the pool.
             while (pending.TryDequeue(out var left))
             {
-                await left.Data.ContinueWith(read => Return(read.IsCompletedSuccessfully ? read.Result : null), TaskScheduler.Default);
+                await left.Data.ContinueWith(read => Return(buffers, read.IsCompletedSuccessfully ? read.Result : null), TaskScheduler.Default);
             }
         }
 
@@ -190,7 +195,8 @@ internal sealed class StoreImageJob(
         }
     }
 
-    private async Task WriteOneAsync(StoreTaskRecord task, ArchiveWriter writer, (long Index, Task<byte[]?> Data) block, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteOneAsync(
+        StoreTaskRecord task, ArchiveWriter writer, (long Index, Task<byte[]?> Data) block, ArrayPool<byte> buffers, ProgressTracker progress, CancellationToken cancellationToken)
     {
         var data = await block.Data;
         try
@@ -201,7 +207,7 @@ internal sealed class StoreImageJob(
         }
         finally
         {
-            Return(data);
+            Return(buffers, data);
         }
 
         if (progress.Advance(1) is { } percent)
@@ -210,9 +216,9 @@ internal sealed class StoreImageJob(
         }
     }
 
-    private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, byte[] hash, CancellationToken cancellationToken)
+    private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, byte[] hash, ArrayPool<byte> buffers, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize);
+        var buffer = buffers.Rent(IBlockStore.BlockSize);
         try
         {
             await blocks.ReadAsync(hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
@@ -220,22 +226,22 @@ internal sealed class StoreImageJob(
         }
         catch (BlockMissingException)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
             await RequireSnapshotAsync(task, snapshotId, cancellationToken);
             throw new TaskFailedException($"A block of snapshot {snapshotId} is missing from the block store.");
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
             throw;
         }
     }
 
-    private static void Return(byte[]? buffer)
+    private static void Return(ArrayPool<byte> buffers, byte[]? buffer)
     {
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
         }
     }
 
