@@ -301,20 +301,21 @@ internal sealed class StoreImageJob(
 
             foreach (var uploadId in uploadIds)
             {
-                try
-                {
-                    await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, uploadId, cancellationToken);
-                    logger.LogInformation("Aborted upload {UploadId} of s3://{Bucket}/{Key}.", uploadId, task.Bucket, task.ObjectKey);
-                }
-                catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
-                {
-                    // Completed or aborted already.
-                }
+                await AbortAsync(store, task, uploadId, cancellationToken);
             }
         }
         catch (ObjectStoreException e) when (e.Code == "NoSuchBucket")
         {
             // Its unfinished uploads went with the bucket; a task that has not begun fails on the bucket next.
+        }
+        catch (ObjectStoreException e) when (e.Code is "AccessDenied" or "Forbidden")
+        {
+            // Credentials that may write but not list uploads (s3:ListBucketMultipartUploads): the recorded one still goes.
+            logger.LogWarning("Cannot list the uploads of s3://{Bucket}/{Key} ({Code}); aborting only the one recorded.", task.Bucket, task.ObjectKey, e.Code);
+            if (task.UploadId is not null)
+            {
+                await AbortAsync(store, task, task.UploadId, cancellationToken);
+            }
         }
 
         if (task.UploadId is null)
@@ -325,5 +326,18 @@ internal sealed class StoreImageJob(
         task = task with { UploadId = null };
         await tasks.UpdateStoreAsync(task, cancellationToken);
         return task;
+    }
+
+    private async Task AbortAsync(IObjectStore store, StoreTaskRecord task, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, uploadId, cancellationToken);
+            logger.LogInformation("Aborted upload {UploadId} of s3://{Bucket}/{Key}.", uploadId, task.Bucket, task.ObjectKey);
+        }
+        catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
+        {
+            // Completed or aborted already.
+        }
     }
 }
