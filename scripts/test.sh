@@ -23,12 +23,21 @@ status=0
 dotnet test -c Release --no-build tests/AmiVault.Tests/AmiVault.Tests.csproj -nologo \
   --logger "trx;LogFileName=tests.trx" --results-directory "$results" --logger "console;verbosity=normal" || status=$?
 
+# The benchmark suite's smoke mode: every benchmark once on tiny inputs, no timing asserted, so none can rot.
+bench_status=0
+bench/run.sh --smoke --work-dir "$results/bench" --results-dir "$results/bench-results" || bench_status=$?
+if [ "$bench_status" -ne 0 ]; then
+  echo "Benchmark smoke run failed (exit $bench_status)."
+  status=1
+fi
+
 trx="$results/tests.trx"
 if [ -f "$trx" ]; then
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
   passed=$(get passed); failed=$(get failed); total=$(get total); executed=$(get executed)
   skipped=$((total - executed))
+  [ "$bench_status" -eq 0 ] || failed=$(( ${failed:-0} + 1 ))
   echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
 else
   echo "0 passed, 1 failed"

@@ -1,9 +1,4 @@
-using System.CommandLine;
 using AmiVault.Cli;
+using AmiVault.Cli.Common;
 
-var root = new RootCommand("AmiVault: store machine images in S3 and restore them anywhere, with the AWS APIs.")
-{
-    ServeCommand.Create(),
-};
-
-return await root.Parse(args).InvokeAsync();
+return await CliApplication.RunAsync(args, CliHost.FromProcess());

@@ -40,7 +40,7 @@ internal static class SuiteCommand
             var context = new SuiteContext(settings);
             var selected = settings.Only?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
             var scenarios = ScenarioRegistry.Create(context).Where(s => selected is null || selected.Contains(s.Id)).ToList();
-            var runner = new SuiteRunner(context, parse.GetValue(commandLine) ?? "dotnet run -c Release --project bench/AmiVault.Benchmarks -- " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
+            var runner = new SuiteRunner(context, (parse.GetValue(commandLine) ?? "dotnet run -c Release --project bench/AmiVault.Benchmarks -- " + string.Join(' ', parse.Tokens.Select(t => t.Value))).Trim());
             SuiteResult result;
             try
             {

@@ -35,7 +35,7 @@ internal static class Formatting
         }
 
         return stats.Count == 1 ? Value(stats.Median, metric)
-            : string.Create(CultureInfo.InvariantCulture, $"{Value(stats.Median, metric)} (±{stats.Spread / 2:P0})");
+            : string.Create(CultureInfo.InvariantCulture, $"{Value(stats.Median, metric)} (±{stats.Spread * 50:0}%)");
     }
 
     public static string Ratio(double? ratio) => ratio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:0.00}x") : "–";

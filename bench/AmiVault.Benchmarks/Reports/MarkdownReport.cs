@@ -40,7 +40,8 @@ internal static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("## Goals").AppendLine();
-        md.AppendLine("Values are medians; ratio = ours / peer in the figure's unit (for times and sizes, below 1 is better).").AppendLine();
+        md.AppendLine("Values are medians. Ratio = ours / peer in the figure's unit (for times and sizes, below 1 is better), the median")
+          .AppendLine("of the ratios within each repetition, where the two ran back to back.").AppendLine();
         md.AppendLine("| figure | ours | peer | ratio | goal | met? |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var scenario in result.Scenarios)

@@ -51,7 +51,7 @@ internal static class ResultComparison
                     var worse = metric == Metric.Throughput ? change < 0 : change > 0;
                     var verdict = !real ? "" : worse ? "  WORSE" : "  better";
                     regressions += real && worse ? 1 : 0;
-                    text.AppendLine($"{name} {ContenderResult.Unit(metric)}: {Formatting.Value(was.Median, metric)} -> {Formatting.Value(now.Median, metric)} ({Formatting.Percent(change)}){verdict}");
+                    text.AppendLine($"{name} {ContenderResult.Name(metric)}: {Formatting.Value(was.Median, metric)} -> {Formatting.Value(now.Median, metric)} ({Formatting.Percent(change)}){verdict}");
                 }
             }
 

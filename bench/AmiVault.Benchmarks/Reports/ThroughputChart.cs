@@ -39,8 +39,8 @@ internal static class ThroughputChart
         plot.Title($"Store and restore throughput ({result.Machine.Cores} cores, {result.Date:yyyy-MM-dd})");
         plot.Axes.Bottom.Label.Text = "image size (GiB)";
         plot.Axes.Left.Label.Text = "MB/s of image";
-        plot.Axes.SetLimitsY(0, series.SelectMany(s => s).Max(c => c.Stats[Metric.Throughput].Median) * 1.1);
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Axes.SetLimitsY(0, series.SelectMany(s => s).Max(c => c.Stats[Metric.Throughput].Median) * 1.35);
+        plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, 900, 520);
         return true;
     }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using AmiVault.Benchmarks.Suite;
+using AmiVault.Client;
 using Microsoft.Win32.SafeHandles;
 
 namespace AmiVault.Benchmarks.Scenarios;
@@ -13,10 +15,11 @@ internal sealed class BlockApiScenario(SuiteContext context) : Scenario(context)
 {
     public const int BlockSize = 524288;
     public const int Clients = 16;
-    private const string NotYet = "needs the EBS direct API (StartSnapshot, PutSnapshotBlock, GetSnapshotBlock)";
-
     private ImageFile? _image;
     private long[] _blocks = [];
+    private AmiVaultServerProcess? _server;
+    private EbsClient? _ebs;
+    private string? _snapshotId;
 
     public override string Id => "ebs-blocks";
 
@@ -35,8 +38,8 @@ internal sealed class BlockApiScenario(SuiteContext context) : Scenario(context)
         new Contender("raw-write", "raw write of the blocks to one file, then fdatasync", Role.Peer, WriteOneFileAsync) { InProcess = true },
         new Contender("raw-read", "raw read of that file", Role.Peer, ReadOneFileAsync) { InProcess = true },
         new Contender("raw-block-files", $"raw write, {Clients} threads, one file per block (temp, fsync, rename)", Role.Peer, WriteBlockFilesAsync) { InProcess = true },
-        new Contender("put-block", $"PutSnapshotBlock, {Clients} concurrent clients", Role.Ours, NotYet),
-        new Contender("get-block", $"GetSnapshotBlock, {Clients} concurrent clients", Role.Ours, NotYet),
+        new Contender("put-block", $"StartSnapshot, PutSnapshotBlock by {Clients} concurrent clients, CompleteSnapshot (fresh server)", Role.Ours, PutBlocksAsync),
+        new Contender("get-block", $"ListSnapshotBlocks, GetSnapshotBlock by {Clients} concurrent clients", Role.Ours, GetBlocksAsync),
     ];
 
     public override IReadOnlyList<Figure> Figures =>
@@ -49,17 +52,66 @@ internal sealed class BlockApiScenario(SuiteContext context) : Scenario(context)
     public override async Task SetUpAsync(CancellationToken cancellationToken)
     {
         _image = await Context.ImageAsync(Context.ImageSize, cancellationToken);
-        _blocks = Enumerable.Range(0, (int)(_image.Image.Size / BlockSize))
-            .Select(b => (long)b * BlockSize)
-            .Where(offset => !_image.Image.IsZero(offset, BlockSize))
-            .ToArray();
+        _blocks = [.. AmiVaultImages.DataBlocks(_image).Select(b => (long)b * BlockSize)];
         Console.WriteLine($"  {_blocks.Length} non-zero blocks ({ByteSize.Format(Bytes)}) of {_image.Image.Size / BlockSize}");
     }
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         File.Delete(RawFile);
-        return base.DisposeAsync();
+        await StopServerAsync();
+        await base.DisposeAsync();
+    }
+
+    /// <summary>A fresh server each time: blocks are stored by content, so a second upload of the same data would write nothing.</summary>
+    private async Task<Sample> PutBlocksAsync(CancellationToken cancellationToken)
+    {
+        await StopServerAsync();
+        _server = await AmiVaultServerProcess.StartAsync(Context.Scratch("ebs-server"), cancellationToken);
+        _ebs = _server.Ebs();
+        _server.ResetPeakMemory();
+        var stopwatch = Stopwatch.StartNew();
+        _snapshotId = await AmiVaultImages.UploadSnapshotAsync(_ebs, _image!, [.. _blocks.Select(o => (int)(o / BlockSize))], Clients, cancellationToken);
+        return new Sample(stopwatch.Elapsed.TotalSeconds, Bytes, PeakMemoryBytes: _server.PeakMemoryBytes);
+    }
+
+    private async Task<Sample> GetBlocksAsync(CancellationToken cancellationToken)
+    {
+        var server = _server ?? throw new InvalidOperationException("get-block runs after put-block.");
+        using (var ec2 = server.Ec2())
+        {
+            await AmiVaultImages.WaitForSnapshotAsync(ec2, _snapshotId!, cancellationToken);
+        }
+
+        server.ResetPeakMemory();
+        var stopwatch = Stopwatch.StartNew();
+        var listed = new List<ListedBlock>();
+        await foreach (var block in _ebs!.ListSnapshotBlocksAsync(_snapshotId!, cancellationToken: cancellationToken))
+        {
+            listed.Add(block);
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Clients, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(listed, options, async (block, ct) =>
+        {
+            var buffer = new byte[BlockSize];
+            await _ebs.GetSnapshotBlockAsync(_snapshotId!, block.BlockIndex, block.BlockToken, buffer, ct);
+        });
+        var sample = new Sample(stopwatch.Elapsed.TotalSeconds, (long)listed.Count * BlockSize, PeakMemoryBytes: server.PeakMemoryBytes);
+        await StopServerAsync();
+        return listed.Count == _blocks.Length ? sample : throw new InvalidOperationException($"The snapshot lists {listed.Count} blocks, {_blocks.Length} were put.");
+    }
+
+    private async Task StopServerAsync()
+    {
+        _ebs?.Dispose();
+        _ebs = null;
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+            _server = null;
+            Directory.Delete(Context.Scratch("ebs-server"), recursive: true);
+        }
     }
 
     private async Task<Sample> WriteOneFileAsync(CancellationToken cancellationToken)

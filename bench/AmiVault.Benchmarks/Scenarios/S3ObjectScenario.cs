@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using AmiVault.Benchmarks.Peers;
 using AmiVault.Benchmarks.Suite;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace AmiVault.Benchmarks.Scenarios;
 
@@ -12,9 +14,12 @@ namespace AmiVault.Benchmarks.Scenarios;
 internal sealed class S3ObjectScenario(SuiteContext context) : Scenario(context)
 {
     public const int Parts = 8;
-    private const string NotYet = "needs the S3 endpoint (PutObject, multipart upload, GetObject with Range)";
+    private const string Bucket = "bench";
+    private const string Key = "object.bin";
 
     private RawKestrelServer? _server;
+    private AmiVaultServerProcess? _amivault;
+    private AmazonS3Client? _s3;
     private HttpClient? _client;
     private byte[] _object = [];
 
@@ -32,10 +37,10 @@ internal sealed class S3ObjectScenario(SuiteContext context) : Scenario(context)
         new("kestrel-put-8", $"raw Kestrel PUT sink, {Parts} parallel parts", Role.Peer, ct => PutAsync(Parts, ct)) { InProcess = true },
         new("kestrel-get-1", "raw Kestrel GET source, 1 stream", Role.Peer, ct => GetAsync(1, ct)) { InProcess = true },
         new("kestrel-get-8", $"raw Kestrel GET source, {Parts} parallel ranges", Role.Peer, ct => GetAsync(Parts, ct)) { InProcess = true },
-        new("s3-put-1", "S3 PutObject, 1 stream", Role.Ours, NotYet),
-        new("s3-put-8", $"S3 multipart upload, {Parts} parts in parallel", Role.Ours, NotYet),
-        new("s3-get-1", "S3 GetObject, 1 stream", Role.Ours, NotYet),
-        new("s3-get-8", $"S3 GetObject, {Parts} ranges in parallel", Role.Ours, NotYet),
+        new("s3-put-1", "AWSSDK.S3 PutObject to amivault, 1 stream", Role.Ours, PutObjectAsync),
+        new("s3-put-8", $"AWSSDK.S3 multipart upload to amivault, {Parts} parts in parallel", Role.Ours, PutPartsAsync),
+        new("s3-get-1", "AWSSDK.S3 GetObject from amivault, 1 stream", Role.Ours, ct => GetObjectAsync(1, ct)),
+        new("s3-get-8", $"AWSSDK.S3 GetObject from amivault, {Parts} ranges in parallel", Role.Ours, ct => GetObjectAsync(Parts, ct)),
     ];
 
     public override IReadOnlyList<Figure> Figures =>
@@ -57,6 +62,9 @@ internal sealed class S3ObjectScenario(SuiteContext context) : Scenario(context)
         }
 
         _server = await RawKestrelServer.StartAsync(_object, cancellationToken);
+        _amivault = await AmiVaultServerProcess.StartAsync(Context.Scratch("s3-server"), cancellationToken);
+        _s3 = _amivault.S3();
+        await _s3.PutBucketAsync(Bucket, cancellationToken);
         _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 2 * Parts, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
         {
             Timeout = TimeSpan.FromMinutes(10),
@@ -66,9 +74,15 @@ internal sealed class S3ObjectScenario(SuiteContext context) : Scenario(context)
     public override async ValueTask DisposeAsync()
     {
         _client?.Dispose();
+        _s3?.Dispose();
         if (_server is not null)
         {
             await _server.DisposeAsync();
+        }
+
+        if (_amivault is not null)
+        {
+            await _amivault.DisposeAsync();
         }
 
         await base.DisposeAsync();
@@ -100,23 +114,82 @@ internal sealed class S3ObjectScenario(SuiteContext context) : Scenario(context)
             using var response = await _client!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             response.EnsureSuccessStatusCode();
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var buffer = new byte[256 * 1024];
-            long total = 0;
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                total += read;
-            }
-
-            return total;
+            return await DrainAsync(body, cancellationToken);
         }));
         var bytes = received.Sum();
         return bytes == _object.Length ? new Sample(stopwatch.Elapsed.TotalSeconds, bytes)
             : throw new InvalidOperationException($"Received {bytes} bytes of {_object.Length}.");
     }
 
+    private async Task<Sample> PutObjectAsync(CancellationToken cancellationToken)
+    {
+        _amivault!.ResetPeakMemory();
+        var stopwatch = Stopwatch.StartNew();
+        using var body = new MemoryStream(_object, writable: false);
+        await _s3!.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = Key, InputStream = body, AutoCloseStream = false }, cancellationToken);
+        return new Sample(stopwatch.Elapsed.TotalSeconds, _object.Length, PeakMemoryBytes: _amivault.PeakMemoryBytes);
+    }
+
+    private async Task<Sample> PutPartsAsync(CancellationToken cancellationToken)
+    {
+        _amivault!.ResetPeakMemory();
+        var stopwatch = Stopwatch.StartNew();
+        var upload = await _s3!.InitiateMultipartUploadAsync(Bucket, Key, cancellationToken);
+        var parts = await Task.WhenAll(Ranges(Parts).Select(async (range, index) =>
+        {
+            using var body = new MemoryStream(_object, range.Start, range.Length, writable: false);
+            var part = await _s3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = Bucket,
+                Key = Key,
+                UploadId = upload.UploadId,
+                PartNumber = index + 1,
+                InputStream = body,
+                PartSize = range.Length,
+            }, cancellationToken);
+            return new PartETag(index + 1, part.ETag);
+        }));
+        await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = Bucket, Key = Key, UploadId = upload.UploadId, PartETags = [.. parts] }, cancellationToken);
+        return new Sample(stopwatch.Elapsed.TotalSeconds, _object.Length, PeakMemoryBytes: _amivault.PeakMemoryBytes);
+    }
+
+    private async Task<Sample> GetObjectAsync(int parts, CancellationToken cancellationToken)
+    {
+        _amivault!.ResetPeakMemory();
+        var stopwatch = Stopwatch.StartNew();
+        var received = await Task.WhenAll(Ranges(parts).Select(async range =>
+        {
+            var request = new GetObjectRequest { BucketName = Bucket, Key = Key };
+            if (parts > 1)
+            {
+                request.ByteRange = new ByteRange(range.Start, range.Start + range.Length - 1);
+            }
+
+            using var response = await _s3!.GetObjectAsync(request, cancellationToken);
+            return await DrainAsync(response.ResponseStream, cancellationToken);
+        }));
+        var bytes = received.Sum();
+        return bytes == _object.Length ? new Sample(stopwatch.Elapsed.TotalSeconds, bytes, PeakMemoryBytes: _amivault.PeakMemoryBytes)
+            : throw new InvalidOperationException($"Received {bytes} bytes of {_object.Length}.");
+    }
+
+    private static async Task<long> DrainAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[256 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+
+    /// <summary>The object cut in <paramref name="parts"/>, fewer when it is too small for S3's 5 MiB minimum part (smoke runs).</summary>
     private IEnumerable<(int Start, int Length)> Ranges(int parts)
     {
+        parts = Math.Clamp(_object.Length / (5 << 20), 1, parts);
         var part = (_object.Length + parts - 1) / parts;
         for (var start = 0; start < _object.Length; start += part)
         {

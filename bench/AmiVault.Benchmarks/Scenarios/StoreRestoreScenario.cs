@@ -1,38 +1,28 @@
 using System.Diagnostics;
 using AmiVault.Benchmarks.Suite;
-using AmiVault.Client;
-using Amazon.EC2;
-using Amazon.EC2.Model;
-using Metric = AmiVault.Benchmarks.Suite.Metric;
-using Amazon.Runtime;
-using Amazon.S3;
+using Amazon.S3.Transfer;
 
 namespace AmiVault.Benchmarks.Scenarios;
 
 /// <summary>
 /// Storing an image as one compressed object and restoring it, against what users would do instead: `zstd -3 -T0`
 /// and `zstd -d` of the raw image, `restic backup --stdin` and `restic dump` to a local repository.
-/// Run for a few image sizes (the chart); the goals are read at the largest. Ours run in `amivault serve` (its own
-/// process, embedded buckets): the image is uploaded once with the EBS direct APIs and registered, then each
-/// repetition times CreateStoreImageTask until Completed and CreateRestoreImageTask until the image is available.
+/// Run for a few image sizes (the chart); the goals are read at the largest.
 /// </summary>
 internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(context)
 {
     public const string StoreSeries = "amivault store";
     public const string RestoreSeries = "amivault restore";
     private const string ResticPassword = "amivault-bench";
-    private const string Bucket = "bench-images";
-    private const int UploadConcurrency = 16;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private const string Bucket = "bench";
 
     private readonly Dictionary<long, ImageFile> _images = [];
     private readonly Dictionary<long, string> _imageIds = [];
-    private AmiVaultServerProcess? _server;
-    private AmazonEC2Client? _ec2;
-    private AmazonS3Client? _s3;
-    private int _restores;
+    private AmiVaultServerProcess? _source;
 
-    private string ServerDataDir => Context.Scratch("store-restore-server");
+    private string SourceDir => Context.Scratch("store-source");
+
+    private string TargetDir => Context.Scratch("restore-target");
 
     public override string Id => "store-restore";
 
@@ -64,133 +54,87 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
         }
     }
 
+    /// <summary>
+    /// The images are uploaded once through the EBS direct API and registered; the server is then restarted so that
+    /// its memory peak is the store's and not the upload's.
+    /// </summary>
     public override async Task SetUpAsync(CancellationToken cancellationToken)
     {
-        foreach (var size in Sizes)
+        _source = await AmiVaultServerProcess.StartAsync(SourceDir, cancellationToken);
+        using (var ebs = _source.Ebs())
+        using (var ec2 = _source.Ec2())
+        using (var s3 = _source.S3())
         {
-            _images[size] = await Context.ImageAsync(size, cancellationToken);
+            await s3.PutBucketAsync(Bucket, cancellationToken);
+            foreach (var size in Sizes)
+            {
+                var image = _images[size] = await Context.ImageAsync(size, cancellationToken);
+                var snapshotId = await AmiVaultImages.UploadSnapshotAsync(ebs, image, AmiVaultImages.DataBlocks(image), BlockApiScenario.Clients, cancellationToken);
+                _imageIds[size] = await AmiVaultImages.RegisterAsync(ec2, snapshotId, cancellationToken);
+            }
         }
 
-        _server = await AmiVaultServerProcess.StartAsync(ServerDataDir, cancellationToken);
-        var credentials = new BasicAWSCredentials(AmiVaultServerProcess.AccessKeyId, AmiVaultServerProcess.SecretAccessKey);
-        var endpoint = _server.Endpoint.ToString().TrimEnd('/');
-        _ec2 = new AmazonEC2Client(credentials, new AmazonEC2Config { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" });
-        _s3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = endpoint, AuthenticationRegion = "us-east-1", ForcePathStyle = true });
-        await _s3.PutBucketAsync(Bucket, cancellationToken);
-        foreach (var size in Sizes)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            var snapshotId = await UploadAsync(_images[size], cancellationToken);
-            _imageIds[size] = (await _ec2.RegisterImageAsync(new RegisterImageRequest
-            {
-                Name = $"bench {size}",
-                Architecture = ArchitectureValues.X86_64,
-                VirtualizationType = "hvm",
-                RootDeviceName = "/dev/xvda",
-                BlockDeviceMappings = [new BlockDeviceMapping { DeviceName = "/dev/xvda", Ebs = new EbsBlockDevice { SnapshotId = snapshotId } }],
-            }, cancellationToken)).ImageId;
-            Console.WriteLine($"  uploaded and registered {ByteSize.Format(size)} as {_imageIds[size]} in {stopwatch.Elapsed.TotalSeconds:0.0} s");
-        }
+        await _source.DisposeAsync();
+        _source = await AmiVaultServerProcess.StartAsync(SourceDir, cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (_source is not null)
         {
-            await _server.DisposeAsync();
-            Directory.Delete(ServerDataDir, recursive: true);
+            await _source.DisposeAsync();
         }
 
-        _ec2?.Dispose();
-        _s3?.Dispose();
         await base.DisposeAsync();
     }
 
-    /// <summary>The image's non-zero blocks through the EBS direct APIs, as coldsnap uploads a disk.</summary>
-    private async Task<string> UploadAsync(ImageFile image, CancellationToken cancellationToken)
-    {
-        using var ebs = new EbsClient(new EbsClientOptions
-        {
-            Endpoint = _server!.Endpoint,
-            AccessKeyId = AmiVaultServerProcess.AccessKeyId,
-            SecretAccessKey = AmiVaultServerProcess.SecretAccessKey,
-            Region = "us-east-1",
-        });
-        var snapshot = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = Math.Max(1, (image.Image.Size + (1L << 30) - 1) >> 30) }, cancellationToken);
-        var blocks = Enumerable.Range(0, (int)(image.Image.Size / BlockApiScenario.BlockSize))
-            .Where(b => !image.Image.IsZero((long)b * BlockApiScenario.BlockSize, BlockApiScenario.BlockSize))
-            .ToList();
-        using var file = File.OpenHandle(image.Path);
-        await Parallel.ForEachAsync(blocks, new ParallelOptions { MaxDegreeOfParallelism = UploadConcurrency, CancellationToken = cancellationToken }, async (block, ct) =>
-        {
-            var data = new byte[BlockApiScenario.BlockSize];
-            await RandomAccess.ReadAsync(file, data, (long)block * BlockApiScenario.BlockSize, ct);
-            await ebs.PutSnapshotBlockAsync(snapshot.SnapshotId, block, data, cancellationToken: ct);
-        });
-        await ebs.CompleteSnapshotAsync(snapshot.SnapshotId, blocks.Count, cancellationToken: cancellationToken);
-        return snapshot.SnapshotId;
-    }
-
-    /// <summary>CreateStoreImageTask until Completed; the object of the previous repetition is deleted first (untimed).</summary>
     private async Task<Sample> StoreAsync(long size, CancellationToken cancellationToken)
     {
-        var imageId = _imageIds[size];
-        await _s3!.DeleteObjectAsync(Bucket, imageId + ".bin", cancellationToken);
-        _server!.ResetPeakMemory();
+        using var ec2 = _source!.Ec2();
+        using var s3 = _source.S3();
+        _source.ResetPeakMemory();
         var stopwatch = Stopwatch.StartNew();
-        await _ec2!.CreateStoreImageTaskAsync(new CreateStoreImageTaskRequest { ImageId = imageId, Bucket = Bucket }, cancellationToken);
-        while (true)
-        {
-            var task = (await _ec2.DescribeStoreImageTasksAsync(new DescribeStoreImageTasksRequest { ImageIds = [imageId] }, cancellationToken)).StoreImageTaskResults.Single();
-            if (task.StoreTaskState == "Completed")
-            {
-                break;
-            }
-
-            if (task.StoreTaskState != "InProgress")
-            {
-                throw new InvalidOperationException($"The store of {imageId} ended {task.StoreTaskState}: {task.StoreTaskFailureReason}");
-            }
-
-            await Task.Delay(PollInterval, cancellationToken);
-        }
-
+        var key = await AmiVaultImages.StoreAsync(ec2, _imageIds[size], Bucket, cancellationToken);
         var seconds = stopwatch.Elapsed.TotalSeconds;
-        var peak = _server.PeakMemoryBytes;
-        var stored = await _s3.GetObjectMetadataAsync(Bucket, imageId + ".bin", cancellationToken);
+        var peak = _source.PeakMemoryBytes;
+        var stored = await s3.GetObjectMetadataAsync(Bucket, key, cancellationToken);
         return new Sample(seconds, size, stored.ContentLength, peak);
     }
 
-    /// <summary>CreateRestoreImageTask until the new image is available; it is deregistered with its snapshots afterwards (untimed).</summary>
+    /// <summary>
+    /// Restores on a fresh server, as on another machine: the stored object is carried over first (untimed), and that
+    /// server restarted so its memory peak is the restore's.
+    /// </summary>
     private async Task<Sample> RestoreAsync(long size, CancellationToken cancellationToken)
     {
-        _server!.ResetPeakMemory();
-        var stopwatch = Stopwatch.StartNew();
-        var imageId = (await _ec2!.CreateRestoreImageTaskAsync(new CreateRestoreImageTaskRequest
+        var key = _imageIds[size] + ".bin";
+        var carried = Context.Scratch($"object-{size}.bin");
+        using (var source = new TransferUtility(_source!.S3()))
         {
-            Bucket = Bucket,
-            ObjectKey = _imageIds[size] + ".bin",
-            Name = $"restored {size} {++_restores}",
-        }, cancellationToken)).ImageId;
-        while (true)
-        {
-            var image = (await _ec2.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [imageId] }, cancellationToken)).Images.Single();
-            if (image.State == ImageState.Available)
-            {
-                break;
-            }
-
-            if (image.State != ImageState.Pending)
-            {
-                throw new InvalidOperationException($"The restore of {_imageIds[size]} ended {image.State}: {image.StateReason?.Message}");
-            }
-
-            await Task.Delay(PollInterval, cancellationToken);
+            await source.DownloadAsync(carried, Bucket, key, cancellationToken);
         }
 
-        var sample = new Sample(stopwatch.Elapsed.TotalSeconds, size, PeakMemoryBytes: _server.PeakMemoryBytes);
-        await _ec2.DeregisterImageAsync(new DeregisterImageRequest { ImageId = imageId, DeleteAssociatedSnapshots = true }, cancellationToken);
-        return sample;
+        await using (var target = await AmiVaultServerProcess.StartAsync(TargetDir, cancellationToken))
+        using (var upload = new TransferUtility(target.S3()))
+        {
+            await upload.S3Client.PutBucketAsync(Bucket, cancellationToken);
+            await upload.UploadAsync(carried, Bucket, key, cancellationToken);
+        }
+
+        File.Delete(carried);
+        try
+        {
+            await using var target = await AmiVaultServerProcess.StartAsync(TargetDir, cancellationToken);
+            using var ec2 = target.Ec2();
+            target.ResetPeakMemory();
+            var stopwatch = Stopwatch.StartNew();
+            await AmiVaultImages.RestoreAsync(ec2, Bucket, key, cancellationToken);
+            return new Sample(stopwatch.Elapsed.TotalSeconds, size, PeakMemoryBytes: target.PeakMemoryBytes);
+        }
+        finally
+        {
+            Directory.Delete(TargetDir, recursive: true);
+        }
     }
 
     private IEnumerable<Contender> ContendersFor(long size)
@@ -199,7 +143,7 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
         var compressed = Context.Scratch($"zstd-{size}.zst");
         var restored = Context.Scratch($"restored-{size}.raw");
         var repository = Context.Scratch($"restic-{size}");
-        Dictionary<string, string> restic = new() { ["RESTIC_PASSWORD"] = ResticPassword, ["RESTIC_REPOSITORY"] = repository };
+        Dictionary<string, string?> restic = new() { ["RESTIC_PASSWORD"] = ResticPassword, ["RESTIC_REPOSITORY"] = repository };
 
         // Each repetition runs these in this order: a restore reads what the store before it wrote.
         yield return new Contender("zstd-3" + at, "zstd -3 -T0 (image to .zst)", Role.Peer, async ct =>
@@ -238,7 +182,7 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
                 : throw new InvalidOperationException($"restic dump gave {length} bytes, not {size}.");
         }) { Series = "restic dump", ImageSize = size };
 
-        yield return new Contender("store" + at, "amivault store (CreateStoreImageTask to Completed)", Role.Ours, ct => StoreAsync(size, ct)) { Series = StoreSeries, ImageSize = size };
-        yield return new Contender("restore" + at, "amivault restore (CreateRestoreImageTask to available)", Role.Ours, ct => RestoreAsync(size, ct)) { Series = RestoreSeries, ImageSize = size };
+        yield return new Contender("store" + at, "amivault: CreateStoreImageTask until Completed", Role.Ours, ct => StoreAsync(size, ct)) { Series = StoreSeries, ImageSize = size };
+        yield return new Contender("restore" + at, "amivault: CreateRestoreImageTask until available, on a fresh server", Role.Ours, ct => RestoreAsync(size, ct)) { Series = RestoreSeries, ImageSize = size };
     }
 }

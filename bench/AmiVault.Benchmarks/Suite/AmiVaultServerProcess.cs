@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using AmiVault.Client;
+using Amazon.EC2;
+using Amazon.Runtime;
+using Amazon.S3;
 
 namespace AmiVault.Benchmarks.Suite;
 
@@ -13,6 +17,7 @@ internal sealed class AmiVaultServerProcess : IAsyncDisposable
     public const string AccountId = "123456789012";
     public const string AccessKeyId = "AKIABENCHBENCHBENCH1";
     public const string SecretAccessKey = "bench-secret-bench-secret-bench-secret-00";
+    public const string Region = "us-east-1";
 
     private readonly Process _process;
     private bool _disposed;
@@ -29,8 +34,11 @@ internal sealed class AmiVaultServerProcess : IAsyncDisposable
 
     public long? PeakMemoryBytes => PeakMemory.Of(_process.Id);
 
-    /// <summary>Starts the server built next to the suite and waits until it answers HTTP.</summary>
-    public static async Task<AmiVaultServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the server built next to the suite and waits until it answers HTTP; <paramref name="settings"/> are
+    /// AMIVAULT_* environment variables (e.g. AMIVAULT_TASKS__MAXIMAGESIZEGB).
+    /// </summary>
+    public static async Task<AmiVaultServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "amivault"))
@@ -46,6 +54,11 @@ internal sealed class AmiVaultServerProcess : IAsyncDisposable
         start.Environment["AMIVAULT_ACCOUNT_ID"] = AccountId;
         start.Environment["AMIVAULT_ACCESS_KEY_ID"] = AccessKeyId;
         start.Environment["AMIVAULT_SECRET_ACCESS_KEY"] = SecretAccessKey;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start amivault.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -70,7 +83,30 @@ internal sealed class AmiVaultServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What /usr/bin/aws needs to talk to this server as its account, and nothing from ~/.aws.</summary>
+    public static Dictionary<string, string?> AwsCliEnvironment => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = SecretAccessKey,
+        ["AWS_DEFAULT_REGION"] = Region,
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["AWS_CONFIG_FILE"] = "/dev/null",
+        ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+    };
+
     public void ResetPeakMemory() => PeakMemory.Reset(_process.Id);
+
+    private string EndpointUrl => Endpoint.ToString().TrimEnd('/');
+
+    private static BasicAWSCredentials Credentials => new(AccessKeyId, SecretAccessKey);
+
+    /// <summary>The project's own EBS direct API client (what `amivault import-disk` uses).</summary>
+    public EbsClient Ebs() => new(new EbsClientOptions { Endpoint = Endpoint, AccessKeyId = AccessKeyId, SecretAccessKey = SecretAccessKey, Region = Region });
+
+    public AmazonEC2Client Ec2() => new(Credentials, new AmazonEC2Config { ServiceURL = EndpointUrl, AuthenticationRegion = Region });
+
+    /// <summary>AWSSDK.S3 with its defaults (aws-chunked uploads with a checksum trailer), path-style.</summary>
+    public AmazonS3Client S3() => new(Credentials, new AmazonS3Config { ServiceURL = EndpointUrl, AuthenticationRegion = Region, ForcePathStyle = true, Timeout = TimeSpan.FromMinutes(10) });
 
     public async ValueTask DisposeAsync()
     {

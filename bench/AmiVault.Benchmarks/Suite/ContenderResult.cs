@@ -30,18 +30,19 @@ internal sealed record ContenderResult(
 
     public static double? Value(Sample sample, Metric metric) => metric switch
     {
-        Metric.Throughput => sample.Seconds > 0 ? sample.Bytes / 1e6 / sample.Seconds : null,
+        Metric.Throughput => sample.Seconds > 0 && sample.Bytes > 0 ? sample.Bytes / 1e6 / sample.Seconds : null,
         Metric.Seconds => sample.Seconds,
         Metric.OutputSize => sample.OutputBytes / MiB,
         Metric.PeakMemory => sample.PeakMemoryBytes / MiB,
         _ => null,
     };
 
-    public static string Unit(Metric metric) => metric switch
+    public static string Name(Metric metric) => metric switch
     {
-        Metric.Throughput => "MB/s",
-        Metric.Seconds => "s",
-        _ => "MiB",
+        Metric.Throughput => "throughput",
+        Metric.Seconds => "time",
+        Metric.OutputSize => "output",
+        _ => "peak memory",
     };
 
     public double? Median(Metric metric) => Stats.TryGetValue(metric, out var stats) ? stats.Median : null;

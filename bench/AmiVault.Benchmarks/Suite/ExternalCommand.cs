@@ -13,14 +13,17 @@ internal static class ExternalCommand
 
     public sealed record Result(double Seconds, long? PeakMemoryBytes);
 
-    /// <summary>Runs <paramref name="program"/>; stdin and stdout come from and go to files (or /dev/null).</summary>
+    /// <summary>
+    /// Runs <paramref name="program"/>; stdin and stdout come from and go to files (or /dev/null); the environment is
+    /// this process's with <paramref name="environment"/> set (a null value removes the variable).
+    /// </summary>
     public static async Task<Result> RunAsync(
         string program,
         IEnumerable<string> arguments,
         CancellationToken cancellationToken,
         string? stdinFile = null,
         string? stdoutFile = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var memoryFile = Path.GetTempFileName();
         try
@@ -38,15 +41,32 @@ internal static class ExternalCommand
 
             start.Environment["BENCH_STDIN"] = stdinFile ?? "/dev/null";
             start.Environment["BENCH_STDOUT"] = stdoutFile ?? "/dev/null";
-            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             {
-                start.Environment[name] = value;
+                // null takes a variable away, e.g. a CA bundle that would make a tool try TLS settings on plain http.
+                if (value is null)
+                {
+                    start.Environment.Remove(name);
+                }
+                else
+                {
+                    start.Environment[name] = value;
+                }
             }
 
             var stopwatch = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var errors = await stderr;
             if (process.ExitCode != 0)

@@ -20,7 +20,7 @@ internal sealed record MachineInfo(
         long.Parse(ProcLine("/proc/meminfo", "MemTotal")?.Split(' ')[0] ?? "0", CultureInfo.InvariantCulture) * 1024,
         RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
-        ExternalCommand.FirstLine("stat", "-f", "-c", "%T", workDir) ?? "unknown",
+        ExternalCommand.FirstLine("findmnt", "--noheadings", "--output", "FSTYPE", "--target", workDir) ?? "unknown",
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown",
         new Dictionary<string, string>
         {

@@ -30,14 +30,15 @@ internal sealed class SuiteRunner(SuiteContext context, string command)
     {
         Console.WriteLine($"== {scenario.Title} [{scenario.Id}] ({scenario.Issue})");
         var stopwatch = Stopwatch.StartNew();
-        var samples = scenario.Contenders.ToDictionary(c => c.Id, _ => new List<Sample>());
+        var all = scenario.Contenders;
+        var samples = all.ToDictionary(c => c.Id, _ => new List<Sample>());
         var errors = new Dictionary<string, string>();
-        foreach (var contender in scenario.Contenders.Where(c => c.Unavailable is not null))
+        foreach (var contender in all.Where(c => c.Unavailable is not null))
         {
             Console.WriteLine($"  {contender.Id}: not yet available ({contender.Unavailable})");
         }
 
-        var runnable = scenario.Contenders.Where(c => c.Unavailable is null).ToList();
+        var runnable = all.Where(c => c.Unavailable is null).ToList();
         if (runnable.Count > 0)
         {
             try
@@ -75,7 +76,7 @@ internal sealed class SuiteRunner(SuiteContext context, string command)
             }
         }
 
-        var contenders = scenario.Contenders.Select(c => ContenderResult.From(c, samples[c.Id], errors.GetValueOrDefault(c.Id))).ToList();
+        var contenders = all.Select(c => ContenderResult.From(c, samples[c.Id], errors.GetValueOrDefault(c.Id))).ToList();
         return new ScenarioResult(scenario.Id, scenario.Title, scenario.Issue, contenders,
             scenario.Figures.Select(f => FigureResult.From(f, contenders)).ToList(), stopwatch.Elapsed.TotalSeconds);
     }
@@ -96,11 +97,12 @@ internal sealed class SuiteRunner(SuiteContext context, string command)
 
     private static string Describe(Sample sample)
     {
-        var parts = new List<string>
+        var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"{sample.Seconds:0.000} s") };
+        if (sample.Bytes > 0)
         {
-            string.Create(CultureInfo.InvariantCulture, $"{sample.Seconds:0.000} s"),
-            string.Create(CultureInfo.InvariantCulture, $"{sample.Bytes / 1e6 / sample.Seconds:0} MB/s"),
-        };
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{sample.Bytes / 1e6 / sample.Seconds:0} MB/s"));
+        }
+
         if (sample.OutputBytes is { } output)
         {
             parts.Add($"output {ByteSize.Format(output)}");

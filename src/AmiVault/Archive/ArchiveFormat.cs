@@ -20,13 +20,13 @@ internal static class ArchiveFormat
 
     public const int MaxBlockSize = 1 << 20;
 
-    public const int MaxBlocksPerFrame = 16;
+    public const int MaxBlocksPerFrame = 32;
 
     public const int MaxManifestLength = 4 << 20;
 
     /// <summary>
-    /// Caps the memory of a reader (the index is held whole) and of a writer (which builds it): about 1.8 TiB of
-    /// distinct non-zero data. The writer refuses to produce an archive the reader would refuse.
+    /// Caps the memory of a reader (the index is held whole) and of a writer (which builds it): about 2 million
+    /// distinct blocks, 1 TiB of distinct non-zero data. The writer refuses to produce an archive the reader would refuse.
     /// </summary>
     public const int MaxIndexLength = 64 << 20;
 

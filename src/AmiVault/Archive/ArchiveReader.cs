@@ -53,7 +53,7 @@ internal sealed class ArchiveReader
         {
             var start = new byte[Math.Min(length, ArchiveFormat.HeaderMagic.Length)];
             await ReadAsync(source, 0, start, cancellationToken);
-            throw ArchiveFormat.HeaderMagic.StartsWith(start)
+            throw length > 0 && ArchiveFormat.HeaderMagic.StartsWith(start)
                 ? new ArchiveFormatException(ArchiveProblem.Truncated, $"The archive is truncated: it is {length} bytes, less than the {minimum} of an empty archive.")
                 : new ArchiveFormatException(ArchiveProblem.NotAnArchive, $"The object is not an AmiVault image archive ({length} bytes).");
         }
@@ -117,9 +117,8 @@ internal sealed class ArchiveReader
         try
         {
             var reader = await OpenAsync(source, cancellationToken);
-            using var frames = new FrameReader(source, reader._index, reader.BlockSize);
-            var allFrames = FrameGroup.Plan(Enumerable.Range(0, reader._index.FrameCount), reader._index, (options ?? new()).ReadLength);
-            await frames.ForEachFrameAsync(allFrames, (frame, _) =>
+            using var frames = new FrameReader(source, reader._index, reader.BlockSize, options ?? new ArchiveReadOptions());
+            await frames.ForEachFrameAsync(frames.Plan(Enumerable.Range(0, reader._index.FrameCount)), (frame, _) =>
             {
                 for (var slot = 0; slot < frame.Frame.BlockCount; slot++)
                 {
@@ -127,7 +126,7 @@ internal sealed class ArchiveReader
                 }
 
                 return ValueTask.CompletedTask;
-            }, options ?? new(), cancellationToken);
+            }, cancellationToken);
             return ArchiveVerdict.Intact(reader.Statistics);
         }
         catch (ArchiveFormatException e)
@@ -138,6 +137,13 @@ internal sealed class ArchiveReader
 
     /// <summary>The blocks snapshot <paramref name="snapshot"/> (its position in the manifest) lists, in index order.</summary>
     public IEnumerable<ArchivedBlock> ListBlocks(int snapshot)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(snapshot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(snapshot, Manifest.Snapshots.Count);
+        return ListBlocksOf(snapshot);
+    }
+
+    private IEnumerable<ArchivedBlock> ListBlocksOf(int snapshot)
     {
         foreach (var run in _index.Runs(snapshot))
         {
@@ -174,19 +180,19 @@ internal sealed class ArchiveReader
             }
         }
 
-        using var frames = new FrameReader(_source, _index, BlockSize);
+        using var frames = new FrameReader(_source, _index, BlockSize, options);
         var pieces = new List<RestorePiece>();
         foreach (var run in _index.Runs(snapshot).Where(r => r.Kind != BlockRunKind.Zero))
         {
             AddPieces(run, pieces);
             if (pieces.Count >= PiecesPerBatch)
             {
-                await RestorePiecesAsync(frames, pieces, onBlock, options, cancellationToken);
+                await RestorePiecesAsync(frames, pieces, onBlock, cancellationToken);
                 pieces.Clear();
             }
         }
 
-        await RestorePiecesAsync(frames, pieces, onBlock, options, cancellationToken);
+        await RestorePiecesAsync(frames, pieces, onBlock, cancellationToken);
     }
 
     /// <summary>Reads exactly, turning an object that ends early into the archive problem it is.</summary>
@@ -229,13 +235,12 @@ internal sealed class ArchiveReader
         FrameReader frames,
         List<RestorePiece> pieces,
         Func<RestoredBlock, CancellationToken, ValueTask> onBlock,
-        ArchiveReadOptions options,
         CancellationToken cancellationToken)
     {
         pieces.Sort((a, b) => a.Frame.CompareTo(b.Frame));
         var sorted = pieces.ToArray();
         var frameNumbers = sorted.Select(p => p.Frame).Distinct();
-        await frames.ForEachFrameAsync(FrameGroup.Plan(frameNumbers, _index, options.ReadLength), async (frame, token) =>
+        await frames.ForEachFrameAsync(frames.Plan(frameNumbers), async (frame, token) =>
         {
             var first = LowerBound(sorted, frame.Frame.Number);
             for (var p = first; p < sorted.Length && sorted[p].Frame == frame.Frame.Number; p++)
@@ -248,7 +253,7 @@ internal sealed class ArchiveReader
                     await onBlock(new RestoredBlock(piece.FirstBlockIndex + i, frame.Block(slot), hash, false), token);
                 }
             }
-        }, options, cancellationToken);
+        }, cancellationToken);
     }
 
     private static int LowerBound(RestorePiece[] sorted, int frame)

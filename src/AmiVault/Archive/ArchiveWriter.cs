@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Security.Cryptography;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
@@ -14,13 +15,15 @@ namespace AmiVault.Archive;
 /// <remarks>Not thread-safe: one caller, one call at a time (each call awaited before the next).</remarks>
 internal sealed class ArchiveWriter : IAsyncDisposable
 {
+    private static readonly Task<byte[]?> ZeroBlockHash = Task.FromResult<byte[]?>(null);
+
     private readonly Stream _output;
     private readonly ArchiveManifest _manifest;
     private readonly ArchiveWriterOptions _options;
     private readonly int _blockSize;
     private readonly ArchiveIndexBuilder _index;
     private readonly IncrementalHash _digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly DisposablePool<Compressor> _compressors;
+    private readonly Pool<Compressor> _compressors;
     private readonly Queue<PendingBlock> _pendingBlocks = new();
     private readonly Queue<Task<EncodedFrame>> _pendingFrames = new();
     private readonly List<byte[]> _openFrame = [];
@@ -38,11 +41,14 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         _options = options;
         _blockSize = options.BlockSize;
         _index = new ArchiveIndexBuilder(_blockSize);
-        _compressors = new DisposablePool<Compressor>(() =>
+        _compressors = new Pool<Compressor>(() =>
         {
             var compressor = new Compressor(options.CompressionLevel);
             // The index holds a SHA-256 of every frame and block; zstd's own checksum would be a second, weaker one.
             compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
+            // A window as large as the frame finds repeats anywhere in it; decompression into one flat buffer costs no
+            // window memory whatever its size, and zstd shrinks it for smaller frames.
+            compressor.SetParameter(ZSTD_cParameter.ZSTD_c_windowLog, Math.Max(10, BitOperations.Log2((uint)(options.BlocksPerFrame * options.BlockSize))));
             return compressor;
         });
     }
@@ -109,25 +115,39 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     /// Adds a written block of the current snapshot (indices strictly increasing). The data is copied before the
     /// returned task completes; an all-zero block is recognised and listed without being stored.
     /// </summary>
-    public ValueTask WriteBlockAsync(long blockIndex, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    /// <param name="knownSha256">
+    /// The block's SHA-256 when the caller already has it (a content-addressed block store does): it is trusted, which
+    /// saves hashing every block. Data that does not match it is stored as it is, and restore refuses the block.
+    /// </param>
+    public ValueTask WriteBlockAsync(
+        long blockIndex, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> knownSha256 = default, CancellationToken cancellationToken = default)
     {
-        if (data.Length != _blockSize)
+        if (data.Length != _blockSize || knownSha256.Length is not (0 or ArchiveFormat.HashLength))
         {
-            throw new ArgumentException($"A block is {_blockSize} bytes, not {data.Length}.", nameof(data));
+            throw new ArgumentException($"A block is {_blockSize} bytes (not {data.Length}) and its SHA-256 32 bytes (not {knownSha256.Length}).");
+        }
+
+        // Checked here, before any copy: a zero block costs a scan and no buffer; data stops the scan at once.
+        if (!data.Span.ContainsAnyExcept((byte)0))
+        {
+            return WriteZeroBlockAsync(blockIndex, cancellationToken);
         }
 
         AcceptBlockIndex(blockIndex);
-        var buffer = _options.Buffers.Rent(_blockSize);
+        var buffer = ArchiveBuffers.Rent(_blockSize);
         data.CopyTo(buffer);
-        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, buffer, Task.Run(() => Digest(buffer))));
+        var sha256 = knownSha256.IsEmpty
+            ? Task.Run(() => (byte[]?)SHA256.HashData(buffer.AsSpan(0, _blockSize)))
+            : Task.FromResult<byte[]?>(knownSha256.ToArray());
+        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, buffer, sha256));
         return new ValueTask(RunAsync(() => PumpAsync(drainBlocks: false, drainFrames: false, cancellationToken)));
     }
 
-    /// <summary>Adds a written block that the caller knows is all zeros, without its data.</summary>
+    /// <summary>Adds a written block that is all zeros, without its data (the caller may know it from its hash).</summary>
     public ValueTask WriteZeroBlockAsync(long blockIndex, CancellationToken cancellationToken = default)
     {
         AcceptBlockIndex(blockIndex);
-        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, null, Task.FromResult<byte[]?>(null)));
+        _pendingBlocks.Enqueue(new PendingBlock(blockIndex, null, ZeroBlockHash));
         return new ValueTask(RunAsync(() => PumpAsync(drainBlocks: false, drainFrames: false, cancellationToken)));
     }
 
@@ -176,7 +196,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
             await frame.ContinueWith(_ => { }, TaskScheduler.Default);
             if (frame.IsCompletedSuccessfully)
             {
-                _options.Buffers.Return(frame.Result.Buffer);
+                ArchiveBuffers.Return(frame.Result.Buffer);
             }
         }
 
@@ -225,8 +245,9 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     /// </summary>
     private async Task PumpAsync(bool drainBlocks, bool drainFrames, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var maxPendingBlocks = 2 * _options.MaxParallelism;
-        var maxPendingFrames = _options.MaxParallelism + 1;
+        var maxPendingFrames = _options.MaxParallelism;
         while (true)
         {
             if (_pendingBlocks.TryPeek(out var block)
@@ -237,7 +258,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
                 Place(block, sha256);
             }
             else if (_pendingFrames.TryPeek(out var frame)
-                && (drainFrames || frame.IsCompleted || _pendingFrames.Count > maxPendingFrames))
+                && (drainFrames || frame.IsCompleted || _pendingFrames.Count >= maxPendingFrames))
             {
                 var encoded = await frame.WaitAsync(cancellationToken);
                 _ = _pendingFrames.Dequeue();
@@ -247,7 +268,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
                 }
                 finally
                 {
-                    _options.Buffers.Return(encoded.Buffer);
+                    ArchiveBuffers.Return(encoded.Buffer);
                 }
 
                 _index.AddFrame(encoded.Length, encoded.Codec, encoded.BlockCount, encoded.Sha256);
@@ -297,13 +318,6 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         _pendingFrames.Enqueue(Task.Run(() => Encode(blocks)));
     }
 
-    /// <summary>The SHA-256 of a block, or null if it is all zeros.</summary>
-    private byte[]? Digest(byte[] buffer)
-    {
-        var block = buffer.AsSpan(0, _blockSize);
-        return block.ContainsAnyExcept((byte)0) ? SHA256.HashData(block) : null;
-    }
-
     /// <summary>
     /// Compresses the blocks into one zstd frame, or keeps them raw when zstd saves under 1/128 of their size
     /// (random or already compressed data): a raw frame costs nothing to restore.
@@ -311,7 +325,7 @@ internal sealed class ArchiveWriter : IAsyncDisposable
     private EncodedFrame Encode(byte[][] blocks)
     {
         var rawLength = blocks.Length * _blockSize;
-        var raw = _options.Buffers.Rent(rawLength);
+        var raw = ArchiveBuffers.Rent(_options.BlocksPerFrame * _blockSize);
         for (var i = 0; i < blocks.Length; i++)
         {
             blocks[i].AsSpan(0, _blockSize).CopyTo(raw.AsSpan(i * _blockSize));
@@ -319,27 +333,52 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
 
         // Output that would not save enough does not fit, and zstd gives up: no bound-sized buffer needed.
-        var compressed = _options.Buffers.Rent(rawLength);
+        var compressed = ArchiveBuffers.Rent(_options.BlocksPerFrame * _blockSize);
         var compressor = _compressors.Rent();
-        bool fits;
-        int length;
+        var length = 0;
         try
         {
-            fits = compressor.TryWrap(raw.AsSpan(0, rawLength), compressed.AsSpan(0, rawLength - rawLength / 128), out length);
+            if (LooksCompressible(compressor, raw, blocks.Length, compressed)
+                && compressor.TryWrap(raw.AsSpan(0, rawLength), compressed.AsSpan(0, rawLength - rawLength / 128), out length))
+            {
+                ArchiveBuffers.Return(raw);
+                return new EncodedFrame(FrameCodec.Zstd, compressed, length, blocks.Length, SHA256.HashData(compressed.AsSpan(0, length)));
+            }
         }
         finally
         {
             _compressors.Return(compressor);
         }
 
-        if (!fits)
-        {
-            _options.Buffers.Return(compressed);
-            return new EncodedFrame(FrameCodec.Raw, raw, rawLength, blocks.Length, null);
-        }
+        ArchiveBuffers.Return(compressed);
+        return new EncodedFrame(FrameCodec.Raw, raw, rawLength, blocks.Length, null);
+    }
 
-        _options.Buffers.Return(raw);
-        return new EncodedFrame(FrameCodec.Zstd, compressed, length, blocks.Length, SHA256.HashData(compressed.AsSpan(0, length)));
+    /// <summary>
+    /// Compresses a sample first: four 2 KiB pieces spread over every block (1/64 of the frame). When even that does
+    /// not shrink at all, the frame is random or already compressed, and compressing all of it would be wasted work.
+    /// Sampling every block, not just the first, keeps a partly compressible frame from being taken for random.
+    /// </summary>
+    private bool LooksCompressible(Compressor compressor, byte[] raw, int blockCount, byte[] scratch)
+    {
+        const int Pieces = 4;
+        var pieceLength = Math.Min(2048, _blockSize / 16);
+        var sampleLength = Pieces * pieceLength;
+        var sample = ArrayPool<byte>.Shared.Rent(blockCount * sampleLength);
+        try
+        {
+            for (var i = 0; i < blockCount * Pieces; i++)
+            {
+                raw.AsSpan(i * (_blockSize / Pieces), pieceLength).CopyTo(sample.AsSpan(i * pieceLength));
+            }
+
+            var total = blockCount * sampleLength;
+            return compressor.TryWrap(sample.AsSpan(0, total), scratch.AsSpan(0, total - 1), out _);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sample);
+        }
     }
 
     private void Report() => _options.Progress?.Report(new ArchiveWriteProgress(_index.LogicalBytes, _written));
@@ -367,14 +406,15 @@ internal sealed class ArchiveWriter : IAsyncDisposable
         }
     }
 
-    private void ReturnBuffer(byte[]? buffer)
+    private static void ReturnBuffer(byte[]? buffer)
     {
         if (buffer is not null)
         {
-            _options.Buffers.Return(buffer);
+            ArchiveBuffers.Return(buffer);
         }
     }
 
+    /// <summary>A block waiting for its SHA-256; zero blocks have neither buffer nor hash.</summary>
     private sealed record PendingBlock(long BlockIndex, byte[]? Buffer, Task<byte[]?> Sha256);
 
     private sealed record EncodedFrame(FrameCodec Codec, byte[] Buffer, int Length, int BlockCount, byte[]? Sha256);

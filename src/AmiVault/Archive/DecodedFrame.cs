@@ -8,14 +8,14 @@ namespace AmiVault.Archive;
 /// </summary>
 internal sealed class DecodedFrame(ArchiveIndex index, ArchiveFrame frame, ReadOnlyMemory<byte> blocks, int blockSize)
 {
-    private int _verified;
+    private uint _verified;
 
     public ArchiveFrame Frame => frame;
 
     public ReadOnlyMemory<byte> Block(int slot)
     {
         var block = blocks.Slice(slot * blockSize, blockSize);
-        if ((_verified & (1 << slot)) == 0)
+        if ((_verified & (1u << slot)) == 0)
         {
             Span<byte> actual = stackalloc byte[ArchiveFormat.HashLength];
             SHA256.HashData(block.Span, actual);
@@ -27,7 +27,7 @@ internal sealed class DecodedFrame(ArchiveIndex index, ArchiveFrame frame, ReadO
                     $"The archive is corrupt: block {stored} (frame {frame.Number} at offset {frame.Offset}) does not match its SHA-256.");
             }
 
-            _verified |= 1 << slot;
+            _verified |= 1u << slot;
         }
 
         return block;

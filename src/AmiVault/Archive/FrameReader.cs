@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using ZstdSharp;
 
@@ -6,37 +5,63 @@ namespace AmiVault.Archive;
 
 /// <summary>
 /// Reads groups of frames with several ranged reads in flight, checks and decodes each frame, and hands it on.
-/// Memory: per read in flight, one read buffer (about the group target) and one decoded frame.
+/// Memory: per read in flight, one read buffer (the read length, or the largest frame if larger) and one buffer
+/// for the largest decoded frame.
 /// </summary>
-internal sealed class FrameReader(IArchiveSource source, ArchiveIndex index, int blockSize) : IDisposable
+internal sealed class FrameReader : IDisposable
 {
-    private readonly DisposablePool<Decompressor> _decompressors = new(() => new Decompressor());
+    private readonly IArchiveSource _source;
+    private readonly ArchiveIndex _index;
+    private readonly int _blockSize;
+    private readonly ArchiveReadOptions _options;
+    private readonly Pool<Decompressor> _decompressors = new(() => new Decompressor());
+    private readonly int _readBufferLength;
+    private readonly int _decodeBufferLength;
+
+    public FrameReader(IArchiveSource source, ArchiveIndex index, int blockSize, ArchiveReadOptions options)
+    {
+        _source = source;
+        _index = index;
+        _blockSize = blockSize;
+        _options = options;
+        int largestStored = 0, largestDecoded = 0;
+        for (var number = 0; number < index.FrameCount; number++)
+        {
+            var frame = index.Frame(number);
+            largestStored = Math.Max(largestStored, frame.StoredLength);
+            largestDecoded = Math.Max(largestDecoded, frame.Codec == FrameCodec.Zstd ? frame.BlockCount * blockSize : 0);
+        }
+
+        // Whole MiBs, so that archives with slightly different frames share the same pooled buffers.
+        _readBufferLength = RoundUpToMiB(Math.Max(options.ReadLength, largestStored));
+        _decodeBufferLength = RoundUpToMiB(largestDecoded);
+    }
+
+    /// <summary>The groups to read to cover the given frames (ascending, distinct).</summary>
+    public IEnumerable<FrameGroup> Plan(IEnumerable<int> frames) => FrameGroup.Plan(frames, _index, _options.ReadLength);
 
     public Task ForEachFrameAsync(
-        IEnumerable<FrameGroup> groups,
-        Func<DecodedFrame, CancellationToken, ValueTask> onFrame,
-        ArchiveReadOptions options,
-        CancellationToken cancellationToken)
+        IEnumerable<FrameGroup> groups, Func<DecodedFrame, CancellationToken, ValueTask> onFrame, CancellationToken cancellationToken)
     {
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelReads, CancellationToken = cancellationToken };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelReads, CancellationToken = cancellationToken };
         return Parallel.ForEachAsync(groups, parallel, async (group, token) =>
         {
-            var stored = options.Buffers.Rent(group.Length);
-            var decoded = options.Buffers.Rent(ArchiveFormat.MaxBlocksPerFrame * blockSize);
+            var stored = ArchiveBuffers.Rent(_readBufferLength);
+            var decoded = ArchiveBuffers.Rent(_decodeBufferLength);
             try
             {
-                await ArchiveReader.ReadAsync(source, group.Offset, stored.AsMemory(0, group.Length), token);
+                await ArchiveReader.ReadAsync(_source, group.Offset, stored.AsMemory(0, group.Length), token);
                 for (var number = group.FirstFrame; number < group.EndFrame; number++)
                 {
-                    var frame = index.Frame(number);
+                    var frame = _index.Frame(number);
                     var bytes = stored.AsMemory((int)(frame.Offset - group.Offset), frame.StoredLength);
-                    await onFrame(new DecodedFrame(index, frame, Decode(frame, bytes, decoded), blockSize), token);
+                    await onFrame(new DecodedFrame(_index, frame, Decode(frame, bytes, decoded), _blockSize), token);
                 }
             }
             finally
             {
-                options.Buffers.Return(stored);
-                options.Buffers.Return(decoded);
+                ArchiveBuffers.Return(stored);
+                ArchiveBuffers.Return(decoded);
             }
         });
     }
@@ -53,12 +78,12 @@ internal sealed class FrameReader(IArchiveSource source, ArchiveIndex index, int
         // The hash comes first, so that only bytes the writer produced ever reach the decompressor by accident.
         Span<byte> actual = stackalloc byte[ArchiveFormat.HashLength];
         SHA256.HashData(bytes.Span, actual);
-        if (!actual.SequenceEqual(index.FrameHash(frame.Number)))
+        if (!actual.SequenceEqual(_index.FrameHash(frame.Number)))
         {
             throw Corrupt(frame, "does not match its SHA-256");
         }
 
-        var rawLength = frame.BlockCount * blockSize;
+        var rawLength = frame.BlockCount * _blockSize;
         var decompressor = _decompressors.Rent();
         try
         {
@@ -78,6 +103,8 @@ internal sealed class FrameReader(IArchiveSource source, ArchiveIndex index, int
 
         return decoded.AsMemory(0, rawLength);
     }
+
+    private static int RoundUpToMiB(int length) => (int)Math.Min(int.MaxValue, ((long)length + (1 << 20) - 1) >> 20 << 20);
 
     private static ArchiveFormatException Corrupt(ArchiveFrame frame, string problem) => new(
         ArchiveProblem.FrameCorrupt,

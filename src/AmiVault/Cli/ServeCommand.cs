@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmiVault.Cli.Common;
 using AmiVault.Configuration;
 using AmiVault.Hosting;
 
@@ -7,7 +8,7 @@ namespace AmiVault.Cli;
 /// <summary>`amivault serve`: runs the server in the foreground until Ctrl-C.</summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create(CliRunner runner)
     {
         var port = new Option<int?>("--port") { Description = $"Port to listen on (default {AmiVaultOptions.DefaultPort})." };
         var listen = new Option<string?>("--listen") { Description = "Address to listen on (default 127.0.0.1)." };
@@ -20,39 +21,47 @@ internal static class ServeCommand
         {
             port, listen, dataDir, region, partition, config,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        runner.SetAction(command, async context =>
         {
-            var options = OptionsLoader.Load(parse.GetValue(config), new Dictionary<string, string?>
+            var parse = context.Parse;
+            var cancellationToken = context.CancellationToken;
+            var output = context.Host.Out;
+            AmiVaultOptions options;
+            AmiVaultServer server;
+            try
             {
-                ["Port"] = parse.GetValue(port)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Listen"] = parse.GetValue(listen),
-                ["DataDir"] = parse.GetValue(dataDir),
-                ["Region"] = parse.GetValue(region),
-                ["Partition"] = parse.GetValue(partition),
-            });
+                options = OptionsLoader.Load(parse.GetValue(config), new Dictionary<string, string?>
+                {
+                    ["Port"] = parse.GetValue(port)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Listen"] = parse.GetValue(listen),
+                    ["DataDir"] = parse.GetValue(dataDir),
+                    ["Region"] = parse.GetValue(region),
+                    ["Partition"] = parse.GetValue(partition),
+                });
+                server = await AmiVaultServer.StartAsync(options, cancellationToken: cancellationToken);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The configuration's own checks (a bad port or region, keys that must not be exposed).
+                throw CliException.Configuration(e.Message);
+            }
 
-            await using var server = await AmiVaultServer.StartAsync(options, cancellationToken: cancellationToken);
-            Console.WriteLine($"AmiVault listening on {server.Endpoint} (region {options.Region}, partition {options.EffectivePartition}, data in {options.DataDir})");
+            await using var running = server;
+            output.WriteLine($"AmiVault listening on {server.Endpoint} (region {options.Region}, partition {options.EffectivePartition}, data in {options.DataDir})");
             if (server.GeneratedAccount)
             {
                 var account = server.Accounts.All.Single();
-                Console.WriteLine("Development account (generated; set AMIVAULT_ACCOUNT_ID/AMIVAULT_ACCESS_KEY_ID/AMIVAULT_SECRET_ACCESS_KEY to choose your own):");
-                Console.WriteLine($"  export AWS_ACCESS_KEY_ID={account.AccessKeyId}");
-                Console.WriteLine($"  export AWS_SECRET_ACCESS_KEY={account.SecretAccessKey}");
-                Console.WriteLine($"  export AWS_DEFAULT_REGION={options.Region}");
-                Console.WriteLine($"  # account id {account.Id}; use --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
+                output.WriteLine("Development account (generated; set AMIVAULT_ACCOUNT_ID/AMIVAULT_ACCESS_KEY_ID/AMIVAULT_SECRET_ACCESS_KEY to choose your own):");
+                output.WriteLine($"  export AWS_ACCESS_KEY_ID={account.AccessKeyId}");
+                output.WriteLine($"  export AWS_SECRET_ACCESS_KEY={account.SecretAccessKey}");
+                output.WriteLine($"  export AWS_DEFAULT_REGION={options.Region}");
+                output.WriteLine($"  # account id {account.Id}; use --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
             }
 
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("Shutting down.");
-            }
-
-            return 0;
+            // Ends on Ctrl-C or SIGTERM, whichever of the host and the command line sees the signal first.
+            await server.WaitForShutdownAsync(cancellationToken);
+            output.WriteLine("Shutting down.");
+            return ExitCodes.Success;
         });
         return command;
     }

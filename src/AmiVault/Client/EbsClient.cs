@@ -31,7 +31,7 @@ internal sealed class EbsClient : IDisposable
     public EbsClient(EbsClientOptions options, HttpMessageHandler? handler = null)
     {
         _options = options;
-        _signer = new SigV4Signer(options.AccessKeyId, options.SecretAccessKey, options.Region, "ebs");
+        _signer = new SigV4Signer(options.AccessKeyId, options.SecretAccessKey, options.Region, "ebs", sessionToken: options.SessionToken);
         _base = options.Endpoint.ToString().TrimEnd('/');
         handler ??= new SocketsHttpHandler
         {

@@ -12,6 +12,9 @@ internal sealed record EbsClientOptions
 
     public required string SecretAccessKey { get; init; }
 
+    /// <summary>The session token of temporary credentials (a role, SSO), sent as X-Amz-Security-Token.</summary>
+    public string? SessionToken { get; init; }
+
     public required string Region { get; init; }
 
     /// <summary>How long one attempt (connect, send, answer read whole) may take before it is abandoned and retried.</summary>

@@ -7,10 +7,11 @@ namespace AmiVault.Client;
 /// <summary>
 /// Signs HttpClient requests with AWS Signature Version 4 (Authorization header), for one key pair, region and
 /// service. The body is either covered by its SHA-256 or sent as <see cref="UnsignedPayload"/> (EBS block data,
-/// S3 over TLS). Stateless apart from a cache of daily signing keys: safe to share between concurrent requests.
-/// The canonical request is built by the same code the server verifies with.
+/// S3 over TLS). Temporary credentials add their session token as X-Amz-Security-Token. Stateless apart from a
+/// cache of daily signing keys: safe to share between concurrent requests. The canonical request is built by the
+/// same code the server verifies with.
 /// </summary>
-internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey, string region, string service, TimeProvider? time = null)
+internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey, string region, string service, TimeProvider? time = null, string? sessionToken = null)
 {
     public const string UnsignedPayload = SigV4Authenticator.UnsignedPayload;
 
@@ -40,7 +41,13 @@ internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey, st
         request.Headers.Remove("X-Amz-Date");
         request.Headers.Remove("X-Amz-Content-SHA256");
         request.Headers.Remove("Authorization");
+        request.Headers.Remove("X-Amz-Security-Token");
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
+        if (sessionToken is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", sessionToken);
+        }
+
         request.Headers.TryAddWithoutValidation("X-Amz-Content-SHA256", payloadHash);
         request.Headers.Host ??= uri.Authority;
 

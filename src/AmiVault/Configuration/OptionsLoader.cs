@@ -55,6 +55,11 @@ internal static class OptionsLoader
                 $"Tasks:MaxImageSizeGb ({options.Tasks.MaxImageSizeGb}) must be from 1 to 48000, Tasks:StoreQuotaGb ({options.Tasks.StoreQuotaGb}) and Tasks:RestoreQuotaGb ({options.Tasks.RestoreQuotaGb}) at least 1.");
         }
 
+        if (options.Buckets.Backend is not ("embedded" or "external"))
+        {
+            throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
+        }
+
         options.DataDir = Path.GetFullPath(options.DataDir);
     }
 }

@@ -79,6 +79,7 @@ internal static class ServiceRegistration
         services.AddSingleton<BlockDeviceMappingReader>();
         services.AddSingleton<IEc2Action, RegisterImageAction>();
         services.AddSingleton<IEc2Action, DescribeImagesAction>();
+        services.AddSingleton<IEc2Action, DescribeImageAttributeAction>();
         services.AddSingleton<IEc2Action, DeregisterImageAction>();
         services.AddSingleton<IEc2Action, DescribeSnapshotsAction>();
         services.AddSingleton<IEc2Action, DeleteSnapshotAction>();

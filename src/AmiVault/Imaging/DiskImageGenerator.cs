@@ -89,12 +89,11 @@ internal sealed class DiskImageGenerator
         var weights = lengths.Select(_ => random.NextDouble()).ToArray();
         var weightSum = weights.Sum();
         var extents = new ImageExtent[lengths.Count];
-        long offset = 0, gapsUsed = 0;
+        long offset = 0;
         for (var i = 0; i < lengths.Count; i++)
         {
             extents[i] = new ImageExtent(offset * ExtentUnit, lengths[i] * ExtentUnit);
             var gap = i == lengths.Count - 1 ? 0 : (long)(gapUnits * weights[i] / weightSum);
-            gapsUsed += gap;
             offset += lengths[i] + gap;
         }
 

@@ -22,6 +22,11 @@ internal sealed class DiskImageStream(DiskImageGenerator image) : Stream
     public override int Read(Span<byte> buffer)
     {
         var length = (int)Math.Clamp(image.Size - _position, 0, buffer.Length);
+        if (length == 0)
+        {
+            return 0;
+        }
+
         image.Fill(_position, buffer[..length]);
         _position += length;
         return length;

@@ -15,7 +15,7 @@ internal interface IObjectStore
     /// <summary>Fails with NoSuchBucket, or AccessDenied when the bucket is not this account's.</summary>
     Task<BucketInfo> HeadBucketAsync(string bucket, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes an empty bucket (BucketNotEmpty otherwise); unfinished multipart uploads go with it.</summary>
+    /// <summary>Deletes a bucket without objects (BucketNotEmpty otherwise); in the embedded store, unfinished uploads go with it.</summary>
     Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default);
 
     /// <summary>Whether new objects are encrypted at rest (AES256) when a request does not ask for it.</summary>

@@ -30,6 +30,8 @@ internal static class ObjectStoreLimits
         }
     }
 
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+
     public static void CheckKey(string key)
     {
         if (key.Length == 0)
@@ -102,6 +104,15 @@ internal static class ObjectStoreLimits
         if (metadataBytes > MaxMetadataBytes)
         {
             throw ObjectStoreErrors.MetadataTooLarge();
+        }
+
+        // Metadata goes back out as x-amz-meta-NAME headers: names must be header tokens and values printable ASCII.
+        foreach (var (name, value) in options.Metadata)
+        {
+            if (name.Length == 0 || !name.All(IsTokenChar) || !value.All(c => c is '\t' or (>= ' ' and <= '~')))
+            {
+                throw ObjectStoreErrors.InvalidArgument($"User metadata '{name}' must be a header name with a printable ASCII value.");
+            }
         }
 
         if (options.ContentMd5 is { Length: not 16 })

@@ -74,7 +74,6 @@ internal sealed class RestoreImageJob(
         }
 
         var progress = new SnapshotProgress(snapshots, task.SnapshotIds, reader.Manifest.Snapshots.Sum(s => s.BlockCount), time);
-        var readOptions = new ArchiveReadOptions { Buffers = TaskBuffers.Create() };
         for (var i = 0; i < task.SnapshotIds.Count; i++)
         {
             var snapshotId = task.SnapshotIds[i];
@@ -93,7 +92,7 @@ internal sealed class RestoreImageJob(
 
                 Interlocked.Increment(ref restored);
                 await progress.AdvanceAsync(ct);
-            }, readOptions, cancellationToken);
+            }, cancellationToken: cancellationToken);
 
             // Every block the archive lists was read, checked against its SHA-256 and written: the data is complete.
             var expected = reader.Manifest.Snapshots[i].BlockCount;

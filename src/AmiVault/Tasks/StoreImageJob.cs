@@ -1,4 +1,3 @@
-using System.Buffers;
 using AmiVault.Archive;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
@@ -116,14 +115,13 @@ internal sealed class StoreImageJob(
         // Even incompressible data must fit in 10,000 parts: stored frames are never larger than their raw blocks.
         var partSize = MultipartUploadStream.ChoosePartSize(totalBlocks * (IBlockStore.BlockSize + PerBlockOverhead) + FixedOverhead);
         var progress = new ProgressTracker(totalBlocks, time, task.Progress);
-        var buffers = TaskBuffers.Create();
         await using var upload = new MultipartUploadStream(store, task.Bucket, task.ObjectKey, uploadId, partSize, SpoolDir, cancellationToken);
-        await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, new ArchiveWriterOptions { Buffers = buffers, MaxParallelism = CompressionParallelism }, cancellationToken))
+        await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, new ArchiveWriterOptions { MaxParallelism = CompressionParallelism }, cancellationToken))
         {
             foreach (var (snapshot, _, blockCount) in parts)
             {
                 await writer.BeginSnapshotAsync(snapshot.SnapshotId, cancellationToken);
-                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, buffers, progress, cancellationToken);
+                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);
@@ -139,11 +137,10 @@ internal sealed class StoreImageJob(
         return task;
     }
 
-    private async Task WriteSnapshotAsync(
-        StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ArrayPool<byte> buffers, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteSnapshotAsync(StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, CancellationToken cancellationToken)
     {
         // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
-        var pending = new Queue<(long Index, Task<byte[]?> Data)>();
+        var pending = new Queue<(SnapshotBlock Block, Task<byte[]?> Data)>();
         var listed = 0L;
         try
         {
@@ -158,10 +155,10 @@ internal sealed class StoreImageJob(
                         throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} changed during the task.");
                     }
 
-                    pending.Enqueue((block.BlockIndex, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, buffers, cancellationToken)));
+                    pending.Enqueue((block, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, cancellationToken)));
                     if (pending.Count >= ReadAhead)
                     {
-                        await WriteOneAsync(task, writer, pending.Dequeue(), buffers, progress, cancellationToken);
+                        await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
                     }
                 }
 
@@ -175,7 +172,7 @@ internal sealed class StoreImageJob(
 
             while (pending.Count > 0)
             {
-                await WriteOneAsync(task, writer, pending.Dequeue(), buffers, progress, cancellationToken);
+                await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
             }
         }
         finally
@@ -183,7 +180,7 @@ internal sealed class StoreImageJob(
             // After a failure, reads still in flight must end before their buffers go back to the pool.
             while (pending.TryDequeue(out var left))
             {
-                await left.Data.ContinueWith(read => Return(buffers, read.IsCompletedSuccessfully ? read.Result : null), TaskScheduler.Default);
+                await left.Data.ContinueWith(read => Return(read.IsCompletedSuccessfully ? read.Result : null), TaskScheduler.Default);
             }
         }
 
@@ -195,19 +192,21 @@ internal sealed class StoreImageJob(
         }
     }
 
-    private async Task WriteOneAsync(
-        StoreTaskRecord task, ArchiveWriter writer, (long Index, Task<byte[]?> Data) block, ArrayPool<byte> buffers, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteOneAsync(StoreTaskRecord task, ArchiveWriter writer, (SnapshotBlock Block, Task<byte[]?> Data) pending, ProgressTracker progress, CancellationToken cancellationToken)
     {
-        var data = await block.Data;
+        var (block, read) = pending;
+        var data = await read;
         try
         {
+            // The block store is addressed by SHA-256: its hash is passed on, not computed again, so a block that rotted
+            // on disk is refused at restore instead of being archived under a hash of its damage.
             await (data is null
-                ? writer.WriteZeroBlockAsync(block.Index, cancellationToken)
-                : writer.WriteBlockAsync(block.Index, data.AsMemory(0, IBlockStore.BlockSize), cancellationToken));
+                ? writer.WriteZeroBlockAsync(block.BlockIndex, cancellationToken)
+                : writer.WriteBlockAsync(block.BlockIndex, data.AsMemory(0, IBlockStore.BlockSize), block.Hash, cancellationToken));
         }
         finally
         {
-            Return(buffers, data);
+            Return(data);
         }
 
         if (progress.Advance(1) is { } percent)
@@ -216,9 +215,9 @@ internal sealed class StoreImageJob(
         }
     }
 
-    private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, byte[] hash, ArrayPool<byte> buffers, CancellationToken cancellationToken)
+    private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, byte[] hash, CancellationToken cancellationToken)
     {
-        var buffer = buffers.Rent(IBlockStore.BlockSize);
+        var buffer = ArchiveBuffers.Rent(IBlockStore.BlockSize);
         try
         {
             await blocks.ReadAsync(hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
@@ -226,22 +225,22 @@ internal sealed class StoreImageJob(
         }
         catch (BlockMissingException)
         {
-            buffers.Return(buffer);
+            ArchiveBuffers.Return(buffer);
             await RequireSnapshotAsync(task, snapshotId, cancellationToken);
             throw new TaskFailedException($"A block of snapshot {snapshotId} is missing from the block store.");
         }
         catch
         {
-            buffers.Return(buffer);
+            ArchiveBuffers.Return(buffer);
             throw;
         }
     }
 
-    private static void Return(ArrayPool<byte> buffers, byte[]? buffer)
+    private static void Return(byte[]? buffer)
     {
         if (buffer is not null)
         {
-            buffers.Return(buffer);
+            ArchiveBuffers.Return(buffer);
         }
     }
 

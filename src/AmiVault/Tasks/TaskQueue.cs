@@ -69,8 +69,6 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ServerContext server
                     // Jobs record their own failures; this is a last line so one bad task never stops a worker.
                     logger.LogError(e, "{Kind} task {TaskId} failed outside its job's handling.", kind, taskId);
                 }
-
-                TaskBuffers.ReleaseFinished();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

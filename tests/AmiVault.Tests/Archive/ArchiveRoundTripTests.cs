@@ -99,6 +99,35 @@ public sealed class ArchiveRoundTripTests
     }
 
     [Fact]
+    public async Task An_image_of_only_zero_blocks_stores_no_data_yet_lists_and_restores_every_block()
+    {
+        var zero = new byte[4096];
+        var blocks = Enumerable.Range(0, 300).Select(i => new TestBlock(i * 3, zero, KnownZero: i % 2 == 0)).ToList();
+        var manifest = TestImage.ManifestFor([blocks, []]);
+        var output = new ForwardOnlyStream();
+        await using (var writer = await ArchiveWriter.CreateAsync(output, manifest, new ArchiveWriterOptions { BlockSize = 4096 }))
+        {
+            await writer.BeginSnapshotAsync(manifest.Snapshots[0].SnapshotId);
+            foreach (var block in blocks)
+            {
+                await (block.KnownZero ? writer.WriteZeroBlockAsync(block.Index) : writer.WriteBlockAsync(block.Index, block.Data));
+            }
+
+            await writer.BeginSnapshotAsync(manifest.Snapshots[1].SnapshotId);
+            await writer.CompleteAsync();
+        }
+
+        var reader = await ArchiveReader.OpenAsync(new MemoryArchiveSource(output.ToArray()));
+
+        Assert.Equal(new ArchiveStatistics(output.ToArray().Length, 300 * 4096L, 0, 0, 0, 300, 0), reader.Statistics);
+        Assert.Equal(blocks.Select(b => b.Index), reader.ListBlocks(0).Where(b => b.IsZero).Select(b => b.BlockIndex));
+        var restored = await TestImage.RestoreAsync(reader, 0);
+        Assert.Equal(blocks.Select(b => b.Index).Order(), restored.Keys.Order());
+        Assert.All(restored.Values, data => Assert.Equal(zero, data));
+        Assert.True((await ArchiveReader.VerifyAsync(new MemoryArchiveSource(output.ToArray()))).IsIntact);
+    }
+
+    [Fact]
     public async Task Verify_finds_an_intact_archive_intact_and_counts_what_it_checked()
     {
         var (archive, statistics) = await TestImage.Mixed(4096).WriteAsync();

@@ -73,6 +73,13 @@ internal sealed class TestImage
         return new TestImage(blockSize, ManifestFor(blocks), blocks);
     }
 
+    /// <summary>The same image with only the listed block indices of each snapshot.</summary>
+    public TestImage Select(IReadOnlyList<IReadOnlyList<long>> indices)
+    {
+        var blocks = Blocks.Select((list, s) => (IReadOnlyList<TestBlock>)list.Where(b => s < indices.Count && indices[s].Contains(b.Index)).ToList()).ToList();
+        return new TestImage(BlockSize, ManifestFor(blocks), blocks);
+    }
+
     public static ArchiveManifest ManifestFor(IReadOnlyList<IReadOnlyList<TestBlock>> blocks) => new()
     {
         StoredAt = new DateTimeOffset(2025, 11, 25, 17, 0, 0, TimeSpan.Zero),

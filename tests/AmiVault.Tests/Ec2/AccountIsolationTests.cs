@@ -26,6 +26,7 @@ public sealed class AccountIsolationTests
 
         await FailsAsync("InvalidAMIID.NotFound", () => bob.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [image] }));
         await FailsAsync("InvalidSnapshot.NotFound", () => bob.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { SnapshotIds = [snapshot] }));
+        await FailsAsync("InvalidAMIID.NotFound", () => bob.DescribeImageAttributeAsync(new DescribeImageAttributeRequest { ImageId = image, Attribute = ImageAttributeName.Description }));
         await FailsAsync("InvalidAMIID.NotFound", () => bob.CreateTagsAsync(new CreateTagsRequest([image], [new Tag("pwned", "yes")])));
         await FailsAsync("InvalidSnapshot.NotFound", () => bob.CreateTagsAsync(new CreateTagsRequest([snapshot], [new Tag("pwned", "yes")])));
         await FailsAsync("InvalidAMIID.NotFound", () => bob.DeleteTagsAsync(new DeleteTagsRequest { Resources = [image] }));

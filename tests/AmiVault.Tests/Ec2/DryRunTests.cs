@@ -26,6 +26,7 @@ public sealed class DryRunTests
                 r.TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Snapshot, Tags = [new Tag("x", "y")] }];
             }),
             ["DescribeImages"] = () => ec2.DescribeImagesAsync(new DescribeImagesRequest { DryRun = true }),
+            ["DescribeImageAttribute"] = () => ec2.DescribeImageAttributeAsync(new DescribeImageAttributeRequest { ImageId = image, Attribute = ImageAttributeName.UefiData, DryRun = true }),
             ["DeregisterImage"] = () => ec2.DeregisterImageAsync(new DeregisterImageRequest { ImageId = image, DeleteAssociatedSnapshots = true, DryRun = true }),
             ["DescribeSnapshots"] = () => ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { DryRun = true }),
             ["DeleteSnapshot"] = () => ec2.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = spare, DryRun = true }),

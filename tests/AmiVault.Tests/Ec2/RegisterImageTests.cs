@@ -80,6 +80,15 @@ public sealed class RegisterImageTests
         Assert.Equal("ephemeral0", mappings["/dev/sdd"].VirtualName);
         Assert.Null(mappings["/dev/sdd"].Ebs);
         Assert.Equal("", mappings["/dev/sde"].NoDevice);
+
+        async Task<ImageAttribute> Attribute(ImageAttributeName name) =>
+            (await ec2.DescribeImageAttributeAsync(new DescribeImageAttributeRequest { ImageId = imageId, Attribute = name })).ImageAttribute;
+        Assert.Equal("QU1JVmF1bHQgVUVGSSB2YXJpYWJsZXM=", (await Attribute(ImageAttributeName.UefiData)).UefiData);
+        Assert.Equal("web server image", (await Attribute(ImageAttributeName.Description)).Description);
+        Assert.Equal("aki-0123456789abcdef0", (await Attribute(ImageAttributeName.Kernel)).KernelId);
+        Assert.Equal("uefi", (await Attribute(ImageAttributeName.BootMode)).BootMode);
+        Assert.Equal(5, (await Attribute(ImageAttributeName.BlockDeviceMapping)).BlockDeviceMappings.Count);
+        Assert.Empty((await Attribute(ImageAttributeName.LaunchPermission)).LaunchPermissions ?? []);
     }
 
     [Fact]

@@ -51,6 +51,24 @@ public sealed class DiskImageGeneratorTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_stream_seeks_and_ends_like_a_file()
+    {
+        var image = new DiskImageGenerator(1 << 20, seed: 6);
+        using var stream = image.OpenRead();
+        var tail = new byte[100];
+        image.Fill(image.Size - 40, tail.AsSpan(0, 40));
+
+        stream.Seek(-40, SeekOrigin.End);
+        var read = new byte[100];
+
+        Assert.Equal(40, stream.Read(read));
+        Assert.Equal(tail, read);
+        Assert.Equal(0, stream.Read(read));
+        stream.Position = image.Size + 5;
+        Assert.Equal(0, stream.Read(read));
+    }
+
     [Theory]
     [InlineData("zeros=45,text=20,binary=15,random=15,repeated=5")]
     [InlineData("zeros=10,text=30,binary=10,random=35,repeated=15")]

@@ -21,6 +21,14 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dataDir, recursive: true);
 
+    private async Task<byte[]> ReadRangeAsync(string bucket, string key, long offset, long length)
+    {
+        await using var content = await Alice.GetObjectAsync(bucket, key, new ObjectReadOptions { Range = ByteRange.FromOffset(offset, length) });
+        using var copy = new MemoryStream();
+        await content.Body.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
     [Fact]
     public async Task Another_accounts_bucket_is_AccessDenied_and_not_listed()
     {
@@ -70,10 +78,37 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
         Assert.False(Directory.EnumerateFiles(Path.Combine(_dataDir, "buckets"), "*.key", SearchOption.AllDirectories).Any());
         foreach (var (offset, length) in new[] { (0L, 300_000L), (65_530L, 20L), (131_072L, 65_536L), (299_999L, 1L) })
         {
-            await using var content = await Alice.GetObjectAsync("sse", "k", new ObjectReadOptions { Range = ByteRange.FromOffset(offset, length) });
-            using var copy = new MemoryStream();
-            await content.Body.CopyToAsync(copy);
-            Assert.Equal(data.AsSpan((int)offset, (int)length).ToArray(), copy.ToArray());
+            Assert.Equal(data.AsSpan((int)offset, (int)length).ToArray(), await ReadRangeAsync("sse", "k", offset, length));
+        }
+    }
+
+    [Fact]
+    public async Task An_encrypted_multipart_object_reads_back_across_its_part_boundaries()
+    {
+        await Alice.CreateBucketAsync("sse");
+        var part1 = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 17);
+        var part2 = RandomNumberGenerator.GetBytes(70_000);
+        var uploadId = await Alice.CreateMultipartUploadAsync("sse", "k", new ObjectWriteOptions { Encrypt = true });
+        var e1 = await Alice.UploadPartAsync("sse", "k", uploadId, 1, new MemoryStream(part1), part1.Length);
+        var e2 = await Alice.UploadPartAsync("sse", "k", uploadId, 2, new MemoryStream(part2), part2.Length);
+        var info = await Alice.CompleteMultipartUploadAsync("sse", "k", uploadId, [new(1, e1.ETag), new(2, e2.ETag)]);
+
+        Assert.True(info.Encrypted);
+        byte[] whole = [.. part1, .. part2];
+        foreach (var (offset, length) in new[] { (0L, (long)whole.Length), (part1.Length - 100L, 70_100L), (part1.Length - 1L, 2L), (whole.Length - 5L, 5L) })
+        {
+            Assert.Equal(whole.AsSpan((int)offset, (int)length).ToArray(), await ReadRangeAsync("sse", "k", offset, length));
+        }
+    }
+
+    [Fact]
+    public async Task Metadata_that_could_not_go_back_out_as_a_header_is_refused()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        foreach (var metadata in new[] { new Dictionary<string, string> { ["with space"] = "v" }, new Dictionary<string, string> { ["name"] = "line\nbreak" } })
+        {
+            var e = await Assert.ThrowsAsync<ObjectStoreException>(() => Alice.PutObjectAsync("bkt", "k", new MemoryStream([1]), 1, new ObjectWriteOptions { Metadata = metadata }));
+            Assert.Equal("InvalidArgument", e.Code);
         }
     }
 
@@ -112,6 +147,48 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_under_way_keeps_the_object_it_began_with_when_it_is_replaced_and_deleted()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        var part1 = RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
+        var part2 = RandomNumberGenerator.GetBytes(1000);
+        var uploadId = await Alice.CreateMultipartUploadAsync("bkt", "k", ObjectWriteOptions.Default);
+        var e1 = await Alice.UploadPartAsync("bkt", "k", uploadId, 1, new MemoryStream(part1), part1.Length);
+        var e2 = await Alice.UploadPartAsync("bkt", "k", uploadId, 2, new MemoryStream(part2), part2.Length);
+        await Alice.CompleteMultipartUploadAsync("bkt", "k", uploadId, [new(1, e1.ETag), new(2, e2.ETag)]);
+
+        await using var content = await Alice.GetObjectAsync("bkt", "k", ObjectReadOptions.Whole);
+        var first = new byte[1];
+        Assert.Equal(1, await content.Body.ReadAsync(first));
+        await Alice.PutObjectAsync("bkt", "k", new MemoryStream([9, 9, 9]), 3, ObjectWriteOptions.Default);
+        await Alice.DeleteObjectAsync("bkt", "k");
+        using var rest = new MemoryStream();
+        await content.Body.CopyToAsync(rest);
+
+        byte[] whole = [.. part1, .. part2];
+        byte[] read = [.. first, .. rest.ToArray()];
+        Assert.Equal(whole, read);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_dataDir, "buckets", "bkt", "data")));
+    }
+
+    [Fact]
+    public async Task A_bucket_deleted_while_a_body_streams_in_stays_deleted_and_the_put_fails()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        var body = new GatedStream(100_000);
+        var put = Alice.PutObjectAsync("bkt", "k", body, null, ObjectWriteOptions.Default);
+        await body.Started.Task;
+
+        await Alice.DeleteBucketAsync("bkt");
+        body.Open.SetResult();
+
+        Assert.Equal("NoSuchBucket", (await Assert.ThrowsAsync<ObjectStoreException>(() => put)).Code);
+        Assert.Empty(await Alice.ListBucketsAsync());
+        Assert.False(Directory.Exists(Path.Combine(_dataDir, "buckets", "bkt")));
+        await Alice.CreateBucketAsync("bkt");
+    }
+
+    [Fact]
     public async Task Leftovers_of_a_crash_are_cleared_when_the_store_starts()
     {
         await Alice.CreateBucketAsync("bkt");
@@ -119,11 +196,37 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
         Directory.CreateDirectory(tmp);
         await File.WriteAllBytesAsync(Path.Combine(tmp, "half-written"), new byte[10]);
         Directory.CreateDirectory(Path.Combine(_dataDir, "buckets", ".new-123"));
+        await Alice.PutObjectAsync("bkt", "kept", new MemoryStream([1, 2]), 2, ObjectWriteOptions.Default);
+        var data = Path.Combine(_dataDir, "buckets", "bkt", "data");
+        await File.WriteAllBytesAsync(Path.Combine(data, "never-committed"), new byte[10]);
+        Directory.CreateDirectory(Path.Combine(data, "completed-parts-never-committed"));
 
         var restarted = new EmbeddedObjectStoreProvider(new EmbeddedStorage(_dataDir, "eu-west-1", TimeProvider.System)).ForAccount("111111111111");
 
-        Assert.False(Directory.Exists(tmp));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+        Assert.Single(Directory.EnumerateFileSystemEntries(data));
+        await using var kept = await restarted.GetObjectAsync("bkt", "kept", ObjectReadOptions.Whole);
+        Assert.Equal(2, kept.Length);
         Assert.Equal(["bkt"], (await restarted.ListBucketsAsync()).Select(b => b.Name));
+    }
+
+    /// <summary>A body that sends its first bytes, then waits until <see cref="Open"/> is set.</summary>
+    private sealed class GatedStream(int length) : MemoryStream(new byte[length])
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position > 0)
+            {
+                Started.TrySetResult();
+                await Open.Task;
+            }
+
+            return await base.ReadAsync(buffer[..Math.Min(buffer.Length, 1000)], cancellationToken);
+        }
     }
 
     /// <summary>A body whose connection drops after some bytes.</summary>

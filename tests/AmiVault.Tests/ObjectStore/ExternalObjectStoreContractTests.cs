@@ -30,5 +30,26 @@ public sealed class ExternalObjectStoreContractTests(CephRgwFixture ceph) : Obje
         Assert.Equal(403, e.Status);
     }
 
+    [Fact]
+    public async Task Credentials_can_come_from_a_profile_of_the_shared_credentials_file()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, $"[ceph-test]\naws_access_key_id = {ceph.AccessKey}\naws_secret_access_key = {ceph.SecretKey}\n");
+        var previous = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE");
+        Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", file);
+        try
+        {
+            using var provider = new ExternalObjectStoreProvider(new BucketOptions { Backend = "external", EndpointUrl = ceph.EndpointUrl, Profile = "ceph-test" }, "us-east-1");
+            var bucket = NewBucketName();
+            await provider.ForAccount("111111111111").CreateBucketAsync(bucket);
+            Assert.Contains(await Store.ListBucketsAsync(), b => b.Name == bucket);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", previous);
+            File.Delete(file);
+        }
+    }
+
     public void Dispose() => _provider.Dispose();
 }

@@ -199,6 +199,7 @@ public abstract class ObjectStoreContractTests
     {
         var bucket = await NewBucketAsync();
         string[] keys = ["a/1", "a/2", "b/1", "b/x/1", "c", "d", "e/1"];
+        var longKey = "f/" + new string('x', 300);
         foreach (var key in keys)
         {
             await Store.PutObjectAsync(bucket, key, new MemoryStream([7]), 1, ObjectWriteOptions.Default);
@@ -237,6 +238,10 @@ public abstract class ObjectStoreContractTests
 
         var afterC = await Store.ListObjectsAsync(bucket, new ListObjectsQuery { StartAfter = "c" });
         Assert.Equal(["d", "e/1"], afterC.Objects.Select(o => o.Key));
+
+        await Store.PutObjectAsync(bucket, longKey, new MemoryStream([7]), 1, ObjectWriteOptions.Default);
+        var underF = await Store.ListObjectsAsync(bucket, new ListObjectsQuery { Prefix = "f/" });
+        Assert.Equal(longKey, Assert.Single(underF.Objects).Key);
     }
 
     [Fact]

@@ -1,15 +1,21 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace AmiVault.Catalog.Sqlite;
 
 /// <summary>
-/// The catalog's SQLite file: WAL so readers never wait for the writer, one writer at a time (SQLite allows no
-/// more; queueing here beats retrying on SQLITE_BUSY), synchronous=FULL so a committed change survives a crash.
+/// The catalog's SQLite file: WAL so readers never wait for the writer; synchronous=FULL so a committed change
+/// survives a crash. SQLite has one writer, so writes queue to one thread that commits them in groups: every write
+/// waiting when a transaction starts joins it (each in its own savepoint, so one failing write fails alone), and one
+/// fsync then acknowledges them all. Many concurrent block writes thus cost one commit, not one each.
 /// </summary>
 internal sealed class SqliteDatabase : IDisposable
 {
+    private const int MaxGroup = 512;
+
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Channel<IPendingWrite> _writes = Channel.CreateUnbounded<IPendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread _writer;
 
     public SqliteDatabase(string path)
     {
@@ -21,9 +27,25 @@ internal sealed class SqliteDatabase : IDisposable
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode=WAL;");
-        Migrate(connection);
+        using (var connection = Open())
+        {
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            Migrate(connection);
+        }
+
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "catalog writer" };
+        _writer.Start();
+    }
+
+    private interface IPendingWrite
+    {
+        CancellationToken CancellationToken { get; }
+
+        void Run(SqliteConnection connection, SqliteTransaction transaction);
+
+        void Committed();
+
+        void Failed(Exception error);
     }
 
     public int SchemaVersion { get; private set; }
@@ -36,22 +58,19 @@ internal sealed class SqliteDatabase : IDisposable
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in a write transaction, serialized with every other write.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction, serialized with every other write; the task completes
+    /// once the transaction holding it is durably committed. <paramref name="work"/> must not block on anything else.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
     {
-        await _writer.WaitAsync(cancellationToken);
-        try
+        var write = new PendingWrite<T>(work, cancellationToken);
+        if (!_writes.Writer.TryWrite(write))
         {
-            using var connection = Open();
-            using var transaction = connection.BeginTransaction();
-            var result = work(connection, transaction);
-            transaction.Commit();
-            return result;
+            throw new ObjectDisposedException(nameof(SqliteDatabase), "The catalog is closed.");
         }
-        finally
-        {
-            _writer.Release();
-        }
+
+        return write.Task;
     }
 
     public Task WriteAsync(Action<SqliteConnection, SqliteTransaction> work, CancellationToken cancellationToken) =>
@@ -68,7 +87,11 @@ internal sealed class SqliteDatabase : IDisposable
         return work(connection);
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _writes.Writer.TryComplete();
+        _writer.Join();
+    }
 
     public static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
     {
@@ -87,6 +110,74 @@ internal sealed class SqliteDatabase : IDisposable
     {
         using var command = Command(connection, sql);
         command.ExecuteNonQuery();
+    }
+
+    private void WriteLoop()
+    {
+        using var connection = Open();
+        var group = new List<IPendingWrite>(MaxGroup);
+        var done = new List<IPendingWrite>(MaxGroup);
+        while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (group.Count < MaxGroup && _writes.Reader.TryRead(out var next))
+            {
+                group.Add(next);
+            }
+
+            try
+            {
+                using var transaction = connection.BeginTransaction();
+                foreach (var write in group)
+                {
+                    if (write.CancellationToken.IsCancellationRequested)
+                    {
+                        write.Failed(new OperationCanceledException(write.CancellationToken));
+                        continue;
+                    }
+
+                    transaction.Save("w");
+                    try
+                    {
+                        write.Run(connection, transaction);
+                        transaction.Release("w");
+                        done.Add(write);
+                    }
+                    catch (Exception e)
+                    {
+                        transaction.Rollback("w");
+                        transaction.Release("w");
+                        write.Failed(e);
+                    }
+                }
+
+                transaction.Commit();
+                done.ForEach(w => w.Committed());
+            }
+            catch (Exception e)
+            {
+                // The commit itself failed (disk full, I/O error): nothing of the group is durable.
+                done.ForEach(w => w.Failed(e));
+            }
+
+            group.Clear();
+            done.Clear();
+        }
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken) : IPendingWrite
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public CancellationToken CancellationToken => cancellationToken;
+
+        public void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = work(connection, transaction);
+
+        public void Committed() => _completion.TrySetResult(_result!);
+
+        public void Failed(Exception error) => _completion.TrySetException(error);
     }
 
     private void Migrate(SqliteConnection connection)

@@ -7,25 +7,8 @@ internal static class DurableFile
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
-    public static void WriteJson<T>(string path, T value)
-    {
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(file, value, Json);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+    /// <summary>Temp, fsync, rename and folder fsync: the one durable-write mechanism, <see cref="IO.DurableFile"/>.</summary>
+    public static void WriteJson<T>(string path, T value) => IO.DurableFile.WriteAll(path, JsonSerializer.SerializeToUtf8Bytes(value, Json));
 
     /// <summary>The file's value, or null when it does not exist.</summary>
     public static T? ReadJson<T>(string path)

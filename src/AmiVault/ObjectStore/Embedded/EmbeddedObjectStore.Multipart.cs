@@ -11,17 +11,20 @@ internal sealed partial class EmbeddedObjectStore
 {
     private const string UploadFile = "upload.json";
 
-    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default)
+    public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default)
     {
-        var record = RequireBucket(bucket);
         ObjectStoreLimits.CheckWrite(key, options);
         var uploadId = Guid.NewGuid().ToString("N");
         var dir = storage.UploadDir(bucket, uploadId);
-        Directory.CreateDirectory(dir);
+
+        // Under the key's lock, like a commit, so that the bucket cannot be deleted while the folder is made.
+        using var _ = await storage.KeyLocks.AcquireAsync(bucket + "/" + key, cancellationToken);
+        var record = RequireBucket(bucket);
+        IO.DurableFile.CreateDirectory(dir);
         DurableFile.WriteJson(Path.Combine(dir, UploadFile), new UploadRecord(
             key, uploadId, storage.Time.GetUtcNow(), options.ContentType, new Dictionary<string, string>(options.Metadata),
             new Dictionary<string, string>(options.Tags), options.Encrypt ?? record.EncryptByDefault));
-        return Task.FromResult(uploadId);
+        return uploadId;
     }
 
     public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, CancellationToken cancellationToken = default)
@@ -39,8 +42,7 @@ internal sealed partial class EmbeddedObjectStore
         }
 
         var upload = RequireUpload(bucket, key, uploadId);
-        var written = await SegmentWriter.WriteAsync(
-            content, storage.TempFile(bucket), length, ObjectStoreLimits.MaxPartSize, upload.Encrypted ? storage.MasterKey : null, contentMd5, cancellationToken);
+        var written = await WriteSegmentAsync(bucket, content, length, ObjectStoreLimits.MaxPartSize, upload.Encrypted, contentMd5, cancellationToken);
         var dir = storage.UploadDir(bucket, uploadId);
         var name = PartFileName(partNumber, written.Md5, written.Length);
         using (await storage.UploadLocks.AcquireAsync(uploadId, cancellationToken))
@@ -51,7 +53,16 @@ internal sealed partial class EmbeddedObjectStore
                 throw ObjectStoreErrors.NoSuchUpload(uploadId);
             }
 
-            File.Move(written.Path, Path.Combine(dir, name), overwrite: true);
+            try
+            {
+                IO.DurableFile.CommitRename(written.Path, Path.Combine(dir, name));
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // The bucket went away with its uploads while this part streamed in.
+                throw ObjectStoreErrors.NoSuchUpload(uploadId);
+            }
+
             foreach (var earlier in Directory.EnumerateFiles(dir, $"{partNumber:D5}-*").Where(f => Path.GetFileName(f) != name))
             {
                 File.Delete(earlier);
@@ -90,12 +101,11 @@ internal sealed partial class EmbeddedObjectStore
 
         // One rename turns the upload into the object's data; the upload is gone from then on.
         var dataName = Guid.NewGuid().ToString("N");
-        MoveIntoData(bucket, storage.UploadDir(bucket, uploadId), dataName);
         var stored = new ObjectRecord(
             key, chosen.Sum(p => p.Info.Size), ETags.Multipart(chosen.Select(p => p.Md5)), storage.Time.GetUtcNow(), upload.ContentType,
             upload.Metadata, upload.Tags, upload.Encrypted, chosen.Count, dataName,
             [.. chosen.Select(p => new SegmentRecord(Path.Combine(dataName, p.File), p.Info.Size))]);
-        await CommitAsync(bucket, stored, cancellationToken);
+        await CommitAsync(bucket, storage.UploadDir(bucket, uploadId), stored, cancellationToken);
 
         var kept = chosen.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
         foreach (var leftover in Directory.EnumerateFiles(Path.Combine(storage.DataDir(bucket), dataName)).Where(f => !kept.Contains(Path.GetFileName(f))))
@@ -114,6 +124,7 @@ internal sealed partial class EmbeddedObjectStore
         var trash = Path.Combine(storage.Root, bucket, "tmp", "aborted-" + uploadId);
         Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
         Directory.Move(storage.UploadDir(bucket, uploadId), trash);
+        IO.DurableFile.FlushDirectory(storage.UploadsDir(bucket));
         Directory.Delete(trash, recursive: true);
     }
 

@@ -34,11 +34,12 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
         // Built under a dot-name and renamed, so a bucket never exists without its owner.
         var pending = Path.Combine(storage.Root, ".new-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(pending);
+        EmbeddedStorage.CreateBucketFolders(pending);
         DurableFile.WriteJson(Path.Combine(pending, "bucket.json"), new BucketRecord(accountId, storage.Region, storage.Time.GetUtcNow(), EncryptByDefault: false));
         try
         {
             Directory.Move(pending, final);
+            IO.DurableFile.FlushDirectory(storage.Root);
         }
         catch (IOException)
         {
@@ -56,19 +57,23 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         return Task.FromResult(new BucketInfo(bucket, record.Region, record.Created));
     }
 
-    public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    /// <summary>Takes every key lock, so no object can be committed between the emptiness check and the removal.</summary>
+    public async Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default)
     {
-        RequireBucket(bucket);
-        var objects = storage.ObjectsDir(bucket);
-        if (Directory.Exists(objects) && Directory.EnumerateFiles(objects, "*.json", SearchOption.AllDirectories).Any())
+        var trash = Path.Combine(storage.Root, ".trash-" + Guid.NewGuid().ToString("N"));
+        using (await storage.KeyLocks.AcquireAllAsync(cancellationToken))
         {
-            throw ObjectStoreErrors.BucketNotEmpty(bucket);
+            RequireBucket(bucket);
+            if (Directory.EnumerateFiles(storage.ObjectsDir(bucket), "*.json", SearchOption.AllDirectories).Any())
+            {
+                throw ObjectStoreErrors.BucketNotEmpty(bucket);
+            }
+
+            Directory.Move(storage.BucketDir(bucket), trash);
+            IO.DurableFile.FlushDirectory(storage.Root);
         }
 
-        var trash = Path.Combine(storage.Root, ".trash-" + Guid.NewGuid().ToString("N"));
-        Directory.Move(storage.BucketDir(bucket), trash);
         Directory.Delete(trash, recursive: true);
-        return Task.CompletedTask;
     }
 
     public Task<bool> GetBucketEncryptionAsync(string bucket, CancellationToken cancellationToken = default) =>
@@ -91,15 +96,13 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         }
 
         var encrypt = options.Encrypt ?? record.EncryptByDefault;
-        var written = await SegmentWriter.WriteAsync(
-            content, storage.TempFile(bucket), length, ObjectStoreLimits.MaxPutSize, encrypt ? storage.MasterKey : null, options.ContentMd5, cancellationToken);
+        var written = await WriteSegmentAsync(bucket, content, length, ObjectStoreLimits.MaxPutSize, encrypt, options.ContentMd5, cancellationToken);
         var dataName = Guid.NewGuid().ToString("N");
-        MoveIntoData(bucket, written.Path, dataName);
         var stored = new ObjectRecord(
             key, written.Length, ETags.FromMd5(written.Md5), storage.Time.GetUtcNow(), options.ContentType,
             new Dictionary<string, string>(options.Metadata), new Dictionary<string, string>(options.Tags),
             encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length)]);
-        await CommitAsync(bucket, stored, cancellationToken);
+        await CommitAsync(bucket, written.Path, stored, cancellationToken);
         return stored.ToInfo();
     }
 
@@ -112,7 +115,22 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
-        var record = RequireObject(bucket, key);
+
+        // A replacement committed between reading the metadata and opening its files: the new metadata is current.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return Task.FromResult(Open(bucket, RequireObject(bucket, key), options));
+            }
+            catch (ObjectChangedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private ObjectContent Open(string bucket, ObjectRecord record, ObjectReadOptions options)
+    {
         if (options.IfMatch is { } ifMatch && !ETags.Matches(ifMatch, record.ETag))
         {
             throw ObjectStoreErrors.PreconditionFailed("If-Match");
@@ -130,7 +148,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length)).ToList();
         var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
         var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
-        return Task.FromResult(new ObjectContent(record.ToInfo(), body, offset, length, isRange));
+        return new ObjectContent(record.ToInfo(), body, offset, length, isRange);
     }
 
     private static (long Offset, long Length) PartRange(ObjectRecord record, int partNumber)
@@ -159,6 +177,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         if (DurableFile.ReadJson<ObjectRecord>(path) is { } old)
         {
             File.Delete(path);
+            IO.DurableFile.FlushDirectory(Path.GetDirectoryName(path)!);
             DeleteData(bucket, old.DataPath);
         }
     }
@@ -171,9 +190,9 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var prefixes = new List<string>();
         string? last = null;
         var truncated = false;
-        foreach (var record in AllObjects(bucket).Where(r => r.Key.StartsWith(query.Prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal))
+        foreach (var (file, key) in AllKeys(bucket).Where(k => k.Key.StartsWith(query.Prefix, StringComparison.Ordinal)).OrderBy(k => k.Key, StringComparer.Ordinal))
         {
-            if (after is not null && string.CompareOrdinal(record.Key, after) <= 0)
+            if (after is not null && string.CompareOrdinal(key, after) <= 0)
             {
                 continue;
             }
@@ -181,10 +200,10 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
             string? commonPrefix = null;
             if (!string.IsNullOrEmpty(query.Delimiter))
             {
-                var cut = record.Key.IndexOf(query.Delimiter, query.Prefix.Length, StringComparison.Ordinal);
+                var cut = key.IndexOf(query.Delimiter, query.Prefix.Length, StringComparison.Ordinal);
                 if (cut >= 0)
                 {
-                    commonPrefix = record.Key[..(cut + query.Delimiter.Length)];
+                    commonPrefix = key[..(cut + query.Delimiter.Length)];
                     if (commonPrefix == last || (after is not null && string.CompareOrdinal(commonPrefix, after) <= 0))
                     {
                         continue;
@@ -203,7 +222,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
                 prefixes.Add(commonPrefix);
                 last = commonPrefix;
             }
-            else
+            else if (DurableFile.ReadJson<ObjectRecord>(file) is { } record)
             {
                 objects.Add(new ObjectSummary(record.Key, record.Size, record.ETag, record.LastModified));
                 last = record.Key;
@@ -250,7 +269,8 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         return DurableFile.ReadJson<ObjectRecord>(storage.ObjectFile(bucket, key)) ?? throw ObjectStoreErrors.NoSuchKey(key);
     }
 
-    private IEnumerable<ObjectRecord> AllObjects(string bucket)
+    /// <summary>Every object's metadata file and key, read from the file names (only long keys need the file opened).</summary>
+    private IEnumerable<(string File, string Key)> AllKeys(string bucket)
     {
         var dir = storage.ObjectsDir(bucket);
         if (!Directory.Exists(dir))
@@ -260,22 +280,50 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
         foreach (var file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories))
         {
-            if (DurableFile.ReadJson<ObjectRecord>(file) is { } record)
+            if ((EmbeddedStorage.KeyOfObjectFile(file) ?? DurableFile.ReadJson<ObjectRecord>(file)?.Key) is { } key)
             {
-                yield return record;
+                yield return (file, key);
             }
         }
     }
 
-    /// <summary>Makes <paramref name="stored"/> the object, atomically, then removes the data of the one it replaced.</summary>
-    private async Task CommitAsync(string bucket, ObjectRecord stored, CancellationToken cancellationToken)
+    /// <summary>A body streamed into a new file in the bucket's tmp folder (gone with a bucket deleted meanwhile).</summary>
+    private async Task<WrittenSegment> WriteSegmentAsync(string bucket, Stream content, long? length, long maxLength, bool encrypt, byte[]? md5, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SegmentWriter.WriteAsync(content, storage.TempFile(bucket), length, maxLength, encrypt ? storage.MasterKey : null, md5, cancellationToken);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw ObjectStoreErrors.NoSuchBucket(bucket);
+        }
+    }
+
+    /// <summary>
+    /// Makes the data at <paramref name="source"/> (a flushed file, or a folder of parts) the object described by
+    /// <paramref name="stored"/>, atomically, then removes the data of the one it replaced. This runs under the key's
+    /// lock, which DeleteBucket takes all of, after checking the bucket is still there.
+    /// </summary>
+    private async Task CommitAsync(string bucket, string source, ObjectRecord stored, CancellationToken cancellationToken)
     {
         var path = storage.ObjectFile(bucket, stored.Key);
         ObjectRecord? old;
         using (await storage.KeyLocks.AcquireAsync(bucket + "/" + stored.Key, cancellationToken))
         {
+            RequireBucket(bucket);
+            try
+            {
+                MoveIntoData(bucket, source, stored.DataPath);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // The bucket was deleted (and made again) while the body streamed in: the data went with the old one.
+                throw ObjectStoreErrors.NoSuchBucket(bucket);
+            }
+
             old = DurableFile.ReadJson<ObjectRecord>(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            IO.DurableFile.CreateDirectory(Path.GetDirectoryName(path)!);
             DurableFile.WriteJson(path, stored);
         }
 
@@ -288,14 +336,14 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     private void MoveIntoData(string bucket, string source, string name)
     {
         var dataDir = storage.DataDir(bucket);
-        Directory.CreateDirectory(dataDir);
         if (Directory.Exists(source))
         {
             Directory.Move(source, Path.Combine(dataDir, name));
+            IO.DurableFile.FlushDirectory(dataDir);
         }
         else
         {
-            File.Move(source, Path.Combine(dataDir, name));
+            IO.DurableFile.CommitRename(source, Path.Combine(dataDir, name));
         }
     }
 

@@ -4,8 +4,9 @@ using Microsoft.Win32.SafeHandles;
 namespace AmiVault.ObjectStore.Embedded;
 
 /// <summary>
-/// Reads a range of an object stored as one or more data files, opening each file when the read reaches it and
-/// decrypting only the frames the range touches. A file whose frame fails authentication ends the read with an error.
+/// Reads a range of an object stored as one or more data files, decrypting only the frames the range touches.
+/// Every file the range needs is opened up front, so the read sees the object as it was when it began even if it
+/// is replaced or deleted meanwhile. A frame that fails authentication ends the read with an error.
 /// </summary>
 internal sealed class ObjectReadStream : ReadOnlyStream
 {
@@ -14,6 +15,7 @@ internal sealed class ObjectReadStream : ReadOnlyStream
     private long _remaining;
     private int _segment = -1;
     private long _segmentOffset;
+    private readonly SafeFileHandle?[] _handles;
     private SafeFileHandle? _handle;
     private SegmentCipher? _cipher;
     private byte[]? _frame;
@@ -34,10 +36,26 @@ internal sealed class ObjectReadStream : ReadOnlyStream
             index++;
         }
 
-        if (length > 0)
+        _handles = new SafeFileHandle?[segments.Count];
+        if (length <= 0)
         {
-            Open(index, skip);
+            return;
         }
+
+        try
+        {
+            for (var (i, covered) = (index, -skip); i < segments.Count && covered < length; covered += segments[i].Length, i++)
+            {
+                _handles[i] = File.OpenHandle(segments[i].Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+            }
+        }
+        catch (FileNotFoundException e)
+        {
+            Dispose();
+            throw new ObjectChangedException(e);
+        }
+
+        Open(index, skip);
     }
 
     public override int Read(Span<byte> buffer)
@@ -106,16 +124,8 @@ internal sealed class ObjectReadStream : ReadOnlyStream
         CloseSegment();
         _segment = index;
         _segmentOffset = offset;
-        var (path, _) = _segments[index];
-        try
-        {
-            _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-        }
-        catch (FileNotFoundException e)
-        {
-            // The object was overwritten or deleted while this read was under way.
-            throw new ObjectStoreException("NoSuchKey", "The object changed while it was being read.", 404, e);
-        }
+        _handle = _handles[index] ?? throw new InvalidOperationException("A read went past the range it opened.");
+        _handles[index] = null;
 
         if (_masterKey is not null)
         {
@@ -173,6 +183,11 @@ internal sealed class ObjectReadStream : ReadOnlyStream
         if (disposing)
         {
             CloseSegment();
+            foreach (var handle in _handles)
+            {
+                handle?.Dispose();
+            }
+
             if (_frame is not null)
             {
                 ArrayPool<byte>.Shared.Return(_frame);

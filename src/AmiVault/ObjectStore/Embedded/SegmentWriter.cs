@@ -13,7 +13,6 @@ internal static class SegmentWriter
     public static async Task<WrittenSegment> WriteAsync(
         Stream source, string path, long? expectedLength, long maxLength, byte[]? masterKey, byte[]? expectedMd5, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var current = ArrayPool<byte>.Shared.Rent(SegmentCipher.FrameSize);
         var next = ArrayPool<byte>.Shared.Rent(SegmentCipher.FrameSize);
         var sealedFrame = masterKey is null ? null : ArrayPool<byte>.Shared.Rent(SegmentCipher.FrameSize + SegmentCipher.TagSize);

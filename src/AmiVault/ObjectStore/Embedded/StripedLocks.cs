@@ -15,7 +15,28 @@ internal sealed class StripedLocks
         return new Release(gate);
     }
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    /// <summary>Every lock, always taken in the same order: for the rare change that must exclude all others.</summary>
+    public async Task<IDisposable> AcquireAllAsync(CancellationToken cancellationToken)
+    {
+        var taken = new List<SemaphoreSlim>(_locks.Length);
+        try
+        {
+            foreach (var gate in _locks)
+            {
+                await gate.WaitAsync(cancellationToken);
+                taken.Add(gate);
+            }
+        }
+        catch
+        {
+            taken.ForEach(g => g.Release());
+            throw;
+        }
+
+        return new Release([.. taken]);
+    }
+
+    private sealed class Release(params SemaphoreSlim[] gates) : IDisposable
     {
         private int _released;
 
@@ -23,7 +44,10 @@ internal sealed class StripedLocks
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                gate.Release();
+                foreach (var gate in gates)
+                {
+                    gate.Release();
+                }
             }
         }
     }

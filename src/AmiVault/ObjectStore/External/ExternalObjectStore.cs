@@ -98,7 +98,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
         }
 
         var md5 = options.ContentMd5 ?? Md5OfSeekable(content, length.Value);
-        using var hashing = new HashingReadStream(content, length.Value);
+        using var hashing = new HashingReadStream(content, length.Value, hash: md5 is null);
         var request = new PutObjectRequest
         {
             BucketName = bucket,
@@ -117,7 +117,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
         }
 
         var response = await CallAsync(bucket, key, () => s3.PutObjectAsync(request, cancellationToken));
-        await CheckSentAsync(hashing, length.Value, response.ETag, () => s3.DeleteObjectAsync(bucket, key, cancellationToken));
+        await CheckSentAsync(hashing, length.Value, md5, response.ETag, () => s3.DeleteObjectAsync(bucket, key, cancellationToken));
         return await HeadObjectAsync(bucket, key, cancellationToken);
     }
 
@@ -225,7 +225,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
     {
         ObjectStoreLimits.CheckPartNumber(partNumber);
         var md5 = contentMd5 ?? Md5OfSeekable(content, length);
-        using var hashing = new HashingReadStream(content, length);
+        using var hashing = new HashingReadStream(content, length, hash: md5 is null);
         var request = new UploadPartRequest
         {
             BucketName = bucket,
@@ -237,7 +237,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
         };
         var response = await CallUploadAsync(bucket, key, uploadId, () => s3.UploadPartAsync(request, cancellationToken));
-        await CheckSentAsync(hashing, length, response.ETag, () => Task.CompletedTask);
+        await CheckSentAsync(hashing, length, md5, response.ETag, () => Task.CompletedTask);
         return new PartInfo(partNumber, response.ETag, length, DateTimeOffset.UtcNow);
     }
 
@@ -324,13 +324,15 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
 
     /// <summary>
     /// Whether what the SDK sent is what the caller meant: the whole length, and (for a plain-MD5 ETag) the same
-    /// digest the server stored. A mismatch undoes the write where it can and is BadDigest.
+    /// digest the server stored. With the digest known up front (<paramref name="md5"/>) the server has checked the
+    /// body against it as Content-MD5, so the body is not hashed a second time on the way out. A mismatch undoes the
+    /// write where it can and is BadDigest.
     /// </summary>
-    private static async Task CheckSentAsync(HashingReadStream sent, long length, string etag, Func<Task> undo)
+    private static async Task CheckSentAsync(HashingReadStream sent, long length, byte[]? md5, string etag, Func<Task> undo)
     {
         var bare = ETags.Bare(etag);
         var md5Etag = bare.Length == 32 && bare.All(char.IsAsciiHexDigit);
-        if (sent.BytesRead != length || (md5Etag && !ETags.Same(bare, Convert.ToHexStringLower(sent.Md5()))))
+        if (sent.BytesRead != length || (md5Etag && !ETags.Same(bare, Convert.ToHexStringLower(md5 ?? sent.Md5()))))
         {
             await undo();
             throw ObjectStoreErrors.BadDigest("data");

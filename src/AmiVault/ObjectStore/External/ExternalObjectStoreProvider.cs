@@ -8,8 +8,7 @@ using Amazon.S3;
 namespace AmiVault.ObjectStore.External;
 
 /// <summary>
-/// An external S3 service (Ceph RGW, MinIO, AWS) reached with AWSSDK.S3: path-style addressing when configured, and
-/// checksums only when an operation requires them, since third-party servers reject the SDK's default trailers.
+/// An external S3 service (Ceph RGW, MinIO, AWS) reached with AWSSDK.S3 configured by <see cref="ExternalS3Clients"/>.
 /// Each account uses its own configured credentials, else the backend's; one client per set of credentials.
 /// </summary>
 internal sealed class ExternalObjectStoreProvider(BucketOptions options, string serverRegion) : IObjectStoreProvider, IDisposable
@@ -32,32 +31,12 @@ internal sealed class ExternalObjectStoreProvider(BucketOptions options, string 
         return new ExternalObjectStore(client, Region, _uploadTags);
     }
 
-    private AmazonS3Client CreateClient(ExternalCredentialOptions? account)
-    {
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = options.ForcePathStyle,
-            AuthenticationRegion = Region,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-
-            // Ceph RGW answers an early error to a PUT without reading its body and keeps the connection: a pool
-            // of its own per client keeps such a connection from poisoning other accounts' requests.
-            CacheHttpClient = false,
-        };
-        if (string.IsNullOrEmpty(options.EndpointUrl))
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(Region);
-        }
-        else
-        {
-            config.ServiceURL = options.EndpointUrl;
-        }
-
-        var credentials = Resolve(account?.Profile, account?.AccessKeyId, account?.SecretAccessKey)
-            ?? Resolve(options.Profile, options.AccessKeyId, options.SecretAccessKey);
-        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
-    }
+    private AmazonS3Client CreateClient(ExternalCredentialOptions? account) =>
+        ExternalS3Clients.Create(
+            Resolve(account?.Profile, account?.AccessKeyId, account?.SecretAccessKey) ?? Resolve(options.Profile, options.AccessKeyId, options.SecretAccessKey),
+            Region,
+            string.IsNullOrEmpty(options.EndpointUrl) ? null : options.EndpointUrl,
+            options.ForcePathStyle);
 
     /// <summary>A key pair wins over a profile; null leaves the choice to the SDK's default chain (environment, default profile).</summary>
     private static AWSCredentials? Resolve(string? profile, string? accessKeyId, string? secretAccessKey)
@@ -72,7 +51,9 @@ internal sealed class ExternalObjectStoreProvider(BucketOptions options, string 
             return null;
         }
 
-        return new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out var fromProfile)
+        // The chain does not look at AWS_SHARED_CREDENTIALS_FILE by itself; the AWS CLI and other SDKs do.
+        var chain = new CredentialProfileStoreChain(Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
+        return chain.TryGetAWSCredentials(profile, out var fromProfile)
             ? fromProfile
             : throw new InvalidOperationException($"AWS profile '{profile}' was not found in the shared config or credentials files.");
     }

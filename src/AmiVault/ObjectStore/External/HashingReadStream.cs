@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 namespace AmiVault.ObjectStore.External;
 
 /// <summary>
-/// Passes a body of known length through to the SDK while taking its MD5, to check the ETag the server answers
-/// with. It reports a length and a position because the SDK only streams a part from a seekable stream; it cannot
+/// Passes a body of known length through to the SDK, counting it and, unless its MD5 is already known
+/// (<c>hash: false</c>), taking its MD5 to check the ETag the server answers with. It reports a length and a position because the SDK only streams a part from a seekable stream; it cannot
 /// really seek, so the SDK cannot replay it (a failed upload is retried by the caller, from its own data).
 /// </summary>
-internal sealed class HashingReadStream(Stream inner, long length) : ReadOnlyStream
+internal sealed class HashingReadStream(Stream inner, long length, bool hash = true) : ReadOnlyStream
 {
-    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly IncrementalHash? _md5 = hash ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
 
     public override bool CanSeek => true;
 
@@ -23,7 +23,7 @@ internal sealed class HashingReadStream(Stream inner, long length) : ReadOnlyStr
 
     public long BytesRead { get; private set; }
 
-    public byte[] Md5() => _md5.GetCurrentHash();
+    public byte[] Md5() => (_md5 ?? throw new InvalidOperationException("This body was not hashed.")).GetCurrentHash();
 
     public override int Read(Span<byte> buffer)
     {
@@ -54,7 +54,7 @@ internal sealed class HashingReadStream(Stream inner, long length) : ReadOnlyStr
 
     private void Account(ReadOnlySpan<byte> data)
     {
-        _md5.AppendData(data);
+        _md5?.AppendData(data);
         BytesRead += data.Length;
     }
 
@@ -62,7 +62,7 @@ internal sealed class HashingReadStream(Stream inner, long length) : ReadOnlyStr
     {
         if (disposing)
         {
-            _md5.Dispose();
+            _md5?.Dispose();
         }
 
         base.Dispose(disposing);

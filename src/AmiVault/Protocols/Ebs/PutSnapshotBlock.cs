@@ -88,8 +88,17 @@ internal sealed class PutSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore b
             await blocks.ReclaimAsync([replaced], call.Aborted);
         }
 
-        await RefreshRecordAsync(lease, snapshotId, progress, call.Aborted);
+        if (NeedsUpdate(snapshot, progress))
+        {
+            await RefreshRecordAsync(lease, snapshotId, progress, call.Aborted);
+        }
     }
+
+    /// <summary>Most writes change neither progress nor (by a minute or more) the deadline: no record write for them.</summary>
+    private bool NeedsUpdate(SnapshotRecord snapshot, int? progress) =>
+        (progress is { } p && p != snapshot.Progress)
+        || snapshot.Deadline is not { } current
+        || time.GetUtcNow().AddMinutes(snapshot.TimeoutMinutes ?? 60) - current >= DeadlineSlack;
 
     /// <summary>Saves a new progress, and pushes the timeout deadline forward (the timeout counts from the last write).</summary>
     private async Task RefreshRecordAsync(SnapshotWriteGates.WriteLease lease, string snapshotId, int? progress, CancellationToken cancellationToken)
@@ -103,11 +112,11 @@ internal sealed class PutSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore b
                 return;
             }
 
-            var deadline = time.GetUtcNow().AddMinutes(snapshot.TimeoutMinutes ?? 60);
-            var moveDeadline = snapshot.Deadline is not { } current || deadline - current >= DeadlineSlack;
-            var newProgress = progress is { } p && p != snapshot.Progress;
-            if (moveDeadline || newProgress)
+            // Looked at again under the lock: another writer may have saved the same change meanwhile.
+            if (NeedsUpdate(snapshot, progress))
             {
+                var deadline = time.GetUtcNow().AddMinutes(snapshot.TimeoutMinutes ?? 60);
+                var moveDeadline = snapshot.Deadline is not { } current || deadline - current >= DeadlineSlack;
                 await snapshots.UpdateAsync(snapshot with
                 {
                     Deadline = moveDeadline ? deadline : snapshot.Deadline,

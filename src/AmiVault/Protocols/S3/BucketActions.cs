@@ -74,7 +74,7 @@ internal static class BucketActions
         using var xml = new S3Xml("LocationConstraint");
         if (bucket.Region != "us-east-1")
         {
-            xml.Text(bucket.Region);
+            xml.Content(bucket.Region);
         }
 
         await call.RespondXmlAsync(xml);

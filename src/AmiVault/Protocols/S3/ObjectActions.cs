@@ -225,16 +225,17 @@ internal static class ObjectActions
         var other => throw ObjectStoreErrors.InvalidArgument($"Unknown {header} value {other}"),
     };
 
-    /// <summary>x-amz-copy-source: [/]bucket/key[?versionId=…], URL-encoded.</summary>
+    /// <summary>x-amz-copy-source: [/]bucket/key[?versionId=…], URL-encoded (the slash after the bucket may be too).</summary>
     private static (string Bucket, string Key) ParseCopySource(string header)
     {
-        var source = header.Split('?')[0].TrimStart('/');
+        var version = header.IndexOf("?versionId=", StringComparison.Ordinal);
+        var source = AwsUriEncoding.Decode(version < 0 ? header : header[..version]).TrimStart('/');
         var slash = source.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == source.Length - 1)
         {
             throw ObjectStoreErrors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
         }
 
-        return (AwsUriEncoding.Decode(source[..slash]), AwsUriEncoding.Decode(source[(slash + 1)..]));
+        return (source[..slash], source[(slash + 1)..]);
     }
 }

@@ -43,17 +43,21 @@ internal sealed class S3Body
         long? length = request.ContentLength;
         AwsChunkedStream? chunked = null;
         var payload = identity.PayloadHash;
-        var trailers = payload is SignedStreamingTrailer or UnsignedStreamingTrailer;
-        if (payload.StartsWith("STREAMING-", StringComparison.Ordinal))
+        var streaming = payload.StartsWith("STREAMING-", StringComparison.Ordinal);
+        var trailers = payload is SignedStreamingTrailer or UnsignedStreamingTrailer
+            || (!streaming && request.Headers.ContainsKey("x-amz-trailer"));
+        if (streaming && payload is not (SignedStreaming or SignedStreamingTrailer or UnsignedStreamingTrailer))
         {
-            if (payload is not (SignedStreaming or SignedStreamingTrailer or UnsignedStreamingTrailer))
-            {
-                throw new ObjectStoreException("NotImplemented", $"The payload mode {payload} is not implemented.", 501);
-            }
+            throw new ObjectStoreException("NotImplemented", $"The payload mode {payload} is not implemented.", 501);
+        }
 
+        // A body can also be aws-chunked under a plain payload hash (the whole framed body signed): decoded all the same.
+        var awsChunked = request.Headers.ContentEncoding.ToString().Split(',').Any(e => e.Trim() == "aws-chunked");
+        if (streaming || awsChunked)
+        {
             length = ParseLength(request.Headers["x-amz-decoded-content-length"].ToString())
                 ?? throw new ObjectStoreException("MissingContentLength", "You must provide the x-amz-decoded-content-length HTTP header.", 411);
-            var signer = payload == UnsignedStreamingTrailer ? null : new ChunkSigner(identity);
+            var signer = payload is SignedStreaming or SignedStreamingTrailer ? new ChunkSigner(identity) : null;
             stream = chunked = new AwsChunkedStream(stream, signer, trailers, length.Value);
         }
 

@@ -34,6 +34,12 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
         var call = new S3Call(context, identity, target, stores.ForAccount(identity.Account.Id), server.Region);
         try
         {
+            // Every bucket a caller can reach is its own, so naming any other owner can only be AccessDenied.
+            if (call.Header("x-amz-expected-bucket-owner") is { } expectedOwner && expectedOwner != identity.Account.Id)
+            {
+                throw ObjectStoreErrors.AccessDenied(target.Bucket);
+            }
+
             await Route(call)(call);
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
@@ -45,7 +51,8 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
         {
             // Kestrel's word for a body shorter than its Content-Length (or framing it cannot read).
             logger.LogInformation("S3 {Method} {Path}: incomplete body: {Message}", context.Request.Method, context.Request.Path, e.Message);
-            await WriteErrorAsync(context, 400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.", context.Request.Path, requestId);
+            var incomplete = ObjectStoreErrors.IncompleteBody();
+            await WriteErrorAsync(context, incomplete.Status, incomplete.Code, incomplete.Message, context.Request.Path, requestId);
         }
     }
 
@@ -132,6 +139,8 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
 
     private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string resource, string requestId)
     {
+        // Forget the headers of an answer that was being prepared (an object's ETag and length).
+        context.Response.Clear();
         context.Response.StatusCode = status;
         context.Response.Headers["x-amz-request-id"] = requestId;
 

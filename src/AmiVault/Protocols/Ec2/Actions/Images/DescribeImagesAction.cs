@@ -106,7 +106,7 @@ internal sealed class DescribeImagesAction(IImageCatalog images, ITagCatalog tag
             .Value("deregistrationProtection", "disabled");
     }
 
-    private static void WriteMapping(Ec2Xml x, BlockDeviceMapping mapping)
+    public static void WriteMapping(Ec2Xml x, BlockDeviceMapping mapping)
     {
         x.Value("deviceName", mapping.DeviceName).Value("virtualName", mapping.VirtualName).Value("noDevice", mapping.NoDevice);
         if (mapping.Ebs is { } ebs)

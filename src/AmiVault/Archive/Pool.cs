@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 
 namespace AmiVault.Archive;
 
-/// <summary>Reuses zstd contexts across frames: creating one costs more than compressing a small frame.</summary>
-internal sealed class DisposablePool<T>(Func<T> create) : IDisposable
-    where T : IDisposable
+/// <summary>Reusable items (zstd contexts, buffers): the pool holds no more than were ever in use at once.</summary>
+internal sealed class Pool<T>(Func<T> create) : IDisposable
 {
     private readonly ConcurrentBag<T> _items = [];
 
@@ -16,7 +15,7 @@ internal sealed class DisposablePool<T>(Func<T> create) : IDisposable
     {
         while (_items.TryTake(out var item))
         {
-            item.Dispose();
+            (item as IDisposable)?.Dispose();
         }
     }
 }

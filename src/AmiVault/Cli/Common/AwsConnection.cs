@@ -1,0 +1,167 @@
+using AmiVault.Client;
+using AmiVault.Configuration;
+using AmiVault.ObjectStore.External;
+using Amazon.EC2;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+
+namespace AmiVault.Cli.Common;
+
+/// <summary>
+/// Who a command is and where it sends its requests, resolved the way the AWS CLI does it, so the same environment
+/// and ~/.aws files work for both: credentials from --profile, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+/// (+AWS_SESSION_TOKEN), else the profile named by AWS_PROFILE or 'default'; the region from --region, AWS_REGION,
+/// AWS_DEFAULT_REGION, the profile; the endpoint per service from --endpoint-url, AWS_ENDPOINT_URL_&lt;SERVICE&gt;,
+/// AWS_ENDPOINT_URL, the profile's services section or endpoint_url, else AWS's own. One AmiVault server answers
+/// EC2, EBS and S3 on one URL, so one --endpoint-url serves all three.
+/// </summary>
+internal sealed class AwsConnection
+{
+    private readonly CliHost _host;
+    private readonly AwsConfigFiles _files;
+    private readonly ConnectionRequest _request;
+
+    private AwsConnection(CliHost host, AwsConfigFiles files, ConnectionRequest request, string profile, string region, AWSCredentials credentials)
+    {
+        _host = host;
+        _files = files;
+        _request = request;
+        ProfileName = profile;
+        Region = region;
+        Credentials = credentials;
+    }
+
+    public string ProfileName { get; }
+
+    public string Region { get; }
+
+    public AWSCredentials Credentials { get; }
+
+    public static bool IsEndpointUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>Resolves profile, region and credentials; fails with what to set when one is missing.</summary>
+    public static AwsConnection Resolve(CliHost host, ConnectionRequest request, string what = "the endpoint")
+    {
+        var files = AwsConfigFiles.Load(host);
+        var profile = request.Profile ?? host.NonEmpty("AWS_PROFILE") ?? "default";
+        if ((request.Profile is not null || host.NonEmpty("AWS_PROFILE") is not null) && !files.HasProfile(profile))
+        {
+            throw CliException.Configuration(
+                $"The config profile ({profile}) could not be found in {files.ConfigPath} or {files.CredentialsPath}. Create it with `aws configure --profile {profile}`, or name another.");
+        }
+
+        var region = request.Region ?? host.NonEmpty("AWS_REGION") ?? host.NonEmpty("AWS_DEFAULT_REGION") ?? files.Get(profile, "region")
+            ?? throw CliException.Configuration(
+                $"No region for {what}. Pass --region, set AWS_REGION, or add `region = ...` to profile '{profile}' (`aws configure set region us-east-1 --profile {profile}`).");
+        return new AwsConnection(host, files, request, profile, region, ResolveCredentials(host, files, request.Profile, profile, what));
+    }
+
+    /// <summary>A connection with known keys to one endpoint for every service (the demo's own servers).</summary>
+    public static AwsConnection ForKeys(CliHost host, string accessKeyId, string secretAccessKey, string region, Uri endpoint) =>
+        new(host, AwsConfigFiles.Load(host), new ConnectionRequest(null, region, endpoint.ToString()), "default", region, new BasicAWSCredentials(accessKeyId, secretAccessKey));
+
+    /// <summary>The URL configured for <paramref name="service"/> ("ec2", "ebs", "s3"), or null for AWS's own.</summary>
+    public Uri? ConfiguredEndpoint(string service)
+    {
+        var text = _request.EndpointUrl;
+        var ignore = string.Equals(_host.NonEmpty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") ?? _files.Get(ProfileName, "ignore_configured_endpoint_urls"), "true", StringComparison.OrdinalIgnoreCase);
+        if (text is null && !ignore)
+        {
+            var services = _files.Get(ProfileName, "services");
+            text = _host.NonEmpty("AWS_ENDPOINT_URL_" + service.ToUpperInvariant())
+                ?? _host.NonEmpty("AWS_ENDPOINT_URL")
+                ?? (services is null ? null : _files.Service(services, service + ".endpoint_url"))
+                ?? _files.Get(ProfileName, "endpoint_url");
+        }
+
+        if (text is null)
+        {
+            return null;
+        }
+
+        return IsEndpointUrl(text) ? new Uri(text) : throw CliException.Configuration($"The endpoint URL '{text}' configured for {service} is not an http:// or https:// URL.");
+    }
+
+    /// <summary>The URL requests for <paramref name="service"/> go to: the configured one, else AWS's regional endpoint.</summary>
+    public Uri Endpoint(string service) =>
+        ConfiguredEndpoint(service) ?? new Uri($"https://{service}.{Region}.{(Partitions.FromRegion(Region) == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com")}");
+
+    public string Describe(string service) => $"{Endpoint(service).ToString().TrimEnd('/')} (region {Region})";
+
+    public AmazonEC2Client CreateEc2()
+    {
+        var config = new AmazonEC2Config { AuthenticationRegion = Region, IgnoreConfiguredEndpointUrls = true };
+        if (ConfiguredEndpoint("ec2") is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(Region);
+        }
+
+        return new AmazonEC2Client(Credentials, config);
+    }
+
+    public EbsClient CreateEbs(int maxConnections)
+    {
+        var keys = Credentials.GetCredentials();
+        return new EbsClient(new EbsClientOptions
+        {
+            Endpoint = Endpoint("ebs"),
+            AccessKeyId = keys.AccessKey,
+            SecretAccessKey = keys.SecretKey,
+            SessionToken = keys.UseToken ? keys.Token : null,
+            Region = Region,
+            MaxConnections = maxConnections,
+        });
+    }
+
+    /// <param name="maxErrorRetry">0 for a caller with its own retry layer (copy); null for the SDK's default.</param>
+    public ObjectStoreClient CreateObjectStore(int maxConnections, int? maxErrorRetry = null) =>
+        new(ExternalS3Clients.Create(Credentials, Region, ConfiguredEndpoint("s3")?.ToString(), forcePathStyle: true, maxConnections, maxErrorRetry), Region);
+
+    private static AWSCredentials ResolveCredentials(CliHost host, AwsConfigFiles files, string? explicitProfile, string profile, string what)
+    {
+        if (explicitProfile is null && host.NonEmpty("AWS_ACCESS_KEY_ID") is { } envKey)
+        {
+            var envSecret = host.NonEmpty("AWS_SECRET_ACCESS_KEY")
+                ?? throw CliException.Configuration("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or neither to use a profile.");
+            return Keys(envKey, envSecret, host.NonEmpty("AWS_SESSION_TOKEN"));
+        }
+
+        if (files.Get(profile, "aws_access_key_id") is { } key && files.Get(profile, "aws_secret_access_key") is { } secret)
+        {
+            return Keys(key, secret, files.Get(profile, "aws_session_token"));
+        }
+
+        if (files.HasProfile(profile))
+        {
+            // role_arn, sso_session, credential_process…: the SDK knows how to turn those into keys.
+            return new CredentialProfileStoreChain(files.CredentialsPath).TryGetAWSCredentials(profile, out var fromProfile)
+                ? fromProfile
+                : throw CliException.Configuration($"Profile '{profile}' has no credentials amivault can use (aws_access_key_id/aws_secret_access_key, role_arn, sso_session or credential_process).");
+        }
+
+        if (host.AllowAmbientCredentials)
+        {
+            try
+            {
+                return DefaultAWSCredentialsIdentityResolver.GetCredentials();
+            }
+            catch (AmazonClientException)
+            {
+                // Nothing ambient either: the message below says what to set.
+            }
+        }
+
+        throw CliException.Configuration(
+            $"Unable to locate credentials for {what}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run `aws configure`, or pass --profile. "
+            + "For a local AmiVault, `amivault serve` prints the keys to export.");
+    }
+
+    private static AWSCredentials Keys(string key, string secret, string? token) =>
+        token is null ? new BasicAWSCredentials(key, secret) : new SessionAWSCredentials(key, secret, token);
+}

@@ -1,0 +1,49 @@
+using AmiVault.Catalog;
+
+namespace AmiVault.Protocols.Ec2.Actions.Images;
+
+/// <summary>
+/// DescribeImageAttribute of the caller's images: the one way EC2 shows UefiData. Launch permissions and product
+/// codes are always empty (nothing is shared or sold), and no image was ever launched here.
+/// </summary>
+internal sealed class DescribeImageAttributeAction(OwnedResources owned) : IEc2Action
+{
+    private static readonly string[] Attributes =
+    [
+        "description", "kernel", "ramdisk", "launchPermission", "productCodes", "blockDeviceMapping", "sriovNetSupport",
+        "bootMode", "tpmSupport", "uefiData", "lastLaunchedTime", "imdsSupport", "deregistrationProtection",
+    ];
+
+    public string Name => "DescribeImageAttribute";
+
+    public async Task ExecuteAsync(Ec2Call call)
+    {
+        var attribute = call.Parameters.OneOf("Attribute", Attributes) ?? throw Ec2Exception.Missing("Attribute");
+        var image = await owned.ImageAsync(call.AccountId, call.Parameters.Required("ImageId"), call.Aborted);
+        call.EndIfDryRun();
+        await call.RespondAsync(x =>
+        {
+            x.Value("imageId", image.ImageId);
+            _ = attribute switch
+            {
+                "launchPermission" or "productCodes" => x.Set(attribute, Array.Empty<string>(), (_, _) => { }),
+                "blockDeviceMapping" => x.Set(attribute, image.BlockDeviceMappings, DescribeImagesAction.WriteMapping),
+                _ => x.Start(attribute).Value("value", Value(image, attribute)).End(),
+            };
+        });
+    }
+
+    private static string? Value(ImageRecord image, string attribute) => attribute switch
+    {
+        "description" => image.Description,
+        "kernel" => image.KernelId,
+        "ramdisk" => image.RamdiskId,
+        "sriovNetSupport" => image.SriovNetSupport,
+        "bootMode" => image.BootMode,
+        "tpmSupport" => image.TpmSupport,
+        "uefiData" => image.UefiData,
+        "imdsSupport" => image.ImdsSupport,
+        "deregistrationProtection" => "disabled",
+        _ => null,
+    };
+}

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AmiVault.Tests.Support;
+
+/// <summary>
+/// An HTTP proxy in front of a test server that records every request and can hold some back, so a test can count
+/// what a client sent and cut a transfer off at a known point. The Host header passes through unchanged, so SigV4
+/// signatures made for the proxy's address still verify at the server.
+/// </summary>
+internal sealed class CountingProxy : IAsyncDisposable
+{
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Expect", "Upgrade", "Proxy-Connection", "Host",
+    };
+
+    private readonly WebApplication _app;
+    private readonly HttpClient _client;
+    private readonly Uri _target;
+    private int _held;
+
+    private CountingProxy(WebApplication app, HttpClient client, Uri target, Uri endpoint)
+    {
+        _app = app;
+        _client = client;
+        _target = target;
+        Endpoint = endpoint;
+    }
+
+    public Uri Endpoint { get; }
+
+    public string EndpointUrl => Endpoint.ToString().TrimEnd('/');
+
+    /// <summary>Every request forwarded so far: method, then path and query.</summary>
+    public ConcurrentQueue<(string Method, string PathAndQuery)> Requests { get; } = new();
+
+    /// <summary>Decides, before forwarding, whether to hold a request until its client gives up (returns true to hold).</summary>
+    public Func<HttpRequest, bool> Hold { get; set; } = _ => false;
+
+    public int Held => _held;
+
+    public static async Task<CountingProxy> StartAsync(Uri target)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            k.Listen(IPAddress.Loopback, 0);
+        });
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        CountingProxy? proxy = null;
+        app.Run(context => proxy!.ForwardAsync(context));
+        await app.StartAsync();
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        proxy = new CountingProxy(app, client, target, new Uri(bound));
+        return proxy;
+    }
+
+    public int Count(Func<string, string, bool> match) => Requests.Count(r => match(r.Method, r.PathAndQuery));
+
+    public static bool IsUploadPart(string method, string pathAndQuery) =>
+        method == "PUT" && pathAndQuery.Contains("partNumber=", StringComparison.Ordinal) && pathAndQuery.Contains("uploadId=", StringComparison.Ordinal);
+
+    private async Task ForwardAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (Hold(request))
+        {
+            Interlocked.Increment(ref _held);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _held);
+            }
+        }
+
+        var pathAndQuery = request.Path + request.QueryString;
+        Requests.Enqueue((request.Method, pathAndQuery));
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, pathAndQuery));
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            forward.Content = new StreamContent(request.Body);
+        }
+        else if (request.ContentLength == 0 || request.ContentType is not null)
+        {
+            // Content-Type may be signed: an empty body still needs a content to carry it.
+            forward.Content = new ByteArrayContent([]);
+        }
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (HopByHop.Contains(name))
+            {
+                continue;
+            }
+
+            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        forward.Headers.Host = request.Host.Value;
+        using var response = await _client.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        context.Response.StatusCode = (int)response.StatusCode;
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            if (!HopByHop.Contains(name))
+            {
+                context.Response.Headers[name] = values.ToArray();
+            }
+        }
+
+        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _client.Dispose();
+    }
+}
