@@ -48,6 +48,13 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Tasks:Workers {options.Tasks.Workers} is not from 1 to 64.");
         }
 
+        // 10,000 parts of at most 5 GiB bound what one object can hold, incompressible data included.
+        if (options.Tasks.MaxImageSizeGb is < 1 or > 48_000 || options.Tasks.StoreQuotaGb < 1 || options.Tasks.RestoreQuotaGb < 1)
+        {
+            throw new InvalidOperationException(
+                $"Tasks:MaxImageSizeGb ({options.Tasks.MaxImageSizeGb}) must be from 1 to 48000, Tasks:StoreQuotaGb ({options.Tasks.StoreQuotaGb}) and Tasks:RestoreQuotaGb ({options.Tasks.RestoreQuotaGb}) at least 1.");
+        }
+
         if (options.Buckets.Backend is not ("embedded" or "external"))
         {
             throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");

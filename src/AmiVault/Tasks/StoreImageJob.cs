@@ -1,4 +1,3 @@
-using System.Buffers;
 using AmiVault.Archive;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
@@ -27,6 +26,9 @@ internal sealed class StoreImageJob(
 {
     private const int ListPage = 1024;
     private const int ReadAhead = 16;
+
+    /// <summary>Frames compressed at once: all of a small machine's cores, but bounded so memory does not grow with them.</summary>
+    private static readonly int CompressionParallelism = Math.Min(Environment.ProcessorCount, 4);
 
     /// <summary>What an archive can add to its blocks' bytes: the index (under 128 bytes a block), manifest, header, trailer.</summary>
     private const long PerBlockOverhead = 128;
@@ -114,7 +116,7 @@ internal sealed class StoreImageJob(
         var partSize = MultipartUploadStream.ChoosePartSize(totalBlocks * (IBlockStore.BlockSize + PerBlockOverhead) + FixedOverhead);
         var progress = new ProgressTracker(totalBlocks, time, task.Progress);
         await using var upload = new MultipartUploadStream(store, task.Bucket, task.ObjectKey, uploadId, partSize, SpoolDir, cancellationToken);
-        await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, cancellationToken: cancellationToken))
+        await using (var writer = await ArchiveWriter.CreateAsync(upload, manifest, new ArchiveWriterOptions { MaxParallelism = CompressionParallelism }, cancellationToken))
         {
             foreach (var (snapshot, _, blockCount) in parts)
             {
@@ -138,7 +140,7 @@ internal sealed class StoreImageJob(
     private async Task WriteSnapshotAsync(StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, CancellationToken cancellationToken)
     {
         // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
-        var pending = new Queue<(long Index, Task<byte[]?> Data)>();
+        var pending = new Queue<(SnapshotBlock Block, Task<byte[]?> Data)>();
         var listed = 0L;
         try
         {
@@ -153,7 +155,7 @@ internal sealed class StoreImageJob(
                         throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} changed during the task.");
                     }
 
-                    pending.Enqueue((block.BlockIndex, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, cancellationToken)));
+                    pending.Enqueue((block, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, cancellationToken)));
                     if (pending.Count >= ReadAhead)
                     {
                         await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
@@ -190,14 +192,17 @@ internal sealed class StoreImageJob(
         }
     }
 
-    private async Task WriteOneAsync(StoreTaskRecord task, ArchiveWriter writer, (long Index, Task<byte[]?> Data) block, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteOneAsync(StoreTaskRecord task, ArchiveWriter writer, (SnapshotBlock Block, Task<byte[]?> Data) pending, ProgressTracker progress, CancellationToken cancellationToken)
     {
-        var data = await block.Data;
+        var (block, read) = pending;
+        var data = await read;
         try
         {
+            // The block store is addressed by SHA-256: its hash is passed on, not computed again, so a block that rotted
+            // on disk is refused at restore instead of being archived under a hash of its damage.
             await (data is null
-                ? writer.WriteZeroBlockAsync(block.Index, cancellationToken)
-                : writer.WriteBlockAsync(block.Index, data.AsMemory(0, IBlockStore.BlockSize), cancellationToken: cancellationToken));
+                ? writer.WriteZeroBlockAsync(block.BlockIndex, cancellationToken)
+                : writer.WriteBlockAsync(block.BlockIndex, data.AsMemory(0, IBlockStore.BlockSize), block.Hash, cancellationToken));
         }
         finally
         {
@@ -212,7 +217,7 @@ internal sealed class StoreImageJob(
 
     private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, byte[] hash, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize);
+        var buffer = ArchiveBuffers.Rent(IBlockStore.BlockSize);
         try
         {
             await blocks.ReadAsync(hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
@@ -220,13 +225,13 @@ internal sealed class StoreImageJob(
         }
         catch (BlockMissingException)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArchiveBuffers.Return(buffer);
             await RequireSnapshotAsync(task, snapshotId, cancellationToken);
             throw new TaskFailedException($"A block of snapshot {snapshotId} is missing from the block store.");
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArchiveBuffers.Return(buffer);
             throw;
         }
     }
@@ -235,7 +240,7 @@ internal sealed class StoreImageJob(
     {
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArchiveBuffers.Return(buffer);
         }
     }
 
@@ -295,20 +300,21 @@ internal sealed class StoreImageJob(
 
             foreach (var uploadId in uploadIds)
             {
-                try
-                {
-                    await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, uploadId, cancellationToken);
-                    logger.LogInformation("Aborted upload {UploadId} of s3://{Bucket}/{Key}.", uploadId, task.Bucket, task.ObjectKey);
-                }
-                catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
-                {
-                    // Completed or aborted already.
-                }
+                await AbortAsync(store, task, uploadId, cancellationToken);
             }
         }
         catch (ObjectStoreException e) when (e.Code == "NoSuchBucket")
         {
             // Its unfinished uploads went with the bucket; a task that has not begun fails on the bucket next.
+        }
+        catch (ObjectStoreException e) when (e.Code is "AccessDenied" or "Forbidden")
+        {
+            // Credentials that may write but not list uploads (s3:ListBucketMultipartUploads): the recorded one still goes.
+            logger.LogWarning("Cannot list the uploads of s3://{Bucket}/{Key} ({Code}); aborting only the one recorded.", task.Bucket, task.ObjectKey, e.Code);
+            if (task.UploadId is not null)
+            {
+                await AbortAsync(store, task, task.UploadId, cancellationToken);
+            }
         }
 
         if (task.UploadId is null)
@@ -319,5 +325,18 @@ internal sealed class StoreImageJob(
         task = task with { UploadId = null };
         await tasks.UpdateStoreAsync(task, cancellationToken);
         return task;
+    }
+
+    private async Task AbortAsync(IObjectStore store, StoreTaskRecord task, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.AbortMultipartUploadAsync(task.Bucket, task.ObjectKey, uploadId, cancellationToken);
+            logger.LogInformation("Aborted upload {UploadId} of s3://{Bucket}/{Key}.", uploadId, task.Bucket, task.ObjectKey);
+        }
+        catch (ObjectStoreException e) when (e.Code == "NoSuchUpload")
+        {
+            // Completed or aborted already.
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace AmiVault.Tasks;
 
 /// <summary>
 /// The S3 user metadata written on a stored image's object. AWS does not publish its key names, so these are ours
-/// (documented in docs/archive-format.md); on the wire each is `x-amz-meta-KEY`.
+/// (documented in docs/store-restore.md); on the wire each is `x-amz-meta-KEY`.
 /// </summary>
 internal static class StoredObjectMetadata
 {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using AmiVault.Tests.Support;
 using Amazon.EC2;
 using Amazon.Runtime;
@@ -9,7 +8,7 @@ namespace AmiVault.Tests.Tasks;
 /// <summary>
 /// `amivault serve` as users run it, in a process of its own (the build's amivault next to the tests), serving
 /// <see cref="TestServer.Alice"/> on a data folder the test owns, so the test can kill it outright (SIGKILL) and start it
-/// again on the same data, and read its peak memory from /proc.
+/// again on the same data.
 /// </summary>
 internal sealed class ChildServer : IAsyncDisposable
 {
@@ -29,17 +28,7 @@ internal sealed class ChildServer : IAsyncDisposable
 
     public string Region { get; }
 
-    /// <summary>Peak resident memory (VmHWM) of the server process so far, in bytes.</summary>
-    public long PeakMemoryBytes
-    {
-        get
-        {
-            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-    }
-
-    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1", IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1")
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "amivault"))
         {
@@ -55,11 +44,6 @@ internal sealed class ChildServer : IAsyncDisposable
         start.Environment["AMIVAULT_ACCOUNT_ID"] = TestServer.Alice.Id;
         start.Environment["AMIVAULT_ACCESS_KEY_ID"] = TestServer.Alice.AccessKeyId;
         start.Environment["AMIVAULT_SECRET_ACCESS_KEY"] = TestServer.Alice.SecretAccessKey;
-        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
-        {
-            start.Environment["AMIVAULT_" + name] = value;
-        }
-
         var process = Process.Start(start) ?? throw new InvalidOperationException("amivault did not start.");
         var output = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);

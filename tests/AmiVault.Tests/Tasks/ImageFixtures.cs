@@ -202,12 +202,28 @@ internal static class ImageFixtures
         await to.PutObjectAsync(toBucket, key, content.Body, content.Length, new ObjectWriteOptions { Metadata = content.Info.Metadata });
     }
 
-    public static async Task<StoreImageTaskResult> WaitForStoreAsync(AmazonEC2Client ec2, string imageId)
-    {
-        for (var attempt = 0; attempt < 600; attempt++)
+    public static Task<StoreImageTaskResult> WaitForStoreAsync(AmazonEC2Client ec2, string imageId) =>
+        PollAsync($"The store of {imageId}", async () =>
         {
             var result = Assert.Single((await ec2.DescribeStoreImageTasksAsync(new DescribeStoreImageTasksRequest { ImageIds = [imageId] })).StoreImageTaskResults);
-            if (result.StoreTaskState != "InProgress")
+            return result.StoreTaskState != "InProgress" ? result : null;
+        });
+
+    public static Task<Image> WaitForImageAsync(AmazonEC2Client ec2, string imageId) =>
+        PollAsync($"The restore of {imageId}", async () =>
+        {
+            var image = await Ec2TestData.ImageAsync(ec2, imageId);
+            return image.State != ImageState.Pending ? image : null;
+        });
+
+    /// <summary>Polls until <paramref name="done"/> answers; a loaded machine may take a while, a stuck task fails the test.</summary>
+    private static async Task<T> PollAsync<T>(string what, Func<Task<T?>> done)
+        where T : class
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (await done() is { } result)
             {
                 return result;
             }
@@ -215,22 +231,6 @@ internal static class ImageFixtures
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"The store of {imageId} did not finish.");
-    }
-
-    public static async Task<Image> WaitForImageAsync(AmazonEC2Client ec2, string imageId)
-    {
-        for (var attempt = 0; attempt < 600; attempt++)
-        {
-            var image = await Ec2TestData.ImageAsync(ec2, imageId);
-            if (image.State != ImageState.Pending)
-            {
-                return image;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"The restore of {imageId} did not finish.");
+        throw new TimeoutException($"{what} did not finish within 2 minutes.");
     }
 }
