@@ -6,6 +6,7 @@
 #   bench/run.sh [--smoke] [--size 2G] [--reps 3] [--only ebs-blocks,s3-objects,...] [--work-dir DIR]
 #                (--smoke: tiny inputs, everything once, micro-benchmarks included: what CI runs)
 #   bench/run.sh compare OLD.json NEW.json      what changed between two runs
+#   bench/run.sh report RESULT.json             write docs/benchmarks.* again from a result
 #   bench/run.sh micro [--filter '*Zstd*']      BenchmarkDotNet micro-benchmarks
 #   bench/run.sh generate FILE --size 2G        write a generated disk image
 set -euo pipefail
@@ -28,7 +29,7 @@ fi
 dotnet build -c Release -nologo -v quiet bench/AmiVault.Benchmarks >/dev/null
 run() { dotnet run -c Release --no-build --project bench/AmiVault.Benchmarks -- "$@"; }
 case "${1:-}" in
-    compare|micro|generate) run "$@" ;;
+    compare|report|micro|generate) run "$@" ;;
     *)
         run suite --command-line "bench/run.sh $*" "$@"
         # A smoke run (CI) also passes once through every micro-benchmark, so that none can rot either.

@@ -5,6 +5,7 @@ var root = new RootCommand("AmiVault benchmarks: the suite against peers (suite,
 {
     SuiteCommand.Create(),
     CompareCommand.Create(),
+    ReportCommand.Create(),
     MicroCommand.Create(),
     GenerateCommand.Create(),
 };

@@ -65,13 +65,7 @@ internal static class SuiteCommand
             // The docs show a whole run: a smoke run or a run of some scenarios only goes there when asked.
             if ((parse.GetValue(docsDir) ?? (isSmoke || selected is not null ? null : "docs")) is { } docs)
             {
-                Directory.CreateDirectory(docs);
-                await ResultFile.WriteAsync(result, Path.Combine(docs, "benchmarks.json"), cancellationToken);
-                const string chart = "benchmarks-throughput.png";
-                var dashed = new HashSet<string> { "zstd -d", "restic dump", StoreRestoreScenario.RestoreSeries };
-                var charted = ThroughputChart.Write(result, Path.Combine(docs, chart), dashed);
-                await MarkdownReport.WriteAsync(result, Path.Combine(docs, "benchmarks.md"), charted ? chart : null, cancellationToken);
-                Console.WriteLine($"Report: {Path.GetFullPath(Path.Combine(docs, "benchmarks.md"))}");
+                await WriteDocsAsync(result, docs, cancellationToken);
             }
 
             var ran = result.Scenarios.Sum(s => s.Contenders.Count(c => c.Unavailable is null));
@@ -85,5 +79,17 @@ internal static class SuiteCommand
             return result.Failures.Count == 0 ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>docs/benchmarks.json, .md and -throughput.png from a result (also `report`, to redo them from a JSON).</summary>
+    public static async Task WriteDocsAsync(SuiteResult result, string docs, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(docs);
+        await ResultFile.WriteAsync(result, Path.Combine(docs, "benchmarks.json"), cancellationToken);
+        const string chart = "benchmarks-throughput.png";
+        var dashed = new HashSet<string> { "zstd -d", "restic dump", StoreRestoreScenario.RestoreSeries };
+        var charted = ThroughputChart.Write(result, Path.Combine(docs, chart), dashed);
+        await MarkdownReport.WriteAsync(result, Path.Combine(docs, "benchmarks.md"), charted ? chart : null, cancellationToken);
+        Console.WriteLine($"Report: {Path.GetFullPath(Path.Combine(docs, "benchmarks.md"))}");
     }
 }

@@ -12,7 +12,7 @@ internal static class Formatting
         ? metric switch
         {
             Metric.Seconds => v.ToString("0.000' s'", CultureInfo.InvariantCulture),
-            Metric.Throughput => v.ToString("0' MB/s'", CultureInfo.InvariantCulture),
+            Metric.Throughput => v.ToString(v < 10 ? "0.00' MB/s'" : "0' MB/s'", CultureInfo.InvariantCulture),
             _ => v.ToString("0.0' MiB'", CultureInfo.InvariantCulture),
         }
         : "–";
