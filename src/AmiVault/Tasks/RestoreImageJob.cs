@@ -83,16 +83,23 @@ internal sealed class RestoreImageJob(
             // is written, so reclamation can never take it, and the snapshot stays pending until the data is there.
             await snapshots.PutBlocksAsync(snapshotId, reader.ListBlocks(i).Select(b => new SnapshotBlock(b.BlockIndex, b.Sha256.ToArray())), cancellationToken);
             var restored = 0L;
-            await reader.RestoreSnapshotAsync(i, async (block, ct) =>
+            await using (var writer = new ConcurrentBlockWriter(blocks, progress.AdvanceAsync, cancellationToken))
             {
-                if (!block.IsZero)
+                try
                 {
-                    await blocks.PutAsync(block.Sha256.ToArray(), block.Data, static () => Task.CompletedTask, ct);
+                    await reader.RestoreSnapshotAsync(i, async (block, ct) =>
+                    {
+                        Interlocked.Increment(ref restored);
+                        await (block.IsZero ? progress.AdvanceAsync(ct) : writer.WriteAsync(block.Sha256, block.Data, ct));
+                    }, cancellationToken: writer.Token);
+                }
+                catch (OperationCanceledException) when (writer.Failed)
+                {
+                    // The write that failed is the reason; CompleteAsync throws it.
                 }
 
-                Interlocked.Increment(ref restored);
-                await progress.AdvanceAsync(ct);
-            }, cancellationToken: cancellationToken);
+                await writer.CompleteAsync();
+            }
 
             // Every block the archive lists was read, checked against its SHA-256 and written: the data is complete.
             var expected = reader.Manifest.Snapshots[i].BlockCount;

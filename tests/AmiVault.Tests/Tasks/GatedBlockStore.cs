@@ -6,7 +6,8 @@ namespace AmiVault.Tests.Tasks;
 
 /// <summary>
 /// The server's real block store with a gate in front of it: once closed, the next block read or write waits until
-/// the test opens it again, so a store or restore can be held mid-way while the test changes the world under it.
+/// the test opens it again, so a store or restore can be held mid-way while the test changes the world under it; and
+/// a switch that makes writes fail as a full disk does (which the real store on a test machine cannot be made to do).
 /// Everything else (catalog, object store, the task engine) is the real thing.
 /// </summary>
 internal sealed class GatedBlockStore(IBlockStore inner) : IBlockStore
@@ -42,9 +43,17 @@ internal sealed class GatedBlockStore(IBlockStore inner) : IBlockStore
         }
     }
 
+    /// <summary>When set, every block write fails with ENOSPC's message.</summary>
+    public bool DiskFull { get; set; }
+
     public async Task PutAsync(byte[] hash, ReadOnlyMemory<byte> data, Func<Task> recordReference, CancellationToken cancellationToken = default)
     {
         await PassAsync(cancellationToken);
+        if (DiskFull)
+        {
+            throw new IOException("No space left on device");
+        }
+
         await inner.PutAsync(hash, data, recordReference, cancellationToken);
     }
 

@@ -61,6 +61,21 @@ public sealed class RestoreOutcomeTests
     }
 
     [Fact]
+    public async Task A_block_that_cannot_be_written_fails_the_restore_with_the_image_failed_and_its_snapshots_in_error()
+    {
+        await using var server = await TestServer.StartAsync("us-east-1", null, GatedBlockStore.Install);
+        using var ec2 = server.Ec2();
+        var bucket = await ImageFixtures.BucketAsync(server, "images");
+        var key = await ImageFixtures.StoreAsync(server, await ImageFixtures.ImageAsync(server, "web", blocks: ImageFixtures.TextBlocks(40, seed: 5)), bucket);
+
+        server.Server.Services.GetRequiredService<GatedBlockStore>().DiskFull = true;
+        var image = await ImageFixtures.WaitForImageAsync(ec2, await RestoreRequestTests.RestoreAsync(ec2, bucket, key, name: "web on a full disk"));
+        Assert.Equal("failed", image.State.Value);
+        Assert.Equal("Writing the restored snapshots failed: No space left on device", image.StateReason.Message);
+        Assert.Equal("error", (await SnapshotAsync(ec2, image)).State.Value);
+    }
+
+    [Fact]
     public async Task Restored_snapshots_are_encrypted_exactly_when_the_account_encrypts_by_default()
     {
         await using var server = await TestServer.StartAsync("us-west-2");
