@@ -36,14 +36,13 @@ internal static class CliWaiters
         }
         """;
 
-    private static readonly Lazy<string> DataPath = new(() =>
+    /// <summary>The environment for a CLI run that waits: AWS_DATA_PATH at a copy of the waiters under <paramref name="workDir"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Variables(string workDir)
     {
-        var root = Path.Combine(Path.GetTempPath(), "amivault-cli-waiters-" + Environment.ProcessId);
+        var root = Path.Combine(workDir, "aws-data");
         var dir = Path.Combine(root, "ec2", "2016-11-15");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "waiters-2.json"), Waiters);
-        return root;
-    });
-
-    public static IReadOnlyDictionary<string, string> Variables => new Dictionary<string, string> { ["AWS_DATA_PATH"] = DataPath.Value };
+        return new Dictionary<string, string> { ["AWS_DATA_PATH"] = root };
+    }
 }

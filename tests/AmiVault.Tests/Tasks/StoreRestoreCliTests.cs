@@ -32,7 +32,7 @@ public sealed class StoreRestoreCliTests
                 "--s3-object-tags", "Key=purpose,Value=archive"))
                 .EnsureSuccess().Json.GetProperty("ObjectKey").GetString()!;
             Assert.Equal(imageId + ".bin", key);
-            (await AwsCli.RunAsync(source, TestServer.Alice, null, CliWaiters.Variables, "ec2", "wait", "store-image-task-complete", "--image-ids", imageId)).EnsureSuccess();
+            (await AwsCli.RunAsync(source, TestServer.Alice, null, CliWaiters.Variables(work), "ec2", "wait", "store-image-task-complete", "--image-ids", imageId)).EnsureSuccess();
 
             var metadata = (await AwsCli.RunAsync(source, "s3api", "head-object", "--bucket", "east-images", "--key", key)).EnsureSuccess().Json.GetProperty("Metadata");
             Assert.Equal(
