@@ -84,13 +84,7 @@ internal sealed class SparseStoreScenario(SuiteContext context) : Scenario(conte
     {
         using var ec2 = _server!.Ec2();
         using var s3 = _server.S3();
-<<<<<<< HEAD
         await AmiVaultImages.ForgetStoredAsync(s3, Bucket, _imageIds[image], cancellationToken);
-=======
-
-        // The server refuses a second copy of an image in a bucket, as AWS does: the last repetition's goes first.
-        await s3.DeleteObjectAsync(Bucket, _imageIds[image] + ".bin", cancellationToken);
->>>>>>> tasks
         _server.ResetPeakMemory();
         var stopwatch = Stopwatch.StartNew();
         var key = await AmiVaultImages.StoreAsync(ec2, _imageIds[image], Bucket, cancellationToken);

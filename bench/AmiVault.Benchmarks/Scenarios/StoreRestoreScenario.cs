@@ -92,13 +92,7 @@ internal sealed class StoreRestoreScenario(SuiteContext context) : Scenario(cont
     {
         using var ec2 = _source!.Ec2();
         using var s3 = _source.S3();
-<<<<<<< HEAD
         await AmiVaultImages.ForgetStoredAsync(s3, Bucket, _imageIds[size], cancellationToken);
-=======
-
-        // The server refuses a second copy of an image in a bucket, as AWS does: the last repetition's goes first.
-        await s3.DeleteObjectAsync(Bucket, _imageIds[size] + ".bin", cancellationToken);
->>>>>>> tasks
         _source.ResetPeakMemory();
         var stopwatch = Stopwatch.StartNew();
         var key = await AmiVaultImages.StoreAsync(ec2, _imageIds[size], Bucket, cancellationToken);
