@@ -1,9 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace AmiVault.Archive;
-
-internal sealed record ArchivedBlockDeviceMapping(
-    [property: JsonPropertyName("deviceName")] string DeviceName,
-    [property: JsonPropertyName("ebs")] ArchivedEbsMapping? Ebs = null,
-    [property: JsonPropertyName("virtualName")] string? VirtualName = null,
-    [property: JsonPropertyName("noDevice")] string? NoDevice = null);
