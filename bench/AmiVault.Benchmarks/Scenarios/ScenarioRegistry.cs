@@ -15,5 +15,6 @@ internal static class ScenarioRegistry
         new CopyScenario(context),
         new ZstdCodecScenario(context),
         new ServerFootprintScenario(context),
+        new ConsoleImagesScenario(context),
     ];
 }
