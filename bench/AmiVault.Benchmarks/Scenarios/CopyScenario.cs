@@ -45,16 +45,7 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
     {
         var image = await Context.ImageAsync(Context.ImageSize, cancellationToken);
         _servers = await TwoS3Servers.StartAsync(Context, "copy", cancellationToken);
-        var (source, sourceStore) = TwoS3Servers.Buckets(SourceUrl);
-        var (destination, destinationStore) = TwoS3Servers.Buckets(DestinationUrl);
-        using (source)
-        using (destination)
-        {
-            await sourceStore.CreateBucketAsync("source", cancellationToken);
-            await destinationStore.CreateBucketAsync("destination", cancellationToken);
-            await TwoS3Servers.UploadAsync(sourceStore, "source", Key, image.Path, 0, ObjectSize, Context.Scratch("copy-spool"), cancellationToken);
-        }
-
+        await _servers.UploadAsync(Key, image.Path, 0, ObjectSize, Context.Scratch("copy-spool"), cancellationToken);
         Console.WriteLine($"  s3://source/{Key}: {ByteSize.Format(ObjectSize)} at {SourceUrl}, copied to {DestinationUrl}");
     }
 

@@ -43,17 +43,9 @@ internal sealed class SyncScenario(SuiteContext context) : Scenario(context)
     {
         var image = await Context.ImageAsync(Context.ImageSize, cancellationToken);
         _servers = await TwoS3Servers.StartAsync(Context, "sync", cancellationToken);
-        var (source, sourceStore) = TwoS3Servers.Buckets(_servers.SourceUrl);
-        var (destination, destinationStore) = TwoS3Servers.Buckets(_servers.DestinationUrl);
-        using (source)
-        using (destination)
+        for (var n = 0; n < Objects; n++)
         {
-            await sourceStore.CreateBucketAsync("source", cancellationToken);
-            await destinationStore.CreateBucketAsync("destination", cancellationToken);
-            for (var n = 0; n < Objects; n++)
-            {
-                await TwoS3Servers.UploadAsync(sourceStore, "source", $"ami-{n:x17}.bin", image.Path, n * ObjectSize, ObjectSize, Context.Scratch("sync-spool"), cancellationToken);
-            }
+            await _servers.UploadAsync($"ami-{n:x17}.bin", image.Path, n * ObjectSize, ObjectSize, Context.Scratch("sync-spool"), cancellationToken);
         }
 
         Console.WriteLine($"  s3://source: {Objects} objects of {ByteSize.Format(ObjectSize)} at {_servers.SourceUrl}, synced to {_servers.DestinationUrl}");
@@ -108,14 +100,11 @@ internal sealed class SyncScenario(SuiteContext context) : Scenario(context)
     /// <summary>The contender's destination prefix emptied before it runs (not timed), so that it copies everything.</summary>
     private async Task EmptyAsync(string prefix, CancellationToken cancellationToken)
     {
-        var (client, store) = TwoS3Servers.Buckets(_servers!.DestinationUrl);
-        using (client)
+        var store = _servers!.DestinationStore;
+        var listing = await store.ListObjectsAsync("destination", new ListObjectsQuery { Prefix = prefix }, cancellationToken);
+        foreach (var found in listing.Objects)
         {
-            var listing = await store.ListObjectsAsync("destination", new ListObjectsQuery { Prefix = prefix }, cancellationToken);
-            foreach (var found in listing.Objects)
-            {
-                await store.DeleteObjectAsync("destination", found.Key, cancellationToken);
-            }
+            await store.DeleteObjectAsync("destination", found.Key, cancellationToken);
         }
     }
 }

@@ -7,20 +7,29 @@ using BasicAWSCredentials = Amazon.Runtime.BasicAWSCredentials;
 namespace AmiVault.Benchmarks.Scenarios;
 
 /// <summary>
-/// Two AmiVault servers, each in its own process, as the two S3 endpoints of the copy and sync scenarios, with what
-/// the peers need to reach them (rclone remotes SRC: and DST:).
+/// Two AmiVault servers, each in its own process, as the two S3 endpoints of the copy and sync scenarios, with a
+/// bucket each (s3://source, s3://destination) and what the peers need to reach them (rclone remotes SRC: and DST:).
 /// </summary>
 internal sealed class TwoS3Servers : IAsyncDisposable
 {
+    private readonly Amazon.S3.AmazonS3Client _sourceClient;
+    private readonly Amazon.S3.AmazonS3Client _destinationClient;
+
     private TwoS3Servers(AmiVaultServerProcess source, AmiVaultServerProcess destination)
     {
         Source = source;
         Destination = destination;
+        (_sourceClient, SourceStore) = Buckets(SourceUrl);
+        (_destinationClient, DestinationStore) = Buckets(DestinationUrl);
     }
 
     public AmiVaultServerProcess Source { get; }
 
     public AmiVaultServerProcess Destination { get; }
+
+    public IObjectStore SourceStore { get; }
+
+    public IObjectStore DestinationStore { get; }
 
     public string SourceUrl => Source.Endpoint.ToString().TrimEnd('/');
 
@@ -30,21 +39,23 @@ internal sealed class TwoS3Servers : IAsyncDisposable
     {
         var source = await AmiVaultServerProcess.StartAsync(context.Scratch(name + "-source"), cancellationToken);
         var destination = await AmiVaultServerProcess.StartAsync(context.Scratch(name + "-destination"), cancellationToken);
-        return new TwoS3Servers(source, destination);
+        var servers = new TwoS3Servers(source, destination);
+        await servers.SourceStore.CreateBucketAsync("source", cancellationToken);
+        await servers.DestinationStore.CreateBucketAsync("destination", cancellationToken);
+        return servers;
     }
 
-    /// <summary>One side's buckets through the object-store interface (owning nothing the caller must dispose but the client).</summary>
-    public static (Amazon.S3.AmazonS3Client Client, IObjectStore Store) Buckets(string url)
+    private static (Amazon.S3.AmazonS3Client Client, IObjectStore Store) Buckets(string url)
     {
         var client = ExternalS3Clients.Create(new BasicAWSCredentials(AmiVaultServerProcess.AccessKeyId, AmiVaultServerProcess.SecretAccessKey), AmiVaultServerProcess.Region, url);
         return (client, new ExternalObjectStore(client, AmiVaultServerProcess.Region, new()));
     }
 
-    /// <summary>Bytes <paramref name="offset"/>..+<paramref name="length"/> of a file as one object, in 8 MiB parts as a store task uploads an archive.</summary>
-    public static async Task UploadAsync(IObjectStore store, string bucket, string key, string path, long offset, long length, string spool, CancellationToken cancellationToken)
+    /// <summary>Bytes <paramref name="offset"/>..+<paramref name="length"/> of a file as s3://source/KEY, in 8 MiB parts as a store task uploads an archive.</summary>
+    public async Task UploadAsync(string key, string path, long offset, long length, string spool, CancellationToken cancellationToken)
     {
-        var uploadId = await store.CreateMultipartUploadAsync(bucket, key, ObjectWriteOptions.Default, cancellationToken);
-        await using var upload = new MultipartUploadStream(store, bucket, key, uploadId, 8 << 20, spool, cancellationToken);
+        var uploadId = await SourceStore.CreateMultipartUploadAsync("source", key, ObjectWriteOptions.Default, cancellationToken);
+        await using var upload = new MultipartUploadStream(SourceStore, "source", key, uploadId, 8 << 20, spool, cancellationToken);
         await using (var file = File.OpenRead(path))
         {
             file.Position = offset;
@@ -80,6 +91,8 @@ internal sealed class TwoS3Servers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _sourceClient.Dispose();
+        _destinationClient.Dispose();
         await Source.DisposeAsync();
         await Destination.DisposeAsync();
     }
