@@ -46,7 +46,7 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
         var image = await Context.ImageAsync(Context.ImageSize, cancellationToken);
         _servers = await TwoS3Servers.StartAsync(Context, "copy", cancellationToken);
         await _servers.UploadAsync(Key, image.Path, 0, ObjectSize, Context.Scratch("copy-spool"), cancellationToken);
-        Console.WriteLine($"  s3://source/{Key}: {ByteSize.Format(ObjectSize)} at {SourceUrl}, copied to {DestinationUrl}");
+        System.Console.WriteLine($"  s3://source/{Key}: {ByteSize.Format(ObjectSize)} at {SourceUrl}, copied to {DestinationUrl}");
     }
 
     public override async ValueTask DisposeAsync()

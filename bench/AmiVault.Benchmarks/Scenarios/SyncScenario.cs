@@ -48,7 +48,7 @@ internal sealed class SyncScenario(SuiteContext context) : Scenario(context)
             await _servers.UploadAsync($"ami-{n:x17}.bin", image.Path, n * ObjectSize, ObjectSize, Context.Scratch("sync-spool"), cancellationToken);
         }
 
-        Console.WriteLine($"  s3://source: {Objects} objects of {ByteSize.Format(ObjectSize)} at {_servers.SourceUrl}, synced to {_servers.DestinationUrl}");
+        System.Console.WriteLine($"  s3://source: {Objects} objects of {ByteSize.Format(ObjectSize)} at {_servers.SourceUrl}, synced to {_servers.DestinationUrl}");
     }
 
     public override async ValueTask DisposeAsync()

@@ -31,24 +31,7 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
         try
         {
             var parameters = await ReadParametersAsync(context.Request);
-            var action = parameters.GetValueOrDefault("Action");
-            if (string.IsNullOrEmpty(action))
-            {
-                throw new Ec2Exception("MissingAction", "The request must contain the parameter Action.");
-            }
-
-            if (!_actions.TryGetValue(action, out var handler))
-            {
-                throw new Ec2Exception("InvalidAction", $"The action {action} is not valid for this web service.");
-            }
-
-            var version = parameters.GetValueOrDefault("Version");
-            if (version is not null && version != "2016-11-15")
-            {
-                throw new Ec2Exception("NoSuchVersion", $"An invalid or unsupported API version '{version}' was specified.");
-            }
-
-            await handler.ExecuteAsync(new Ec2Call(context, new Ec2Parameters(parameters), identity, action, requestId));
+            await InvokeAsync(context, parameters, identity, requestId);
         }
         catch (Ec2Exception e) when (!context.Response.HasStarted)
         {
@@ -59,6 +42,33 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
 
             await WriteErrorAsync(context, e.Status, e.Code, e.Message, requestId);
         }
+    }
+
+    /// <summary>
+    /// Runs one EC2 action for an authenticated caller and writes its answer to <paramref name="context"/>'s response;
+    /// refusals are thrown as <see cref="Ec2Exception"/>. The wire requests and the web console both come through
+    /// here, so an action is checked and authorized the same way whoever asks.
+    /// </summary>
+    public async Task InvokeAsync(HttpContext context, IReadOnlyDictionary<string, string> parameters, RequestIdentity identity, string requestId)
+    {
+        var action = parameters.GetValueOrDefault("Action");
+        if (string.IsNullOrEmpty(action))
+        {
+            throw new Ec2Exception("MissingAction", "The request must contain the parameter Action.");
+        }
+
+        if (!_actions.TryGetValue(action, out var handler))
+        {
+            throw new Ec2Exception("InvalidAction", $"The action {action} is not valid for this web service.");
+        }
+
+        var version = parameters.GetValueOrDefault("Version");
+        if (version is not null && version != "2016-11-15")
+        {
+            throw new Ec2Exception("NoSuchVersion", $"An invalid or unsupported API version '{version}' was specified.");
+        }
+
+        await handler.ExecuteAsync(new Ec2Call(context, new Ec2Parameters(parameters), identity, action, requestId));
     }
 
     public Task WriteAuthFailureAsync(HttpContext context, AuthFailureException failure)
