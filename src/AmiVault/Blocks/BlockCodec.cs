@@ -18,17 +18,20 @@ internal sealed class BlockCodec(int compressionLevel) : IDisposable
 
     public bool Compresses => compressionLevel > 0;
 
-    /// <summary>Fills <paramref name="destination"/> (at least <see cref="PackFormat.MaxStoredLength"/> bytes) with the stored form; returns its length and flags.</summary>
-    public (int Length, PackRecordFlags Flags) Encode(ReadOnlySpan<byte> block, Span<byte> destination)
+    /// <summary>
+    /// Compresses <paramref name="block"/> into <paramref name="destination"/> when that saves an eighth: returns the
+    /// compressed length, or -1 when the block is to be stored as it is (then <paramref name="destination"/> is unused).
+    /// </summary>
+    public int TryCompress(ReadOnlySpan<byte> block, Span<byte> destination)
     {
         if (Compresses)
         {
             var compressor = _compressors.TryTake(out var c) ? c : NewCompressor();
             try
             {
-                if (compressor.TryWrap(block, destination[..(block.Length - block.Length / 8)], out var written))
+                if (compressor.TryWrap(block, destination[..Math.Min(destination.Length, block.Length - block.Length / 8)], out var written))
                 {
-                    return (written, PackRecordFlags.Zstd);
+                    return written;
                 }
             }
             finally
@@ -37,8 +40,7 @@ internal sealed class BlockCodec(int compressionLevel) : IDisposable
             }
         }
 
-        block.CopyTo(destination);
-        return (block.Length, PackRecordFlags.None);
+        return -1;
     }
 
     /// <summary>Turns a record's stored bytes back into the block; false when they do not decode to exactly one block.</summary>

@@ -326,14 +326,48 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
 
     private async Task StoreAsync(byte[] hash, ReadOnlyMemory<byte> data)
     {
-        var stored = ArrayPool<byte>.Shared.Rent(PackFormat.MaxStoredLength);
+        var compressed = _codec.Compresses ? ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize) : null;
         try
         {
-            var (length, flags) = _codec.Encode(data.Span, stored);
+            var length = compressed is null ? -1 : _codec.TryCompress(data.Span, compressed);
+            var (stored, flags) = length < 0 ? (data, PackRecordFlags.None) : (compressed.AsMemory(0, length), PackRecordFlags.Zstd);
             var header = new byte[PackFormat.RecordHeaderLength];
-            PackFormat.WriteRecordHeader(header, hash, flags, stored.AsSpan(0, length));
-            // Not cancellable once queued: the appender reads the buffer until the batch is durable.
-            await _appender.AppendAsync(hash, header, stored.AsMemory(0, length));
+            PackFormat.WriteRecordHeader(header, hash, flags, stored.Span);
+            // Not cancellable once queued: the appender reads the buffers until the batch is durable.
+            await _appender.AppendAsync(hash, header, stored);
+        }
+        finally
+        {
+            if (compressed is not null)
+            {
+                ArrayPool<byte>.Shared.Return(compressed);
+            }
+        }
+    }
+
+    /// <summary>A raw record is read straight into the caller's buffer; a compressed one through a pooled buffer.</summary>
+    private async Task ReadRecordAsync(byte[] hash, BlockLocation location, Memory<byte> block, CancellationToken cancellationToken)
+    {
+        var header = new byte[PackFormat.RecordHeaderLength];
+        if (location.Length == PackFormat.RecordHeaderLength + IBlockStore.BlockSize)
+        {
+            var raw = await ReadVerifiedAsync(hash, location, header, block, cancellationToken);
+            if (raw.Flags != PackRecordFlags.None)
+            {
+                throw Damaged(hash, location, "a record of a whole block's length is marked compressed");
+            }
+
+            return;
+        }
+
+        var stored = ArrayPool<byte>.Shared.Rent(Math.Clamp(location.Length - PackFormat.RecordHeaderLength, 0, PackFormat.MaxStoredLength));
+        try
+        {
+            var parsed = await ReadVerifiedAsync(hash, location, header, stored, cancellationToken);
+            if (!_codec.TryDecode(parsed.Flags, stored.AsSpan(0, parsed.StoredLength), block.Span))
+            {
+                throw Damaged(hash, location, "its stored bytes do not decode to a block");
+            }
         }
         finally
         {
@@ -341,54 +375,46 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         }
     }
 
-    private async Task ReadRecordAsync(byte[] hash, BlockLocation location, Memory<byte> block, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the record at <paramref name="location"/>: its header into <paramref name="header"/>, its stored bytes into
+    /// <paramref name="stored"/>; checks it is whole and is the block asked for.
+    /// </summary>
+    private async Task<PackRecordHeader> ReadVerifiedAsync(byte[] hash, BlockLocation location, Memory<byte> header, Memory<byte> stored, CancellationToken cancellationToken)
     {
-        var record = ArrayPool<byte>.Shared.Rent(PackFormat.MaxRecordLength);
-        try
-        {
-            var header = await ReadVerifiedAsync(hash, location, record, cancellationToken);
-            if (!_codec.TryDecode(header.Flags, record.AsSpan(PackFormat.RecordHeaderLength, header.StoredLength), block.Span))
-            {
-                throw Damaged(hash, location, "its stored bytes do not decode to a block");
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(record);
-        }
-    }
-
-    /// <summary>Reads the record at <paramref name="location"/> into <paramref name="record"/> and checks it is whole and is the block asked for.</summary>
-    private async Task<PackRecordHeader> ReadVerifiedAsync(byte[] hash, BlockLocation location, byte[] record, CancellationToken cancellationToken)
-    {
-        if (location.Length is < PackFormat.RecordHeaderLength or > PackFormat.MaxRecordLength)
+        if (location.Length is <= PackFormat.RecordHeaderLength or > PackFormat.MaxRecordLength)
         {
             throw Damaged(hash, location, $"the index gives it a record of {location.Length} bytes");
         }
 
-        var read = await _files.ReadAsync(location.PackId, location.Offset, record.AsMemory(0, location.Length), cancellationToken);
+        var storedLength = location.Length - PackFormat.RecordHeaderLength;
+        var read = await _files.ReadAsync(location.PackId, location.Offset, header[..PackFormat.RecordHeaderLength], cancellationToken);
+        if (read == PackFormat.RecordHeaderLength)
+        {
+            read += await _files.ReadAsync(location.PackId, location.Offset + read, stored[..storedLength], cancellationToken);
+        }
+
         if (read < location.Length)
         {
             throw Damaged(hash, location, $"the pack ends at byte {location.Offset + read}, before the end of the record ({location.End})");
         }
 
-        var header = PackFormat.ReadRecordHeader(record);
-        if (header is null || header.RecordLength != location.Length)
+        var parsed = PackFormat.ReadRecordHeader(header.Span);
+        if (parsed is null || parsed.RecordLength != location.Length)
         {
             throw Damaged(hash, location, "no record of that length begins there");
         }
 
-        if (!header.Hash.AsSpan().SequenceEqual(hash))
+        if (!parsed.Hash.AsSpan().SequenceEqual(hash))
         {
-            throw Damaged(hash, location, $"the record there holds block {BlockHashes.ToHex(header.Hash)}");
+            throw Damaged(hash, location, $"the record there holds block {BlockHashes.ToHex(parsed.Hash)}");
         }
 
-        if (!PackFormat.ChecksumMatches(record, record.AsSpan(PackFormat.RecordHeaderLength, header.StoredLength)))
+        if (!PackFormat.ChecksumMatches(header.Span, stored.Span[..storedLength]))
         {
             throw Damaged(hash, location, "the record fails its checksum (its bytes changed on disk)");
         }
 
-        return header;
+        return parsed;
     }
 
     private async Task MoveLiveRecordsAsync(long packId, CancellationToken cancellationToken)
@@ -412,7 +438,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
                     buffers.Add(record);
                     try
                     {
-                        await ReadVerifiedAsync(placement.Hash, placement.Location, record, cancellationToken);
+                        await ReadVerifiedAsync(placement.Hash, placement.Location, record.AsMemory(0, PackFormat.RecordHeaderLength), record.AsMemory(PackFormat.RecordHeaderLength), cancellationToken);
                     }
                     catch (BlockDamagedException e)
                     {
