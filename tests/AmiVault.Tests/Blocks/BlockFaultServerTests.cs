@@ -40,7 +40,7 @@ public sealed class BlockFaultServerTests
         var bucket = await ImageFixtures.BucketAsync(server, "images");
         var imageId = await ImageFixtures.ImageAsync(server, "web");
         var snapshotId = (await Ec2.Ec2TestData.ImageAsync(ec2, imageId)).BlockDeviceMappings.Single().Ebs.SnapshotId;
-        var stored = (await server.Catalog().ListBlocksAsync(snapshotId, 0, 1000)).First(b => !AmiVault.Blocks.BlockHashes.IsZeroHash(b.Hash));
+        var stored = (await server.Catalog().ListBlocksAsync(snapshotId, 0, 1000)).First(b => !AmiVault.Ebs.BlockHashes.IsZeroHash(b.Hash));
         await FlipAsync(server, stored.Hash);
 
         await ec2.CreateStoreImageTaskAsync(new CreateStoreImageTaskRequest { ImageId = imageId, Bucket = bucket });

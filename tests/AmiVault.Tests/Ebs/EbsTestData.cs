@@ -5,6 +5,7 @@ using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using AmiVault.Ebs;
 
 namespace AmiVault.Tests.Ebs;
 
