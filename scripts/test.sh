@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test AmiVault has. Installs what the tests need first (Debian packages) when it is missing, so this
 # one command works on a fresh Debian 12 machine with the .NET 10 SDK. Prints "N passed, N failed" at the end.
+#
+#   scripts/test.sh          everything: the whole xunit suite and the benchmarks' smoke run (what CI runs)
+#   scripts/test.sh --fast   the inner loop: unit and in-process tests only, no benchmark smoke run. It leaves out
+#                            the tests whose "Category" trait (tests/AmiVault.Tests/Support/TestCategories.cs) says
+#                            they start Ceph, another program (AWS CLI, boto3, amivault, qemu-img…), a browser, or
+#                            move gigabytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fast=false
+case "${1:-}" in
+  --fast) fast=true ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--fast]" >&2; exit 2 ;;
+esac
 
 packages=(awscli python3-boto3 zstd restic rclone qemu-utils e2fsprogs radosgw ceph-mon ceph-osd ceph-common chromium chromium-driver)
 missing=()
@@ -20,12 +32,14 @@ fi
 dotnet build -c Release AmiVault.slnx -nologo -v quiet
 results=$(mktemp -d)
 status=0
-dotnet test -c Release --no-build tests/AmiVault.Tests/AmiVault.Tests.csproj -nologo \
+filter=()
+! $fast || filter=(--filter "Category!=Ceph&Category!=Process&Category!=Browser&Category!=Big")
+dotnet test -c Release --no-build tests/AmiVault.Tests/AmiVault.Tests.csproj -nologo "${filter[@]}" \
   --logger "trx;LogFileName=tests.trx" --results-directory "$results" --logger "console;verbosity=normal" || status=$?
 
 # The benchmark suite's smoke mode: every benchmark once on tiny inputs, no timing asserted, so none can rot.
 bench_status=0
-bench/run.sh --smoke --work-dir "$results/bench" --results-dir "$results/bench-results" || bench_status=$?
+$fast || bench/run.sh --smoke --work-dir "$results/bench" --results-dir "$results/bench-results" || bench_status=$?
 if [ "$bench_status" -ne 0 ]; then
   echo "Benchmark smoke run failed (exit $bench_status)."
   status=1

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AmiVault.Tests.Blocks;
 
 /// <summary>`amivault serve` killed with SIGKILL while 16 clients write blocks: every acknowledged block is there after a restart.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class BlockStoreKillTests
 {
     [Fact]

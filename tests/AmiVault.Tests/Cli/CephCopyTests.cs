@@ -7,6 +7,7 @@ using Amazon.S3.Model;
 namespace AmiVault.Tests.Cli;
 
 /// <summary>`amivault copy` to and from a real Ceph RGW, with the client settings third-party S3 needs.</summary>
+[Trait("Category", TestCategories.Ceph)]
 [Collection(CephCollection.Name)]
 public sealed class CephCopyTests(CephRgwFixture ceph) : IAsyncLifetime
 {

@@ -5,6 +5,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.Cli;
 
 /// <summary>What every command shares: AWS CLI conventions for settings, exit codes, errors without stack traces.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class CliConventionTests : IDisposable
 {
     private readonly AmivaultCli _cli = new();

@@ -7,6 +7,7 @@ using Amazon.EC2.Model;
 namespace AmiVault.Tests.Cli;
 
 /// <summary>`amivault import-disk` and `export-snapshot` against a real server, through the in-process command tree.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class ImportExportTests : IAsyncLifetime
 {
     private const long GiB = 1L << 30;

@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 namespace AmiVault.Tests.Cli;
 
 /// <summary>`amivault inspect` and `verify` on a stored image, in S3 and as a local file.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class InspectVerifyTests(StoredArchiveFixture stored) : IClassFixture<StoredArchiveFixture>
 {
     private AmivaultCli Cli => stored.Cli;

@@ -12,6 +12,7 @@ namespace AmiVault.Tests.Console;
 /// image while watching progress live, account isolation and CSRF. Screenshots of each page land in
 /// <see cref="ConsoleBrowser.ScreenshotDir"/>.
 /// </summary>
+[Trait("Category", TestCategories.Browser)]
 public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
     private TestServer Server => fixture.Server;

@@ -7,6 +7,7 @@ using static AmiVault.Tests.Ebs.EbsTestData;
 namespace AmiVault.Tests.Ebs;
 
 /// <summary>The EBS direct APIs driven by the real AWS CLI v2, as a user would.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class EbsCliTests : IAsyncLifetime, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("amivault-ebs-cli-").FullName;

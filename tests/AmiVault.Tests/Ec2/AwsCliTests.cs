@@ -5,6 +5,7 @@ using Amazon.EC2.Model;
 namespace AmiVault.Tests.Ec2;
 
 /// <summary>The README's flow with the real AWS CLI v2: upload a snapshot with the EBS direct APIs, register, find, clean up.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class AwsCliTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using static AmiVault.Tests.Ec2.Ec2TestData;
 namespace AmiVault.Tests.Ec2;
 
 /// <summary>botocore's own serializer and parser against the server: what the AWS CLI and boto3 users get.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class Boto3WireTests
 {
     [Fact]

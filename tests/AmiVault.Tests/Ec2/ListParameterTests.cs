@@ -8,6 +8,7 @@ namespace AmiVault.Tests.Ec2;
 /// List members are read by their indices, whatever the gaps, as AWS reads them (the SDKs number from 1 without gaps,
 /// but hand-written and other clients need not). Signed requests sent with botocore's signer; results read with boto3.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class ListParameterTests
 {
     [Fact]

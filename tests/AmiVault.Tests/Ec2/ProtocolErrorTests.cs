@@ -4,6 +4,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.Ec2;
 
 /// <summary>Requests no SDK would send, signed correctly: each gets EC2's error XML with the right code, never a 500.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class ProtocolErrorTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.ObjectStore;
 
 /// <summary>The object-store contract, run against the external store talking to a real Ceph RGW.</summary>
+[Trait("Category", TestCategories.Ceph)]
 [Collection(CephCollection.Name)]
 public sealed class ExternalObjectStoreContractTests(CephRgwFixture ceph) : ObjectStoreContractTests, IDisposable
 {

@@ -3,6 +3,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.S3;
 
 /// <summary>The AWS CLI using tags, encryption at rest and ownership on the embedded S3 endpoint, and reading its errors.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class S3CliBucketFeatureTests : S3CliTestBase
 {
     [Fact]

@@ -4,6 +4,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.S3;
 
 /// <summary>The AWS CLI moving data through the embedded S3 endpoint: multipart copies, ranges, listings, uploads.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class S3CliTransferTests : S3CliTestBase
 {
     [Fact]

@@ -90,18 +90,18 @@ public sealed class CephRgwFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The shared tools folder sits beside the repository (or beside a folder of worktrees holding it).</summary>
+    /// <summary>The repository's scripts/ceph-rgw-single-node.sh, found above the test assembly's folder.</summary>
     private static string FindScript()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "tools", "ceph-rgw-single-node.sh");
+            var candidate = Path.Combine(dir.FullName, "scripts", "ceph-rgw-single-node.sh");
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new FileNotFoundException("shared/tools/ceph-rgw-single-node.sh was not found beside the repository.");
+        throw new FileNotFoundException($"scripts/ceph-rgw-single-node.sh was not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -13,6 +13,7 @@ namespace AmiVault.Tests.Tasks;
 /// the task runs to its end, no partial object is ever visible, no multipart upload is left behind, and a restored
 /// image is available only with every block it claims.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class CrashRecoveryTests
 {
     /// <summary>Big enough that a store or restore is still under way a moment after it shows progress.</summary>

@@ -14,6 +14,7 @@ namespace AmiVault.Tests.Tasks;
 /// DescribeStoreImageTasks over a history of tasks put in the catalog with chosen start times (the task engine's
 /// own records; a real store adds one more where the wire format matters).
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed partial class DescribeStoreImageTasksTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;

@@ -7,6 +7,7 @@ using Amazon.EC2.Model;
 namespace AmiVault.Tests.Tasks;
 
 /// <summary>Store and restore with the buckets in a real external S3 (Ceph RGW), the server configured with Buckets:Backend=external.</summary>
+[Trait("Category", TestCategories.Ceph)]
 [Collection(CephCollection.Name)]
 public sealed class ExternalBucketTests(CephRgwFixture ceph)
 {

@@ -16,7 +16,7 @@ namespace AmiVault.Tests.Tasks;
 /// `amivault serve` in a process of its own with default settings (so the default limits admit it), within the
 /// server's memory budget.
 /// </summary>
-[Trait("Category", "Big")]
+[Trait("Category", TestCategories.Big)]
 public sealed class LargeSparseImageTests(ITestOutputHelper output)
 {
     private const long VolumeGib = 5000;

@@ -9,6 +9,7 @@ namespace AmiVault.Tests.Tasks;
 /// The whole journey with the real AWS CLI v2: a disk uploaded with the EBS direct APIs, registered, stored as one
 /// object, carried to a server in another partition with `aws s3 cp`, restored there, and read back block by block.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class StoreRestoreCliTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace AmiVault.Tests.Tasks;
 /// definition (botocore data/ec2/2016-11-15/waiters-2.json), so the semantics the newer CLI uses are checked on the
 /// wire; only the delay is shortened.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class StoreWaiterTests
 {
     private const string WaiterModel = """
