@@ -101,7 +101,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var stored = new ObjectRecord(
             key, written.Length, ETags.FromMd5(written.Md5), storage.Time.GetUtcNow(), options.ContentType,
             new Dictionary<string, string>(options.Metadata), new Dictionary<string, string>(options.Tags),
-            encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length)]);
+            encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length, Checksummed: !encrypt)]);
         await CommitAsync(bucket, written.Path, stored, cancellationToken);
         return stored.ToInfo();
     }
@@ -145,7 +145,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
             : options.Range is { } range ? range.Resolve(record.Size)
             : (0, record.Size);
         var dataDir = storage.DataDir(bucket);
-        var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length)).ToList();
+        var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length, s.Checksummed)).ToList();
         var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
         var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
         return new ObjectContent(record.ToInfo(), body, offset, length, isRange);
@@ -287,7 +287,10 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         }
     }
 
-    /// <summary>A body streamed into a new file in the bucket's tmp folder (gone with a bucket deleted meanwhile).</summary>
+    /// <summary>
+    /// A body streamed into a new file of sealed frames (encrypted, or plain and checksummed) in the bucket's tmp
+    /// folder (gone with a bucket deleted meanwhile).
+    /// </summary>
     private async Task<WrittenSegment> WriteSegmentAsync(string bucket, Stream content, long? length, long maxLength, bool encrypt, byte[]? md5, CancellationToken cancellationToken)
     {
         try

@@ -44,8 +44,17 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
         {
-            logger.LogInformation("S3 {Method} {Path}: {Code} {Message}", context.Request.Method, context.Request.Path, e.Code, e.Message);
+            logger.Log(
+                e.Status >= 500 ? LogLevel.Error : LogLevel.Information,
+                "S3 {Method} {Path}: {Code} {Message}", context.Request.Method, context.Request.Path, e.Code, e.Message);
             await WriteErrorAsync(context, e.Status, e.Code, e.Message, e.Resource ?? context.Request.Path, requestId);
+        }
+        catch (ObjectStoreException e)
+        {
+            // Part of the body is out (stored data that failed its check further on): only cutting the connection short
+            // tells the client that what it got is not the object. The damaged bytes themselves were never sent.
+            logger.LogError("S3 {Method} {Path}: {Code} {Message} (after the answer began; connection closed)", context.Request.Method, context.Request.Path, e.Code, e.Message);
+            context.Abort();
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
