@@ -3,7 +3,10 @@ namespace AmiVault.Catalog;
 /// <summary>Store and restore tasks. Admission checks (duplicates, quotas) run in the same transaction as the insert.</summary>
 internal interface ITaskCatalog
 {
-    /// <summary>Inserts the store task unless one for the same image and bucket is in progress or the quota would be exceeded.</summary>
+    /// <summary>
+    /// Inserts the store task unless one for the same image and bucket is in progress or the account's stores in
+    /// progress already reach the quota (the new task's own size does not count, as on AWS).
+    /// </summary>
     Task<TaskAdmission> TryAddStoreAsync(StoreTaskRecord task, long quotaBytes, CancellationToken cancellationToken = default);
 
     Task UpdateStoreAsync(StoreTaskRecord task, CancellationToken cancellationToken = default);
@@ -17,7 +20,7 @@ internal interface ITaskCatalog
 
     /// <summary>
     /// Inserts the restore task together with its pending image and snapshots, unless the name is taken or the
-    /// restore quota would be exceeded.
+    /// account's restores in progress already reach the restore quota.
     /// </summary>
     Task<TaskAdmission> TryAddRestoreAsync(
         RestoreTaskRecord task,

@@ -8,7 +8,7 @@ internal enum TaskAdmission
     /// <summary>A store of this image into this bucket is already in progress.</summary>
     AlreadyInProgress,
 
-    /// <summary>The account's in-progress tasks plus this one exceed its quota.</summary>
+    /// <summary>The account's tasks in progress already reach its quota.</summary>
     QuotaExceeded,
 
     /// <summary>The account already has an image of the restored image's name.</summary>

@@ -115,7 +115,7 @@ internal sealed class RestoreTaskStarter(
                 throw new TaskRejectedException("InvalidAMIName.Duplicate", $"AMI name {plan.Name} is already in use by another AMI of this account.");
             case TaskAdmission.QuotaExceeded:
                 throw new TaskRejectedException("ResourceLimitExceeded",
-                    $"Restoring {plan.SizeBytes / GiB} GiB would exceed the {server.Options.Tasks.RestoreQuotaGb} GiB this account may have in restores in progress. Retry when some finish.");
+                    $"This account's restores in progress already hold the {server.Options.Tasks.RestoreQuotaGb} GiB it may restore at once. Retry when some finish.");
             default:
                 throw new InvalidOperationException("Unexpected admission result for a restore task.");
         }

@@ -100,7 +100,7 @@ internal sealed class StoreTaskStarter(
                     $"A store of {task.ImageId} into bucket {task.Bucket} is already in progress: an AMI can be stored only once in a bucket.");
             case TaskAdmission.QuotaExceeded:
                 throw new TaskRejectedException("ResourceLimitExceeded",
-                    $"Storing {task.ImageId} ({task.SizeBytes / GiB} GiB) would exceed the {server.Options.Tasks.StoreQuotaGb} GiB of snapshot data this account may have in stores in progress. Retry when some finish.");
+                    $"This account's stores in progress already hold the {server.Options.Tasks.StoreQuotaGb} GiB of snapshot data it may store at once. Retry {task.ImageId} when some finish.");
             default:
                 throw new InvalidOperationException("Unexpected admission result for a store task.");
         }

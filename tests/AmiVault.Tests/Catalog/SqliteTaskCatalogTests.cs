@@ -29,14 +29,14 @@ public sealed class SqliteTaskCatalogTests : IDisposable
     }
 
     [Fact]
-    public async Task The_store_quota_counts_only_tasks_in_progress()
+    public async Task The_store_quota_admits_while_the_tasks_in_progress_are_under_it()
     {
         Assert.Equal(TaskAdmission.Admitted, await _tasks.TryAddStoreAsync(Store("t1", "ami-00000000000000001", "b", 60), 100));
-        Assert.Equal(TaskAdmission.QuotaExceeded, await _tasks.TryAddStoreAsync(Store("t2", "ami-00000000000000002", "b", 41), 100));
-        Assert.Equal(TaskAdmission.Admitted, await _tasks.TryAddStoreAsync(Store("t3", "ami-00000000000000002", "b", 40), 100));
+        Assert.Equal(TaskAdmission.Admitted, await _tasks.TryAddStoreAsync(Store("t2", "ami-00000000000000002", "b", 41), 100));
+        Assert.Equal(TaskAdmission.QuotaExceeded, await _tasks.TryAddStoreAsync(Store("t3", "ami-00000000000000003", "b", 1), 100));
         await _tasks.UpdateStoreAsync((await _tasks.GetStoreAsync("t1"))! with { State = TaskStates.Failed });
-        Assert.Equal(TaskAdmission.Admitted, await _tasks.TryAddStoreAsync(Store("t4", "ami-00000000000000003", "b", 60), 100));
-        Assert.Equal(["t4", "t3", "t1"], (await _tasks.ListStoresAsync(Owner, DateTimeOffset.MinValue)).Select(t => t.TaskId));
+        Assert.Equal(TaskAdmission.Admitted, await _tasks.TryAddStoreAsync(Store("t4", "ami-00000000000000003", "b", 500), 100));
+        Assert.Equal(["t4", "t2", "t1"], (await _tasks.ListStoresAsync(Owner, DateTimeOffset.MinValue)).Select(t => t.TaskId));
     }
 
     [Fact]
@@ -59,6 +59,8 @@ public sealed class SqliteTaskCatalogTests : IDisposable
         Assert.Equal(TaskAdmission.QuotaExceeded,
             await _tasks.TryAddRestoreAsync(again, image with { ImageId = again.ImageId, Name = "other", BlockDeviceMappings = [] }, [], [], 1L << 30));
         Assert.Single(await _tasks.ListUnfinishedRestoresAsync());
+        Assert.Equal(TaskAdmission.Admitted,
+            await _tasks.TryAddRestoreAsync(again, image with { ImageId = again.ImageId, Name = "other", BlockDeviceMappings = [] }, [], [], (1L << 30) + 1));
     }
 
     private static StoreTaskRecord Store(string id, string image, string bucket, long size) => new()

@@ -17,7 +17,7 @@ internal sealed class SqliteTaskCatalog(SqliteDatabase db) : ITaskCatalog
                 }
             }
 
-            if (InProgressBytes(c, t, "store_tasks", task.OwnerId) + task.SizeBytes > quotaBytes)
+            if (InProgressBytes(c, t, "store_tasks", task.OwnerId) >= quotaBytes)
             {
                 return TaskAdmission.QuotaExceeded;
             }
@@ -57,7 +57,7 @@ internal sealed class SqliteTaskCatalog(SqliteDatabase db) : ITaskCatalog
                 }
             }
 
-            if (InProgressBytes(c, t, "restore_tasks", task.OwnerId) + task.SizeBytes > quotaBytes)
+            if (InProgressBytes(c, t, "restore_tasks", task.OwnerId) >= quotaBytes)
             {
                 return TaskAdmission.QuotaExceeded;
             }
@@ -81,6 +81,10 @@ internal sealed class SqliteTaskCatalog(SqliteDatabase db) : ITaskCatalog
     public Task<IReadOnlyList<RestoreTaskRecord>> ListUnfinishedRestoresAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Read(c => ReadMany<RestoreTaskRecord>(c, "SELECT record FROM restore_tasks WHERE state = $p ORDER BY start_time;", TaskStates.InProgress)));
 
+    /// <summary>
+    /// AWS's rule: a task is admitted while what is already in progress is less than the quota; the new task's own
+    /// size does not count, so one image larger than the quota can be stored (or restored) when nothing else runs.
+    /// </summary>
     private static long InProgressBytes(SqliteConnection c, SqliteTransaction t, string table, string ownerId)
     {
         using var sum = SqliteDatabase.Command(c, $"SELECT COALESCE(SUM(size_bytes), 0) FROM {table} WHERE owner_id = $o AND state = 'InProgress';", t, ("$o", ownerId));
