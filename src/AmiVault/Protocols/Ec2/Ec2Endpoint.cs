@@ -4,6 +4,7 @@ using AmiVault.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace AmiVault.Protocols.Ec2;
 
@@ -97,9 +98,9 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
     private static async Task<Dictionary<string, string>> ReadParametersAsync(HttpRequest request)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in request.Query)
+        foreach (var (key, values) in request.Query)
         {
-            parameters[key] = value.ToString();
+            Add(parameters, key, values);
         }
 
         if (HttpMethods.IsPost(request.Method))
@@ -117,9 +118,9 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
                 body.Write(chunk, 0, read);
             }
 
-            foreach (var (key, value) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length)))
+            foreach (var (key, values) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length)))
             {
-                parameters[key] = value.ToString();
+                Add(parameters, key, values);
             }
         }
 
@@ -129,5 +130,17 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
         }
 
         return parameters;
+    }
+
+    /// <summary>
+    /// A parameter given twice (in the body, or in both the query string and the body) is refused: taking either
+    /// value would be a guess, and joining them (StringValues' ToString) would invent a value nobody sent.
+    /// </summary>
+    private static void Add(Dictionary<string, string> parameters, string key, StringValues values)
+    {
+        if (values.Count != 1 || !parameters.TryAdd(key, values[0] ?? ""))
+        {
+            throw new Ec2Exception("InvalidParameterValue", $"The parameter {key} is given more than once.");
+        }
     }
 }

@@ -1,0 +1,10 @@
+namespace AmiVault.Iam.Policies;
+
+internal enum ConditionComparison
+{
+    Equals,
+    LessThan,
+    LessThanEquals,
+    GreaterThan,
+    GreaterThanEquals,
+}

@@ -1,0 +1,8 @@
+namespace AmiVault.Iam.Policies;
+
+internal enum ConditionSet
+{
+    None,
+    ForAnyValue,
+    ForAllValues,
+}

@@ -1,0 +1,7 @@
+namespace AmiVault.Iam.Policies;
+
+internal enum PolicyEffect
+{
+    Allow,
+    Deny,
+}
