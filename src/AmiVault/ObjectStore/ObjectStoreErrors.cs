@@ -56,6 +56,9 @@ internal static class ObjectStoreErrors
     public static ObjectStoreException PreconditionFailed(string condition) =>
         new("PreconditionFailed", $"At least one of the pre-conditions you specified did not hold ({condition}).", 412);
 
+    /// <summary>304: the answer to a GET or HEAD whose If-None-Match / If-Modified-Since held (the endpoint sends no body).</summary>
+    public static ObjectStoreException NotModified(string etag) => new("NotModified", "Not Modified", 304) { ETag = etag };
+
     public static ObjectStoreException InvalidRange(long size) =>
         new("InvalidRange", string.Create(CultureInfo.InvariantCulture, $"The requested range is not satisfiable (object size {size})."), 416);
 

@@ -24,7 +24,7 @@ internal sealed partial class EmbeddedObjectStore
         IO.DurableFile.CreateDirectory(dir);
         DurableFile.WriteJson(Path.Combine(dir, UploadFile), new UploadRecord(
             key, uploadId, storage.Time.GetUtcNow(), options.ContentType, new Dictionary<string, string>(options.Metadata),
-            new Dictionary<string, string>(options.Tags), options.Encrypt ?? record.EncryptByDefault));
+            new Dictionary<string, string>(options.Tags), options.Encrypt ?? record.EncryptByDefault, new Dictionary<string, string>(options.Headers)));
         return uploadId;
     }
 
@@ -73,7 +73,7 @@ internal sealed partial class EmbeddedObjectStore
         return new PartInfo(partNumber, ETags.FromMd5(written.Md5), written.Length, storage.Time.GetUtcNow());
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
         ObjectStoreLimits.CheckPartOrder(parts);
@@ -105,8 +105,8 @@ internal sealed partial class EmbeddedObjectStore
         var stored = new ObjectRecord(
             key, chosen.Sum(p => p.Info.Size), ETags.Multipart(chosen.Select(p => p.Md5)), storage.Time.GetUtcNow(), upload.ContentType,
             upload.Metadata, upload.Tags, upload.Encrypted, chosen.Count, dataName,
-            [.. chosen.Select(p => new SegmentRecord(Path.Combine(dataName, p.File), p.Info.Size, p.Checksummed && !upload.Encrypted))]);
-        await CommitAsync(bucket, storage.UploadDir(bucket, uploadId), stored, cancellationToken);
+            [.. chosen.Select(p => new SegmentRecord(Path.Combine(dataName, p.File), p.Info.Size, p.Checksummed && !upload.Encrypted))], upload.Headers);
+        await CommitAsync(bucket, storage.UploadDir(bucket, uploadId), stored, condition, cancellationToken);
 
         var kept = chosen.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
         foreach (var leftover in Directory.EnumerateFiles(Path.Combine(storage.DataDir(bucket), dataName)).Where(f => !kept.Contains(Path.GetFileName(f))))
