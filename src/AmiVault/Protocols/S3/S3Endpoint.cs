@@ -69,6 +69,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
             AuthFailureKind.BodyTooLarge => (400, "MaxMessageLengthExceeded"),
             AuthFailureKind.WrongRegion => (400, "AuthorizationHeaderMalformed"),
             AuthFailureKind.WrongService => (400, "AuthorizationHeaderMalformed"),
+            AuthFailureKind.UnsupportedSignatureVersion => (400, "InvalidRequest"),
             _ => (400, "AuthorizationHeaderMalformed"),
         };
         var message = failure.Kind == AuthFailureKind.Missing ? "Access Denied" : failure.Message;
