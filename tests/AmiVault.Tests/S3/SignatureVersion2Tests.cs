@@ -12,20 +12,20 @@ public sealed class SignatureVersion2Tests
         await using var server = await TestServer.StartAsync();
         using (var s3 = server.S3())
         {
-            await s3.PutBucketAsync("v2");
+            await s3.PutBucketAsync("sigv2");
         }
 
         var output = await Boto3.RunAsync(server, TestServer.Alice, """
             v2 = boto3.client("s3", endpoint_url=_endpoint, region_name=_region, aws_access_key_id=_credentials.access_key,
                 aws_secret_access_key=_credentials.secret_key, config=botocore.config.Config(signature_version="s3", retries={"max_attempts": 1}))
-            url = v2.generate_presigned_url("get_object", Params={"Bucket": "v2", "Key": "k"}, ExpiresIn=300)
+            url = v2.generate_presigned_url("get_object", Params={"Bucket": "sigv2", "Key": "k"}, ExpiresIn=300)
             try:
                 urllib.request.urlopen(url)
                 presigned = None
             except urllib.error.HTTPError as e:
                 presigned = {"status": e.code, "body": e.read().decode()}
             try:
-                v2.list_objects_v2(Bucket="v2")
+                v2.list_objects_v2(Bucket="sigv2")
                 header = None
             except botocore.exceptions.ClientError as e:
                 header = {"status": e.response["ResponseMetadata"]["HTTPStatusCode"], "body": e.response["Error"]["Code"] + ": " + e.response["Error"]["Message"]}

@@ -1,5 +1,4 @@
 using AmiVault.Blocks;
-using AmiVault.Catalog;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Tests.Tasks;
@@ -19,8 +18,7 @@ internal sealed class GatedBlockStore(IBlockStore inner) : IBlockStore
     /// <summary>Replaces the server's block store with a gated one (for <c>TestServer.StartAsync(…, services)</c>).</summary>
     public static void Install(IServiceCollection services)
     {
-        services.AddSingleton(sp => new GatedBlockStore(new LocalBlockStore(
-            Path.Combine(sp.GetRequiredService<Hosting.ServerContext>().DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>())));
+        services.AddSingleton(sp => new GatedBlockStore(sp.GetRequiredService<PackBlockStore>()));
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<GatedBlockStore>());
     }
 

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Configuration;
+
+namespace AmiVault.Configuration;
+
+/// <summary>
+/// Reads server options in the usual .NET precedence: config file, then environment (AMIVAULT_REGION,
+/// AMIVAULT_DATADIR, AMIVAULT_TASKS__WORKERS…), then command-line flags, each overriding the one before.
+/// </summary>
+internal static class OptionsLoader
+{
+    public const string EnvironmentPrefix = "AMIVAULT_";
+
+    public static AmiVaultOptions Load(string? configFile, IReadOnlyDictionary<string, string?> flags)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+            {
+                throw new FileNotFoundException($"Config file '{configFile}' does not exist.", configFile);
+            }
+
+            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.AddInMemoryCollection(flags.Where(f => f.Value is not null));
+        var options = new AmiVaultOptions();
+        builder.Build().Bind(options);
+        Validate(options);
+        return options;
+    }
+
+    private static void Validate(AmiVaultOptions options)
+    {
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new InvalidOperationException($"Port {options.Port} is not from 0 to 65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Region) || !options.Region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            throw new InvalidOperationException($"Region '{options.Region}' is not a region name like us-east-1.");
+        }
+
+        if (options.Tasks.Workers is < 1 or > 64)
+        {
+            throw new InvalidOperationException($"Tasks:Workers {options.Tasks.Workers} is not from 1 to 64.");
+        }
+
+        // 10,000 parts of at most 5 GiB bound what one object can hold, incompressible data included.
+        if (options.Tasks.MaxImageSizeGb is < 1 or > 48_000 || options.Tasks.StoreQuotaGb < 1 || options.Tasks.RestoreQuotaGb < 1)
+        {
+            throw new InvalidOperationException(
+                $"Tasks:MaxImageSizeGb ({options.Tasks.MaxImageSizeGb}) must be from 1 to 48000, Tasks:StoreQuotaGb ({options.Tasks.StoreQuotaGb}) and Tasks:RestoreQuotaGb ({options.Tasks.RestoreQuotaGb}) at least 1.");
+        }
+
+        if (options.Buckets.Backend is not ("embedded" or "external"))
+        {
+            throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
+        }
+
+        if (options.Blocks.Backend is not "local")
+        {
+            throw new InvalidOperationException($"Blocks:Backend '{options.Blocks.Backend}' is not 'local'.");
+        }
+
+        if (options.Blocks.PackSizeMiB is < 1 or > 4096 || options.Blocks.Compression is not ("zstd" or "none")
+            || options.Blocks.CompactionThreshold is < 0 or > 1 || options.Blocks.CompactionIntervalSeconds < 1)
+        {
+            throw new InvalidOperationException(
+                $"Blocks:PackSizeMiB ({options.Blocks.PackSizeMiB}) must be from 1 to 4096, Blocks:Compression ('{options.Blocks.Compression}') 'zstd' or 'none', "
+                + $"Blocks:CompactionThreshold ({options.Blocks.CompactionThreshold}) from 0 to 1, Blocks:CompactionIntervalSeconds ({options.Blocks.CompactionIntervalSeconds}) at least 1.");
+        }
+
+        options.DataDir = Path.GetFullPath(options.DataDir);
+    }
+}
