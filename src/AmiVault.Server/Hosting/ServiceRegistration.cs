@@ -3,6 +3,7 @@ using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Console;
+using AmiVault.Catalog.Postgres;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
@@ -35,13 +36,29 @@ internal static class ServiceRegistration
         services.AddSingleton(sp => new SigV4Authenticator(accounts, context.Region, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestDispatcher>();
 
-        // Catalog: embedded SQLite under the data folder.
-        services.AddSingleton(_ => new SqliteDatabase(Path.Combine(context.DataDir, "catalog.db")));
-        services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
-        services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
-        services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
-        services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
-        services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+        // Catalog: embedded SQLite under the data folder, or a PostgreSQL every node of a cluster shares.
+        if (context.Options.Catalog.Backend == CatalogOptions.Postgres)
+        {
+            services.AddSingleton(_ => new PostgresDatabase(context.Options.Catalog.ConnectionString!));
+            services.AddSingleton<IServerKeys>(sp => new PostgresServerKeys(sp.GetRequiredService<PostgresDatabase>(), context.Options.Catalog.SecretsKeyBytes()));
+            services.AddSingleton<IImageCatalog, PostgresImageCatalog>();
+            services.AddSingleton<ISnapshotCatalog, PostgresSnapshotCatalog>();
+            services.AddSingleton<ITagCatalog, PostgresTagCatalog>();
+            services.AddSingleton<IAccountSettings, PostgresAccountSettings>();
+            services.AddSingleton<ITaskCatalog, PostgresTaskCatalog>();
+            services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
+        }
+        else
+        {
+            services.AddSingleton(_ => new SqliteDatabase(Path.Combine(context.DataDir, "catalog.db")));
+            services.AddSingleton<IServerKeys>(_ => new DataFolderKeys(context.DataDir));
+            services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
+            services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
+            services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
+            services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
+            services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+            services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
+        }
 
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
@@ -78,7 +95,7 @@ internal static class ServiceRegistration
 
         // EC2 actions.
         // Images, snapshots, tags, EBS encryption by default (branch ec2).
-        services.AddSingleton<Ec2PageTokens>();
+        services.AddSingleton(sp => new Ec2PageTokens(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IServerKeys>().GetOrCreate(Ec2PageTokens.KeyName)));
         services.AddSingleton<OwnedResources>();
         services.AddSingleton<SnapshotDeleter>();
         services.AddSingleton<BlockDeviceMappingReader>();
