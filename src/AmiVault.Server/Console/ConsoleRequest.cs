@@ -48,7 +48,8 @@ internal sealed class ConsoleRequest(HttpContext http, ConsoleSession session, C
         response.StatusCode = status;
         response.ContentType = "text/html; charset=utf-8";
         response.ContentLength = bytes.Length;
-        response.Headers["Server-Timing"] = "app;dur=" + Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+        response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture,
+            $"api;dur={Api.Elapsed.TotalMilliseconds:0.0};desc=\"EC2 actions\", app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0};desc=\"whole page\"");
         await response.Body.WriteAsync(bytes, Aborted);
     }
 }

@@ -20,6 +20,8 @@ public abstract class CatalogContractTests : IAsyncLifetime
 
     internal abstract ITaskCatalog Tasks { get; }
 
+    internal abstract IBlockIndex BlockIndex { get; }
+
     public abstract Task InitializeAsync();
 
     public abstract Task DisposeAsync();
@@ -237,6 +239,44 @@ public abstract class CatalogContractTests : IAsyncLifetime
         await Tasks.UpdateRestoreAsync((await Tasks.GetRestoreAsync("r1"))! with { State = TaskStates.Completed });
         Assert.Equal(["r2"], (await Tasks.ListUnfinishedRestoresAsync()).Select(t => t.TaskId));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => Tasks.UpdateRestoreAsync(task with { TaskId = "missing" }));
+    }
+
+    [Fact]
+    public async Task The_block_index_places_moves_and_reclaims_blocks_and_counts_pack_usage()
+    {
+        byte[] kept = [1], dropped = [2], orphan = [3];
+        await Snapshots.InsertAsync(Snapshot("snap-00000000000000001"), []);
+        await Snapshots.PutBlocksAsync("snap-00000000000000001", [new SnapshotBlock(0, kept), new SnapshotBlock(1, dropped)]);
+        await BlockIndex.CommitAsync([
+            new BlockPlacement(kept, new BlockLocation(1, 0, 100)),
+            new BlockPlacement(dropped, new BlockLocation(1, 100, 50)),
+            new BlockPlacement(orphan, new BlockLocation(2, 0, 10)),
+            new BlockPlacement(kept, new BlockLocation(2, 10, 100)),
+        ]);
+        Assert.Equal(new BlockLocation(1, 0, 100), await BlockIndex.FindAsync(kept));
+        Assert.Equal([new PackUsage(1, 150, 2), new PackUsage(2, 10, 1)], await BlockIndex.ListPacksAsync());
+
+        // Compaction moves 'kept' to pack 3; a move from where it no longer is changes nothing.
+        await BlockIndex.CommitAsync([
+            new BlockPlacement(kept, new BlockLocation(3, 0, 100), MovedFrom: new BlockLocation(1, 0, 100)),
+            new BlockPlacement(dropped, new BlockLocation(3, 100, 50), MovedFrom: new BlockLocation(9, 0, 50)),
+        ]);
+        Assert.Equal(new BlockLocation(3, 0, 100), await BlockIndex.FindAsync(kept));
+        Assert.Equal(100, await BlockIndex.PackEndAsync(3));
+        Assert.Equal([((byte)2, new BlockLocation(1, 100, 50))], (await BlockIndex.ListInPackAsync(1, 0, 10)).Select(p => (p.Hash[0], p.Location)));
+
+        Assert.Equal(0, await BlockIndex.RemoveUnreferencedAsync([dropped]));
+        await Snapshots.DeleteAsync("snap-00000000000000001");
+        await Snapshots.InsertAsync(Snapshot("snap-00000000000000002"), []);
+        await Snapshots.PutBlockAsync("snap-00000000000000002", 0, kept);
+        Assert.Equal(1, await BlockIndex.RemoveUnreferencedAsync([dropped, kept]));
+        Assert.Null(await BlockIndex.FindAsync(dropped));
+        Assert.Equal(1, await BlockIndex.SweepUnreferencedAsync());
+        Assert.Equal(1, await BlockIndex.CountAsync());
+        Assert.Equal([new PackUsage(1, 0, 0), new PackUsage(2, 0, 0), new PackUsage(3, 100, 1)], await BlockIndex.ListPacksAsync());
+        Assert.True(await BlockIndex.RemovePackAsync(1));
+        Assert.False(await BlockIndex.RemovePackAsync(3));
+        Assert.True(await BlockIndex.RemovePackAsync(42));
     }
 
     [Fact]

@@ -20,6 +20,8 @@ public sealed class PostgresCatalogContractTests : CatalogContractTests
 
     internal override ITaskCatalog Tasks => new PostgresTaskCatalog(_db!);
 
+    internal override IBlockIndex BlockIndex => new PostgresBlockIndex(_db!);
+
     public override async Task InitializeAsync()
     {
         _connectionString = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();

@@ -19,6 +19,8 @@ public sealed class SqliteCatalogContractTests : CatalogContractTests
 
     internal override ITaskCatalog Tasks => new SqliteTaskCatalog(_db!);
 
+    internal override IBlockIndex BlockIndex => new SqliteBlockIndex(_db!);
+
     public override Task InitializeAsync()
     {
         _db = new SqliteDatabase(Path.Combine(_dir, "catalog.db"));

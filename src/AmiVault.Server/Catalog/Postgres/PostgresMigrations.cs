@@ -94,5 +94,22 @@ internal static class PostgresMigrations
             sealed bytea NOT NULL
         );
         """,
+
+        // 3: the block store's index (SQLite's migration 4): where each stored block's record lies in the pack files,
+        // and how much of each pack is still live.
+        """
+        CREATE TABLE block_packs (
+            pack_id bigint PRIMARY KEY,
+            live_bytes bigint NOT NULL DEFAULT 0,
+            live_blocks bigint NOT NULL DEFAULT 0
+        );
+        CREATE TABLE block_locations (
+            hash bytea PRIMARY KEY,
+            pack_id bigint NOT NULL REFERENCES block_packs(pack_id),
+            "offset" bigint NOT NULL,
+            length integer NOT NULL
+        );
+        CREATE INDEX block_locations_pack ON block_locations(pack_id, "offset");
+        """,
     ];
 }
