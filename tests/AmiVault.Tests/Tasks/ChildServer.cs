@@ -76,6 +76,16 @@ internal sealed class ChildServer : IAsyncDisposable
         new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
         new AmazonEC2Config { ServiceURL = Endpoint.ToString().TrimEnd('/'), AuthenticationRegion = Region, MaxErrorRetry = 0 });
 
+    /// <summary>The most resident memory the server process has had so far (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as in a power cut of the process.</summary>
     public async Task KillAsync()
     {
