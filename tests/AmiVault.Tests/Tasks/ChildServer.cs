@@ -28,7 +28,8 @@ internal sealed class ChildServer : IAsyncDisposable
 
     public string Region { get; }
 
-    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1")
+    /// <summary><paramref name="environment"/> adds settings (AMIVAULT_BLOCKS__PACKSIZEMIB=…) as an operator would.</summary>
+    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1", IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "amivault"))
         {
@@ -44,6 +45,11 @@ internal sealed class ChildServer : IAsyncDisposable
         start.Environment["AMIVAULT_ACCOUNT_ID"] = TestServer.Alice.Id;
         start.Environment["AMIVAULT_ACCESS_KEY_ID"] = TestServer.Alice.AccessKeyId;
         start.Environment["AMIVAULT_SECRET_ACCESS_KEY"] = TestServer.Alice.SecretAccessKey;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("amivault did not start.");
         var output = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
