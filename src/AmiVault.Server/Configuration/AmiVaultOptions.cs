@@ -48,14 +48,18 @@ internal sealed class AccountOptions
     public string SecretAccessKey { get; set; } = "";
 }
 
-/// <summary>Quotas and limits of the store/restore engine; defaults are AWS's published ones.</summary>
+/// <summary>
+/// Quotas and limits of the store/restore engine. The defaults are AWS's as documented today ("Store and restore an
+/// AMI using S3", quotas): an image of up to 5,000 GB before compression, 1,200 GB of store work and 600 GB of restore
+/// work in progress per account (the older values were 1,000 / 600 / 300).
+/// </summary>
 internal sealed class TaskOptions
 {
-    public long MaxImageSizeGb { get; set; } = 1000;
+    public long MaxImageSizeGb { get; set; } = 5000;
 
-    public long StoreQuotaGb { get; set; } = 600;
+    public long StoreQuotaGb { get; set; } = 1200;
 
-    public long RestoreQuotaGb { get; set; } = 300;
+    public long RestoreQuotaGb { get; set; } = 600;
 
     public int Workers { get; set; } = 2;
 }
