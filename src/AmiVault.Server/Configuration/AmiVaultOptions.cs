@@ -30,6 +30,8 @@ internal sealed class AmiVaultOptions
 
     public BucketOptions Buckets { get; set; } = new();
 
+    public BlockOptions Blocks { get; set; } = new();
+
     public string EffectivePartition => string.IsNullOrEmpty(Partition) ? Partitions.FromRegion(Region) : Partition;
 
     /// <summary>$XDG_DATA_HOME/amivault, else ~/.local/share/amivault: the usual home of a user's service data.</summary>

@@ -69,6 +69,8 @@ internal sealed class AmiVaultServer : IAsyncDisposable
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // The block store recovers and migrates when it opens: before the first request, not during it.
+        app.Services.GetRequiredService<Blocks.IBlockStore>();
         var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
         app.Run(dispatcher.InvokeAsync);
         await app.StartAsync(cancellationToken);

@@ -17,6 +17,7 @@ using AmiVault.Protocols.Ec2;
 using AmiVault.Protocols.S3;
 using AmiVault.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using AmiVault.Configuration;
 using AmiVault.Signing;
 using AmiVault.Protocols;
@@ -53,8 +54,16 @@ internal static class ServiceRegistration
             var other => throw new InvalidOperationException($"Buckets:Backend '{other}' is neither 'embedded' nor 'external'."),
         });
 
-        // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
-        services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
+        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder, indexed in the catalog.
+        // Opening recovers from a crash and migrates an older release's block folder, before the server listens.
+        services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
+        services.AddSingleton(sp => PackBlockStore.OpenAsync(
+            Path.Combine(context.DataDir, "blocks"),
+            sp.GetRequiredService<IBlockIndex>(),
+            PackStoreSettings.From(context.Options.Blocks),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>()).GetAwaiter().GetResult());
+        services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<PackBlockStore>());
+        services.AddHostedService<PackCompactor>();
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<Ec2Endpoint>();

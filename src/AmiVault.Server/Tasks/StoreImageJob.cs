@@ -224,11 +224,11 @@ internal sealed class StoreImageJob(
             await blocks.ReadAsync(hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
             return buffer;
         }
-        catch (BlockMissingException)
+        catch (Exception e) when (e is BlockMissingException or BlockDamagedException)
         {
             ArchiveBuffers.Return(buffer);
             await RequireSnapshotAsync(task, snapshotId, cancellationToken);
-            throw new TaskFailedException($"A block of snapshot {snapshotId} is missing from the block store.");
+            throw new TaskFailedException($"A block of snapshot {snapshotId} cannot be read: {e.Message}");
         }
         catch
         {
