@@ -5,6 +5,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.Catalog;
 
 /// <summary>The catalog contract against PostgreSQL (a real server, a fresh database per test), plus what only a shared database must do.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class PostgresCatalogContractTests : CatalogContractTests
 {
     private string? _connectionString;

@@ -9,6 +9,7 @@ namespace AmiVault.Tests.Cli;
 /// 2.9.19) on a 500 MiB disk: large enough that a session that did not wait for the store would read the object
 /// before it exists.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class ReadmeWalkthroughTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Amazon.EC2.Model;
 namespace AmiVault.Tests.Cli;
 
 /// <summary>`amivault serve` as users run it, in processes of its own: who owns a data folder, and what it says when it cannot start.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class ServeTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "amivault-serve-" + Guid.NewGuid().ToString("N"));

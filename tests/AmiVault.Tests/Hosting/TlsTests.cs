@@ -9,6 +9,7 @@ namespace AmiVault.Tests.Hosting;
 /// HTTPS on the server's one port with a certificate the test makes (openssl), used by the AWS CLI with --ca-bundle
 /// and by boto3 with verify=; and the refusals that keep a server off the network without TLS.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class TlsTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "amivault-tls-" + Guid.NewGuid().ToString("N")[..8]);

@@ -7,6 +7,7 @@ namespace AmiVault.Tests.S3;
 /// A request answered before its body was read must leave the connection able to carry the next request: the body is
 /// drained when it is small and known to be coming, and otherwise the answer says `Connection: close`.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class ConnectionFramingTests
 {
     /// <summary>Python: speaks HTTP/1.1 on one socket, so the test sees what a keep-alive client's next request meets.</summary>

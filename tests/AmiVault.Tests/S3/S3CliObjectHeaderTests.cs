@@ -4,6 +4,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.S3;
 
 /// <summary>The AWS CLI storing and reading object headers, conditions, listing edge cases and presigned URLs (issue 15).</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class S3CliObjectHeaderTests : S3CliTestBase
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace AmiVault.Tests.S3;
 /// Conditional writes (If-None-Match: * and If-Match on PutObject and CompleteMultipartUpload) through AWSSDK.S3, and
 /// multipart uploads carrying headers and tags through boto3 (issue 15).
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class S3ConditionalWriteTests : IAsyncLifetime
 {
     private TestServer _server = null!;

@@ -4,6 +4,7 @@ using AmiVault.Tests.Support;
 namespace AmiVault.Tests.S3;
 
 /// <summary>Signature Version 2 is not served; a client that uses it is told to sign with Version 4, not just denied.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class SignatureVersion2Tests
 {
     [Fact]

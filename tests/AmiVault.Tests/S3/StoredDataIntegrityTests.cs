@@ -7,6 +7,7 @@ namespace AmiVault.Tests.S3;
 /// Issue 10 item 8: a byte flipped on disk in an embedded object's data is never served. boto3 is the client; the
 /// damage is done to the data file the way a failing disk would, behind the server's back.
 /// </summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class StoredDataIntegrityTests : IAsyncLifetime
 {
     private const int Frame = 64 * 1024;

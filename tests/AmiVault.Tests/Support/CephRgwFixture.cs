@@ -1,16 +1,20 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace AmiVault.Tests.Support;
 
 /// <summary>
 /// A real Ceph RGW on 127.0.0.1:7480 for the tests that need one: reused when something already answers there,
-/// otherwise started with the shared single-node script (about 12 s) and stopped when the test run ends.
-/// A missing Ceph is a failure, never a skip.
+/// otherwise started with the repository's scripts/ceph-rgw-single-node.sh (about 12 s) and stopped when the test run
+/// ends. A missing Ceph is a failure, never a skip. AMIVAULT_TEST_RGW_PORT and AMIVAULT_TEST_MON_PORT move it, so the
+/// start path can be exercised on a machine where a shared RGW already answers on 7480 (monitor on 3300).
 /// </summary>
 public sealed class CephRgwFixture : IAsyncLifetime
 {
-    public const int Port = 7480;
+    public static int Port { get; } = PortFromEnvironment("AMIVAULT_TEST_RGW_PORT", 7480);
+
+    private static int MonitorPort { get; } = PortFromEnvironment("AMIVAULT_TEST_MON_PORT", 3300);
 
     private string? _startedDir;
 
@@ -34,6 +38,10 @@ public sealed class CephRgwFixture : IAsyncLifetime
         // The monitor refuses to start when its disk is 95% full, although with a RAM-backed OSD it stores next to
         // nothing; a crowded developer disk should not fail the object-store tests.
         start.Environment["CEPH_ARGS"] = "--mon-data-avail-crit=1";
+        start.Environment["RGW_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        start.Environment["MON_PORT"] = MonitorPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["ACCESS_KEY"] = AccessKey;
+        start.Environment["SECRET_KEY"] = SecretKey;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start bash.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -89,6 +97,9 @@ public sealed class CephRgwFixture : IAsyncLifetime
             return false;
         }
     }
+
+    private static int PortFromEnvironment(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : fallback;
 
     /// <summary>The repository's scripts/ceph-rgw-single-node.sh, found above the test assembly's folder.</summary>
     private static string FindScript()

@@ -9,7 +9,7 @@ internal static class TestCategories
     /// <summary>Starts (or uses) the Ceph RGW of the run.</summary>
     public const string Ceph = "Ceph";
 
-    /// <summary>Runs another program: the AWS CLI, boto3, `amivault` as a child process, qemu-img, zstd, restic.</summary>
+    /// <summary>Runs another program: the AWS CLI, boto3, openssl, PostgreSQL, `amivault` as a child process, qemu-img, zstd, restic.</summary>
     public const string Process = "Process";
 
     /// <summary>Drives the web console in headless Chromium.</summary>
