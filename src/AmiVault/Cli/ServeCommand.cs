@@ -45,6 +45,11 @@ internal static class ServeCommand
                 // The configuration's own checks (a bad port or region, keys that must not be exposed).
                 throw CliException.Configuration(e.Message);
             }
+            catch (ServerStartException e)
+            {
+                // The data folder or the port is taken: what the server could not do, not a client's "is it running?".
+                throw new CliException(ExitCodes.Failure, e.Message, e);
+            }
 
             await using var running = server;
             output.WriteLine($"AmiVault listening on {server.Endpoint} (region {options.Region}, partition {options.EffectivePartition}, data in {options.DataDir})");

@@ -7,7 +7,8 @@ namespace AmiVault.Tests.Support;
 /// Runs a Python snippet against a test server with boto3 (/usr/bin/python3, Debian's python3-boto3), so botocore's
 /// own serializer and parser judge the wire format. The snippet gets `ec2` and `s3` (clients for the account, no
 /// retries; S3 path-style), `raw(params)` (a SigV4-signed form POST of arbitrary parameters, bytes or a dict,
-/// returning (status, body)) and `json`; whatever
+/// returning (status, body)), `signed_head(method, path, service, headers)` (the bytes of a signed HTTP/1.1 request
+/// head, for tests that speak HTTP on a socket of their own) and `json`; whatever
 /// it prints is returned. A failing snippet fails the test with its stderr.
 /// </summary>
 internal static class Boto3
@@ -35,10 +36,19 @@ internal static class Boto3
                     return response.status, response.read().decode()
             except urllib.error.HTTPError as e:
                 return e.code, e.read().decode()
+        def signed_head(method, path, service, headers):
+            request = botocore.awsrequest.AWSRequest(method=method, url=_endpoint + path, headers=headers)
+            (botocore.auth.S3SigV4Auth if service == "s3" else botocore.auth.SigV4Auth)(_credentials, service, _region).add_auth(request)
+            host = _endpoint.split("://", 1)[1]
+            lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"] + [f"{k}: {v}" for k, v in request.prepare().headers.items() if k.lower() != "host"]
+            return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
         """;
 
-    public static async Task<string> RunAsync(TestServer server, Account account, string script)
+    public static Task<string> RunAsync(TestServer server, Account account, string script) =>
+        RunAsync(server.EndpointUrl, server.Region, account, script);
+
+    public static async Task<string> RunAsync(string endpointUrl, string region, Account account, string script)
     {
         var start = new ProcessStartInfo("/usr/bin/python3")
         {
@@ -47,8 +57,8 @@ internal static class Boto3
             RedirectStandardError = true,
             Environment =
             {
-                ["AMIVAULT_ENDPOINT"] = server.EndpointUrl,
-                ["AMIVAULT_REGION"] = server.Region,
+                ["AMIVAULT_ENDPOINT"] = endpointUrl,
+                ["AMIVAULT_REGION"] = region,
                 ["AMIVAULT_KEY"] = account.AccessKeyId,
                 ["AMIVAULT_SECRET"] = account.SecretAccessKey,
                 ["PYTHONDONTWRITEBYTECODE"] = "1",

@@ -78,6 +78,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
             AuthFailureKind.BodyTooLarge => (400, "MaxMessageLengthExceeded"),
             AuthFailureKind.WrongRegion => (400, "AuthorizationHeaderMalformed"),
             AuthFailureKind.WrongService => (400, "AuthorizationHeaderMalformed"),
+            AuthFailureKind.UnsupportedSignatureVersion => (400, "InvalidRequest"),
             _ => (400, "AuthorizationHeaderMalformed"),
         };
         var message = failure.Kind switch
