@@ -24,6 +24,8 @@ internal sealed class AmiVaultOptions
 
     public BucketOptions Buckets { get; set; } = new();
 
+    public CatalogOptions Catalog { get; set; } = new();
+
     public BlockOptions Blocks { get; set; } = new();
 
     public string EffectivePartition => string.IsNullOrEmpty(Partition) ? Partitions.FromRegion(Region) : Partition;
@@ -62,4 +64,10 @@ internal sealed class TaskOptions
     public long RestoreQuotaGb { get; set; } = 600;
 
     public int Workers { get; set; } = 2;
+
+    /// <summary>
+    /// How long a node's claim on a running task lasts unless renewed (it renews every third of it): in a cluster, how
+    /// soon after a node dies another node takes its tasks over.
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 30;
 }

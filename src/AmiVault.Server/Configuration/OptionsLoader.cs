@@ -60,6 +60,26 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
         }
 
+        if (options.Tasks.LeaseSeconds is < 2 or > 3600)
+        {
+            throw new InvalidOperationException($"Tasks:LeaseSeconds {options.Tasks.LeaseSeconds} is not from 2 to 3600.");
+        }
+
+        if (options.Catalog.Backend is not (CatalogOptions.Sqlite or CatalogOptions.Postgres))
+        {
+            throw new InvalidOperationException($"Catalog:Backend '{options.Catalog.Backend}' is neither 'sqlite' nor 'postgres'.");
+        }
+
+        if (options.Catalog.Backend == CatalogOptions.Postgres && string.IsNullOrWhiteSpace(options.Catalog.ConnectionString))
+        {
+            throw new InvalidOperationException("Catalog:Backend 'postgres' needs Catalog:ConnectionString (Host=...;Database=...;Username=...).");
+        }
+
+        if (options.Catalog.Backend == CatalogOptions.Postgres)
+        {
+            options.Catalog.SecretsKeyBytes();
+        }
+
         if (options.Blocks.Backend is not "local")
         {
             throw new InvalidOperationException($"Blocks:Backend '{options.Blocks.Backend}' is not 'local'.");

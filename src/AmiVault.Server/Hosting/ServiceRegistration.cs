@@ -3,6 +3,7 @@ using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Console;
+using AmiVault.Catalog.Postgres;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
@@ -36,13 +37,31 @@ internal static class ServiceRegistration
         services.AddSingleton(sp => new SigV4Authenticator(accounts, context.Region, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestDispatcher>();
 
-        // Catalog: embedded SQLite under the data folder.
-        services.AddSingleton(_ => new SqliteDatabase(Path.Combine(context.DataDir, "catalog.db")));
-        services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
-        services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
-        services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
-        services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
-        services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+        // Catalog: embedded SQLite under the data folder, or a PostgreSQL every node of a cluster shares.
+        if (context.Options.Catalog.Backend == CatalogOptions.Postgres)
+        {
+            services.AddSingleton(_ => new PostgresDatabase(context.Options.Catalog.ConnectionString!));
+            services.AddSingleton<IServerKeys>(sp => new PostgresServerKeys(sp.GetRequiredService<PostgresDatabase>(), context.Options.Catalog.SecretsKeyBytes()));
+            services.AddSingleton<IImageCatalog, PostgresImageCatalog>();
+            services.AddSingleton<ISnapshotCatalog, PostgresSnapshotCatalog>();
+            services.AddSingleton<ITagCatalog, PostgresTagCatalog>();
+            services.AddSingleton<IAccountSettings, PostgresAccountSettings>();
+            services.AddSingleton<ITaskCatalog, PostgresTaskCatalog>();
+            services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
+            services.AddSingleton<IBlockIndex, PostgresBlockIndex>();
+        }
+        else
+        {
+            services.AddSingleton(_ => new SqliteDatabase(Path.Combine(context.DataDir, "catalog.db")));
+            services.AddSingleton<IServerKeys>(_ => new DataFolderKeys(context.DataDir));
+            services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
+            services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
+            services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
+            services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
+            services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+            services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
+            services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
+        }
 
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
@@ -56,7 +75,6 @@ internal static class ServiceRegistration
 
         // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder, indexed in the catalog.
         // Opening recovers from a crash and migrates an older release's block folder, before the server listens.
-        services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
         services.AddSingleton(sp => PackBlockStore.OpenAsync(
             Path.Combine(context.DataDir, "blocks"),
             sp.GetRequiredService<IBlockIndex>(),
@@ -87,7 +105,7 @@ internal static class ServiceRegistration
 
         // EC2 actions.
         // Images, snapshots, tags, EBS encryption by default (branch ec2).
-        services.AddSingleton<Ec2PageTokens>();
+        services.AddSingleton(sp => new Ec2PageTokens(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IServerKeys>().GetOrCreate(Ec2PageTokens.KeyName)));
         services.AddSingleton<OwnedResources>();
         services.AddSingleton<SnapshotDeleter>();
         services.AddSingleton<BlockDeviceMappingReader>();

@@ -28,9 +28,16 @@ internal sealed class ChildServer : IAsyncDisposable
 
     public string Region { get; }
 
-    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1")
+    /// <summary><paramref name="environment"/> adds settings (AMIVAULT_BLOCKS__PACKSIZEMIB=…) as an operator would.</summary>
+    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1", IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Process.Start(Serve(dataDir, region, port: 0)) ?? throw new InvalidOperationException("amivault did not start.");
+        var start = Serve(dataDir, region, port: 0);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("amivault did not start.");
         var output = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
