@@ -14,6 +14,12 @@ internal sealed class AmiVaultOptions
 
     public string Listen { get; set; } = "127.0.0.1";
 
+    /// <summary>HTTPS on <see cref="Port"/>; required to listen on anything but loopback (image data crosses the network).</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Lets a server without TLS listen on a non-loopback address (behind a TLS-terminating proxy, say).</summary>
+    public bool AllowInsecureListen { get; set; }
+
     public int Port { get; set; } = DefaultPort;
 
     public string DataDir { get; set; } = DefaultDataDir();

@@ -51,11 +51,8 @@ internal sealed class AmiVaultServer : IAsyncDisposable
         try
         {
             var (accounts, generated) = AccountSetup.Resolve(options);
-            if (generated && !IPAddress.IsLoopback(address))
-            {
-                throw new InvalidOperationException(
-                    $"Refusing to listen on {options.Listen} with generated development keys. Configure accounts (AMIVAULT_ACCOUNT_ID, AMIVAULT_ACCESS_KEY_ID, AMIVAULT_SECRET_ACCESS_KEY, or Accounts in the config file) or listen on 127.0.0.1.");
-            }
+            ListenerSecurity.CheckExposure(options, address, generated);
+            var certificate = ListenerSecurity.LoadCertificate(options.Tls);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -69,7 +66,13 @@ internal sealed class AmiVaultServer : IAsyncDisposable
                 // Bodies are bounded by each protocol (a 512 KiB block, a 5 GiB S3 part), not globally.
                 k.Limits.MaxRequestBodySize = null;
                 k.Limits.MinRequestBodyDataRate = null;
-                k.Listen(address, options.Port);
+                k.Listen(address, options.Port, listen =>
+                {
+                    if (certificate is not null)
+                    {
+                        listen.UseHttps(certificate);
+                    }
+                });
             });
             builder.Services.AddRoutingCore();
             builder.Services.AddAmiVault(new ServerContext(options), accounts);
