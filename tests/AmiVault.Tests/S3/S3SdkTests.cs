@@ -188,6 +188,20 @@ public sealed class S3SdkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetObjectAttributes_is_NotImplemented_rather_than_answered_with_the_body()
+    {
+        using var s3 = _server.S3();
+        await s3.PutBucketAsync("attrs");
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = "attrs", Key = "k", ContentBody = "body" });
+        await FailsWith("NotImplemented", HttpStatusCode.NotImplemented, () => s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
+        {
+            BucketName = "attrs",
+            Key = "k",
+            ObjectAttributes = [ObjectAttributes.ETag],
+        }));
+    }
+
+    [Fact]
     public async Task Bucket_creation_follows_S3_naming_and_location_rules()
     {
         using var s3 = _server.S3();

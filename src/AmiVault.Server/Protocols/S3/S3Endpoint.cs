@@ -134,6 +134,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
             "PUT" => ObjectActions.PutAsync,
             "GET" when call.Has("uploadId") => MultipartActions.ListPartsAsync,
             "GET" when call.Has("tagging") => ObjectActions.GetTaggingAsync,
+            "GET" when call.Has("attributes") => NotImplemented,
             "GET" when call.Has("acl") => ObjectActions.GetAclAsync,
             "GET" => ObjectActions.GetAsync,
             "HEAD" => ObjectActions.HeadAsync,
