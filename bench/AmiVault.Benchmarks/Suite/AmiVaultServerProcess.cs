@@ -101,7 +101,7 @@ internal sealed class AmiVaultServerProcess : IAsyncDisposable
     private static BasicAWSCredentials Credentials => new(AccessKeyId, SecretAccessKey);
 
     /// <summary>The project's own EBS direct API client (what `amivault import-disk` uses).</summary>
-    public EbsClient Ebs() => new(new EbsClientOptions { Endpoint = Endpoint, AccessKeyId = AccessKeyId, SecretAccessKey = SecretAccessKey, Region = Region });
+    public EbsClient Ebs() => new(new EbsClientOptions { Endpoint = Endpoint, Credentials = new BasicAWSCredentials(AccessKeyId, SecretAccessKey), Region = Region });
 
     public AmazonEC2Client Ec2() => new(Credentials, new AmazonEC2Config { ServiceURL = EndpointUrl, AuthenticationRegion = Region });
 

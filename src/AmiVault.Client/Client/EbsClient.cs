@@ -9,13 +9,15 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using AmiVault.Ebs;
 using AmiVault.IO;
+using AmiVault.Resilience;
 
 namespace AmiVault.Client;
 
 /// <summary>
-/// A client of the EBS direct APIs (ours or AWS's) on plain HttpClient with our SigV4 signer. Every call gets a
-/// per-attempt timeout and the one retry layer (server errors, throttling, broken connections, timeouts, a block
-/// whose checksum does not match), with exponential backoff. One instance serves many concurrent calls.
+/// A client of the EBS direct APIs (ours or AWS's) on plain HttpClient with our SigV4 signer. Every call goes
+/// through the one <see cref="RetryPolicy"/> (server errors, throttling, broken connections, timeouts, a block whose
+/// checksum does not match; Retry-After honoured; credentials refreshed when refused as expired). One instance serves
+/// many concurrent calls.
 /// </summary>
 internal sealed class EbsClient : IDisposable
 {
@@ -27,26 +29,34 @@ internal sealed class EbsClient : IDisposable
     private readonly HttpClient _http;
     private readonly SigV4Signer _signer;
     private readonly string _base;
+    private readonly RetryPolicy _retry;
 
     public EbsClient(EbsClientOptions options, HttpMessageHandler? handler = null)
     {
         _options = options;
-        _signer = new SigV4Signer(options.AccessKeyId, options.SecretAccessKey, options.Region, "ebs", sessionToken: options.SessionToken);
+        _signer = new SigV4Signer(options.Region, "ebs");
         _base = options.Endpoint.ToString().TrimEnd('/');
+        _retry = new RetryPolicy(options.Retry)
+        {
+            Target = $"EBS at {_base}",
+            RefreshCredentials = ReloadingCredentials.RefreshOf(options.Credentials),
+            OnRetry = e => options.Logger?.LogWarning("EBS {Operation} attempt {Attempt} failed ({Failure}); retrying in {Delay} ms",
+                e.Operation, e.Attempt, e.Failure.Message, (int)e.Delay.TotalMilliseconds),
+        };
         handler ??= new SocketsHttpHandler
         {
             MaxConnectionsPerServer = options.MaxConnections,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = options.AttemptTimeout,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new RetryAfterHandler(handler)) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public async Task<EbsSnapshot> StartSnapshotAsync(StartSnapshotRequest request, CancellationToken cancellationToken = default)
     {
         var body = StartSnapshotBody(request with { ClientToken = request.ClientToken ?? Guid.NewGuid().ToString() });
         using var json = await SendAsync(
+            "StartSnapshot",
             () => new HttpRequestMessage(HttpMethod.Post, $"{_base}/snapshots") { Content = JsonContent(body) },
             SigV4Signer.HashPayload(body),
             ReadJsonAsync,
@@ -74,6 +84,7 @@ internal sealed class EbsClient : IDisposable
     {
         checksum ??= Convert.ToBase64String(SHA256.HashData(data.Span));
         return SendAsync(
+            $"PutSnapshotBlock {snapshotId} {blockIndex}",
             () =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Put, $"{_base}/snapshots/{Uri.EscapeDataString(snapshotId)}/blocks/{blockIndex.ToString(CultureInfo.InvariantCulture)}")
@@ -100,6 +111,7 @@ internal sealed class EbsClient : IDisposable
     public async Task<string> CompleteSnapshotAsync(string snapshotId, int changedBlocksCount, string? linearChecksum = null, CancellationToken cancellationToken = default)
     {
         using var json = await SendAsync(
+            $"CompleteSnapshot {snapshotId}",
             () =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Post, $"{_base}/snapshots/completion/{Uri.EscapeDataString(snapshotId)}");
@@ -122,7 +134,7 @@ internal sealed class EbsClient : IDisposable
     public async Task<EbsPage<ListedBlock>> ListSnapshotBlocksPageAsync(
         string snapshotId, int? startingBlockIndex = null, string? nextToken = null, int? maxResults = null, CancellationToken cancellationToken = default)
     {
-        using var json = await GetJsonAsync($"/snapshots/{Uri.EscapeDataString(snapshotId)}/blocks",
+        using var json = await GetJsonAsync($"ListSnapshotBlocks {snapshotId}", $"/snapshots/{Uri.EscapeDataString(snapshotId)}/blocks",
             [("maxResults", maxResults), ("pageToken", nextToken), ("startingBlockIndex", startingBlockIndex)], cancellationToken);
         return Page(json.RootElement, "Blocks", b => new ListedBlock((int)Number(b, "BlockIndex"), String(b, "BlockToken") ?? ""));
     }
@@ -135,7 +147,7 @@ internal sealed class EbsClient : IDisposable
         string secondSnapshotId, string? firstSnapshotId = null, int? startingBlockIndex = null, string? nextToken = null, int? maxResults = null,
         CancellationToken cancellationToken = default)
     {
-        using var json = await GetJsonAsync($"/snapshots/{Uri.EscapeDataString(secondSnapshotId)}/changedblocks",
+        using var json = await GetJsonAsync($"ListChangedBlocks {secondSnapshotId}", $"/snapshots/{Uri.EscapeDataString(secondSnapshotId)}/changedblocks",
             [("firstSnapshotId", firstSnapshotId), ("maxResults", maxResults), ("pageToken", nextToken), ("startingBlockIndex", startingBlockIndex)], cancellationToken);
         return Page(json.RootElement, "ChangedBlocks", b => new ChangedBlock((int)Number(b, "BlockIndex"), String(b, "FirstBlockToken"), String(b, "SecondBlockToken")));
     }
@@ -160,6 +172,7 @@ internal sealed class EbsClient : IDisposable
 
         var block = destination[..EbsBlock.Size];
         return SendAsync(
+            $"GetSnapshotBlock {snapshotId} {blockIndex}",
             () => new HttpRequestMessage(HttpMethod.Get,
                 $"{_base}/snapshots/{Uri.EscapeDataString(snapshotId)}/blocks/{blockIndex.ToString(CultureInfo.InvariantCulture)}?blockToken={Uri.EscapeDataString(blockToken)}"),
             SigV4Signer.EmptyPayloadHash,
@@ -203,7 +216,7 @@ internal sealed class EbsClient : IDisposable
         while (next is not null);
     }
 
-    private Task<JsonDocument> GetJsonAsync(string path, (string Name, object? Value)[] query, CancellationToken cancellationToken)
+    private Task<JsonDocument> GetJsonAsync(string operation, string path, (string Name, object? Value)[] query, CancellationToken cancellationToken)
     {
         var url = new StringBuilder(_base).Append(path);
         var separator = '?';
@@ -214,60 +227,28 @@ internal sealed class EbsClient : IDisposable
             separator = '&';
         }
 
-        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url.ToString()), SigV4Signer.EmptyPayloadHash, ReadJsonAsync, cancellationToken);
+        return SendAsync(operation, () => new HttpRequestMessage(HttpMethod.Get, url.ToString()), SigV4Signer.EmptyPayloadHash, ReadJsonAsync, cancellationToken);
     }
 
-    /// <summary>The retry layer: one attempt after another, each signed anew and bounded by the attempt timeout.</summary>
-    private async Task<T> SendAsync<T>(
-        Func<HttpRequestMessage> build, string payloadHash, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    /// <summary>
+    /// One call through the retry policy: each attempt is built, signed with the credentials of the moment and
+    /// bounded by the attempt timeout; an error answer becomes an <see cref="EbsServiceException"/> for the policy
+    /// to judge.
+    /// </summary>
+    private Task<T> SendAsync<T>(
+        string operation, Func<HttpRequestMessage> build, string payloadHash, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptToken.CancelAfter(_options.AttemptTimeout);
-            Exception failure;
-            using var request = build();
-            try
+        return _retry.ExecuteAsync(
+            operation,
+            async token =>
             {
-                _signer.Sign(request, payloadHash);
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    return await read(response, attemptToken.Token);
-                }
-
-                var error = await ReadErrorAsync(response, attemptToken.Token);
-                if (!error.IsRetryable || attempt >= _options.MaxAttempts)
-                {
-                    throw error;
-                }
-
-                failure = error;
-            }
-            catch (Exception e) when (IsTransient(e, cancellationToken) && attempt < _options.MaxAttempts)
-            {
-                failure = e;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{request.Method} {request.RequestUri?.AbsolutePath} got no answer within {_options.AttemptTimeout} in each of {attempt} attempts.");
-            }
-
-            var delay = Backoff(attempt);
-            _options.Logger?.LogWarning("EBS {Method} {Path} attempt {Attempt} failed ({Failure}); retrying in {Delay} ms",
-                request.Method, request.RequestUri?.AbsolutePath, attempt, failure.Message, (int)delay.TotalMilliseconds);
-            await Task.Delay(delay, cancellationToken);
-        }
-    }
-
-    private static bool IsTransient(Exception e, CancellationToken caller) =>
-        e is HttpRequestException or IOException or InvalidDataException || (e is OperationCanceledException && !caller.IsCancellationRequested);
-
-    /// <summary>Exponential, with jitter in its upper half so retries of many concurrent calls spread out.</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(_options.BaseBackoff.TotalMilliseconds * Math.Pow(2, attempt - 1), _options.MaxBackoff.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+                using var request = build();
+                var keys = await _options.Credentials.GetCredentialsAsync();
+                _signer.Sign(request, payloadHash, keys.AccessKey, keys.SecretKey, keys.UseToken ? keys.Token : null);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+                return response.IsSuccessStatusCode ? await read(response, token) : throw await ReadErrorAsync(response, token);
+            },
+            cancellationToken);
     }
 
     private static async Task<EbsServiceException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)

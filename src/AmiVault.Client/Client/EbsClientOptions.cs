@@ -1,3 +1,5 @@
+using AmiVault.Resilience;
+using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace AmiVault.Client;
@@ -8,25 +10,19 @@ internal sealed record EbsClientOptions
     /// <summary>The server's base URL, e.g. http://127.0.0.1:8750 or https://ebs.us-east-1.amazonaws.com.</summary>
     public required Uri Endpoint { get; init; }
 
-    public required string AccessKeyId { get; init; }
-
-    public required string SecretAccessKey { get; init; }
-
-    /// <summary>The session token of temporary credentials (a role, SSO), sent as X-Amz-Security-Token.</summary>
-    public string? SessionToken { get; init; }
+    /// <summary>
+    /// Who signs. Asked before every attempt, so credentials that refresh themselves (a role, a profile whose file
+    /// is rewritten: <see cref="ReloadingCredentials"/>) are followed during a long transfer.
+    /// </summary>
+    public required AWSCredentials Credentials { get; init; }
 
     public required string Region { get; init; }
 
-    /// <summary>How long one attempt (connect, send, answer read whole) may take before it is abandoned and retried.</summary>
-    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Attempts per call, the first included. The client is the only retry layer: do not wrap it in another.</summary>
-    public int MaxAttempts { get; init; } = 4;
-
-    /// <summary>The first backoff; it doubles per attempt (with jitter) up to <see cref="MaxBackoff"/>.</summary>
-    public TimeSpan BaseBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
-
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Attempts, per-attempt timeout (connect, send, answer read whole), backoff and deadline of each call. The
+    /// client is the only retry layer of its calls: do not wrap it in another.
+    /// </summary>
+    public RetryOptions Retry { get; init; } = new() { AttemptTimeoutSeconds = 60, MaxDelaySeconds = 5 };
 
     /// <summary>Connections kept to the server; 64 calls in flight is the intended use.</summary>
     public int MaxConnections { get; init; } = 128;

@@ -1,16 +1,15 @@
 using System.Net;
+using AmiVault.Resilience;
 
 namespace AmiVault.Client;
 
-/// <summary>An error answer of an EBS endpoint: the error shape (ValidationException…), its Reason and Message.</summary>
+/// <summary>
+/// An error answer of an EBS endpoint: the error shape (ValidationException…), its Reason and Message. Whether it is
+/// worth another attempt is decided by <see cref="TransientFailures"/>, like every other outbound failure.
+/// </summary>
 internal sealed class EbsServiceException(HttpStatusCode status, string errorType, string? reason, string message, string? requestId)
-    : Exception($"{errorType}{(reason is null ? "" : $" ({reason})")}: {message}")
+    : Exception($"{errorType}{(reason is null ? "" : $" ({reason})")}: {message}"), IRemoteFailure
 {
-    private static readonly HashSet<string> ThrottlingTypes = new(StringComparer.Ordinal)
-    {
-        "ThrottlingException", "RequestThrottledException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
-    };
-
     public HttpStatusCode StatusCode { get; } = status;
 
     public string ErrorType { get; } = errorType;
@@ -21,6 +20,7 @@ internal sealed class EbsServiceException(HttpStatusCode status, string errorTyp
 
     public string? RequestId { get; } = requestId;
 
-    /// <summary>Server errors and throttling are worth another attempt; every other error would only repeat.</summary>
-    public bool IsRetryable => (int)StatusCode >= 500 || StatusCode == HttpStatusCode.TooManyRequests || ThrottlingTypes.Contains(ErrorType);
+    int IRemoteFailure.StatusCode => (int)StatusCode;
+
+    string IRemoteFailure.ErrorCode => ErrorType;
 }

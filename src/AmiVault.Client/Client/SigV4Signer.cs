@@ -7,18 +7,27 @@ namespace AmiVault.Client;
 /// <summary>
 /// Signs HttpClient requests with AWS Signature Version 4 (Authorization header), for one key pair, region and
 /// service. The body is either covered by its SHA-256 or sent as <see cref="UnsignedPayload"/> (EBS block data,
-/// S3 over TLS). Temporary credentials add their session token as X-Amz-Security-Token. Stateless apart from a
-/// cache of daily signing keys: safe to share between concurrent requests. The canonical request is built by the
-/// same code the server verifies with.
+/// S3 over TLS). Temporary credentials add their session token as X-Amz-Security-Token. The keys are fixed when
+/// constructed, or given with each request (credentials that refresh). Stateless apart from a cache of daily
+/// signing keys: safe to share between concurrent requests. The canonical request is built by the same code the
+/// server verifies with.
 /// </summary>
-internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey, string region, string service, TimeProvider? time = null, string? sessionToken = null)
+internal sealed class SigV4Signer(string region, string service, TimeProvider? time = null)
 {
+    private readonly (string AccessKeyId, string SecretAccessKey, string? SessionToken)? _keys;
+
+    public SigV4Signer(string accessKeyId, string secretAccessKey, string region, string service, TimeProvider? time = null, string? sessionToken = null)
+        : this(region, service, time)
+    {
+        _keys = (accessKeyId, secretAccessKey, sessionToken);
+    }
+
     public const string UnsignedPayload = CanonicalRequest.UnsignedPayload;
 
     /// <summary>SHA-256 of an empty body, hex: the payload hash of a GET.</summary>
     public static readonly string EmptyPayloadHash = HashPayload([]);
 
-    private readonly SigningKeyCache _keys = new();
+    private readonly SigningKeyCache _signingKeys = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public string Region => region;
@@ -27,11 +36,18 @@ internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey, st
 
     public static string HashPayload(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
 
+    /// <summary>Signs with the keys given when constructed.</summary>
+    public void Sign(HttpRequestMessage request, string payloadHash)
+    {
+        var (accessKeyId, secretAccessKey, sessionToken) = _keys ?? throw new InvalidOperationException("This signer was made without keys: pass them to Sign.");
+        Sign(request, payloadHash, accessKeyId, secretAccessKey, sessionToken);
+    }
+
     /// <summary>
     /// Adds X-Amz-Date, X-Amz-Content-SHA256 and Authorization. Signs host, every x-amz-* header, content-type and
-    /// content-md5, so set those before calling. Sign each attempt anew: a retry needs a fresh date.
+    /// content-md5, so set those before calling. Sign each attempt anew: a retry needs a fresh date (and perhaps keys).
     /// </summary>
-    public void Sign(HttpRequestMessage request, string payloadHash)
+    public void Sign(HttpRequestMessage request, string payloadHash, string accessKeyId, string secretAccessKey, string? sessionToken)
     {
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
         var now = _time.GetUtcNow().UtcDateTime;
@@ -65,7 +81,7 @@ internal sealed class SigV4Signer(string accessKeyId, string secretAccessKey, st
         var scope = $"{date}/{region}/{service}/aws4_request";
         var canonical = CanonicalRequest.Compose(
             request.Method.Method, uri.AbsolutePath, uri.Query.TrimStart('?'), service, presigned: false, [.. signed], payloadHash);
-        var signature = CanonicalRequest.Signature(_keys.Get(secretAccessKey, date, region, service), CanonicalRequest.StringToSign(amzDate, scope, canonical));
+        var signature = CanonicalRequest.Signature(_signingKeys.Get(secretAccessKey, date, region, service), CanonicalRequest.StringToSign(amzDate, scope, canonical));
         request.Headers.TryAddWithoutValidation(
             "Authorization", $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{scope}, SignedHeaders={string.Join(';', signed.Keys)}, Signature={signature}");
     }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using AmiVault.Archive;
 using AmiVault.ObjectStore;
-using Amazon.Runtime;
+using AmiVault.Resilience;
 
 namespace AmiVault.Transfers;
 
@@ -20,6 +20,12 @@ namespace AmiVault.Transfers;
 internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCopyOptions options)
 {
     private readonly TransferBudget _budget = options.Budget ?? new TransferBudget(options.MemoryBudget);
+
+    /// <summary>
+    /// The copy's steps (a HEAD, a listing, a ranged GET and the UploadPart it feeds) are each one attempt of the
+    /// retry policy, which then owns the stores' calls inside them: a part is read and sent again as a whole.
+    /// </summary>
+    private readonly RetryPolicy _retry = new(options.Retry) { Target = $"{source} → {destination}" };
 
     public const long MinPartSize = 5L << 20;
     private const long DefaultPartSize = 8L << 20;
@@ -47,9 +53,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
     public async Task<ObjectCopyResult> CopyAsync(CancellationToken cancellationToken, CancellationToken stop = default)
     {
         var clock = Stopwatch.StartNew();
-        var info = await RetryAsync(t => source.Store.HeadObjectAsync(source.Bucket, source.Key, t), cancellationToken);
-        var tags = await RetryAsync(t => source.Store.GetObjectTaggingAsync(source.Bucket, source.Key, t), cancellationToken);
-        await RetryAsync(t => destination.Store.HeadBucketAsync(destination.Bucket, t), cancellationToken);
+        var info = await _retry.ExecuteAsync($"HEAD {source}", t => source.Store.HeadObjectAsync(source.Bucket, source.Key, t), cancellationToken);
+        var tags = await _retry.ExecuteAsync($"GET the tags of {source}", t => source.Store.GetObjectTaggingAsync(source.Bucket, source.Key, t), cancellationToken);
+        await _retry.ExecuteAsync($"HEAD the bucket of {destination}", t => destination.Store.HeadBucketAsync(destination.Bucket, t), cancellationToken);
         SetTotal(info.Size);
         try
         {
@@ -67,7 +73,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
             : await CopyMultipartAsync(info, partSize, write, cancellationToken, stop);
         if (tags.Count > 0)
         {
-            await RetryAsync(t => destination.Store.PutObjectTaggingAsync(destination.Bucket, destination.Key, tags, t), cancellationToken);
+            await _retry.ExecuteAsync($"PUT the tags of {destination}", t => destination.Store.PutObjectTaggingAsync(destination.Bucket, destination.Key, tags, t), cancellationToken);
         }
 
         var (copy, archive) = await VerifyAsync(info, parts, cancellationToken);
@@ -94,7 +100,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
 
         if (info.PartsCount is > 1 and var sourceParts)
         {
-            var first = await RetryAsync(async t =>
+            var first = await _retry.ExecuteAsync($"GET part 1 of {source}", async t =>
             {
                 await using var part = await source.Store.GetObjectAsync(
                     source.Bucket, source.Key, new ObjectReadOptions { PartNumber = 1, IfMatch = info.ETag }, t);
@@ -114,7 +120,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
         await _budget.TakeAsync(info.Size, cancellationToken);
         try
         {
-            return await RetryAsync(async t =>
+            return await _retry.ExecuteAsync($"copy {source} to {destination}", async t =>
             {
                 var data = new byte[info.Size];
                 if (data.Length > 0)
@@ -174,7 +180,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
                         return;
                     }
 
-                    var part = await RetryAsync(t => CopyPartAsync(journal.Header.UploadId, number, offset, length, info.ETag, t), token);
+                    var part = await _retry.ExecuteAsync($"copy part {number}", t => CopyPartAsync(journal.Header.UploadId, number, offset, length, info.ETag, t), token);
                     journal.Record(part);
                     lock (done)
                     {
@@ -260,7 +266,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
         var marker = 0;
         while (true)
         {
-            var page = await RetryAsync(t => destination.Store.ListPartsAsync(destination.Bucket, destination.Key, uploadId, marker, 1000, t), cancellationToken);
+            var page = await _retry.ExecuteAsync($"list the parts sent to {destination}", t => destination.Store.ListPartsAsync(destination.Bucket, destination.Key, uploadId, marker, 1000, t), cancellationToken);
             foreach (var part in page.Parts)
             {
                 parts[part.PartNumber] = part;
@@ -312,7 +318,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
     /// </summary>
     private async Task<(ObjectInfo Copy, (string ImageId, ArchiveStatistics Statistics)? Archive)> VerifyAsync(ObjectInfo original, IReadOnlyList<CopiedPart> parts, CancellationToken cancellationToken)
     {
-        var copy = await RetryAsync(t => destination.Store.HeadObjectAsync(destination.Bucket, destination.Key, t), cancellationToken);
+        var copy = await _retry.ExecuteAsync($"HEAD {destination}", t => destination.Store.HeadObjectAsync(destination.Bucket, destination.Key, t), cancellationToken);
         var expected = ExpectedETag(parts);
         if (copy.Size != original.Size || (expected is not null && !ETags.Same(expected, copy.ETag)))
         {
@@ -379,7 +385,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
         }
 
         var start = new byte[magic.Length];
-        await RetryAsync(async t =>
+        await _retry.ExecuteAsync($"GET the first bytes of {end}", async t =>
         {
             await using var content = await end.Store.GetObjectAsync(
                 end.Bucket, end.Key, new ObjectReadOptions { Range = ByteRange.FromOffset(0, start.Length), IfMatch = etag }, t);
@@ -387,7 +393,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
             return true;
         }, cancellationToken);
         return start.AsSpan().SequenceEqual(magic)
-            ? await RetryAsync(t => ArchiveReader.OpenAsync(new ObjectArchiveSource(end.Store, end.Bucket, end.Key, etag, size), t), cancellationToken)
+            ? await _retry.ExecuteAsync($"open the archive {end}", t => ArchiveReader.OpenAsync(new ObjectArchiveSource(end.Store, end.Bucket, end.Key, etag, size), t), cancellationToken)
             : null;
     }
 
@@ -402,41 +408,4 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
             // Already gone, or not ours to abort: the new upload does not depend on it.
         }
     }
-
-    /// <summary>
-    /// The copy's one retry layer (its S3 clients do not retry): a failed attempt at an idempotent step (a HEAD, a
-    /// listing, a ranged GET and the UploadPart it feeds) is repeated with backoff when the failure is transient.
-    /// </summary>
-    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        for (var number = 1; ; number++)
-        {
-            try
-            {
-                return await attempt(cancellationToken);
-            }
-            catch (Exception e) when (number < options.MaxAttempts && IsTransient(e, cancellationToken))
-            {
-                var ceiling = 500 * Math.Pow(2, number - 1);
-                await Task.Delay(TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2), cancellationToken);
-            }
-        }
-    }
-
-    private async Task RetryAsync(Func<CancellationToken, Task> attempt, CancellationToken cancellationToken) =>
-        await RetryAsync(async t =>
-        {
-            await attempt(t);
-            return true;
-        }, cancellationToken);
-
-    private static bool IsTransient(Exception e, CancellationToken caller) => e switch
-    {
-        ObjectStoreException s3 => s3.Status >= 500 || s3.Code is "BadDigest" or "RequestTimeout" or "SlowDown" or "IncompleteBody",
-        IOException or HttpRequestException or TimeoutException => true,
-        AmazonServiceException => false,
-        AmazonClientException => true,
-        OperationCanceledException => !caller.IsCancellationRequested,
-        _ => false,
-    };
 }

@@ -1,3 +1,5 @@
+using AmiVault.Resilience;
+
 namespace AmiVault.Transfers;
 
 internal sealed record ObjectCopyOptions
@@ -20,8 +22,8 @@ internal sealed record ObjectCopyOptions
     /// <summary>Discard an unfinished copy of the same destination and start over.</summary>
     public bool Restart { get; init; }
 
-    /// <summary>Attempts per part (a ranged GET and an UploadPart), the first included.</summary>
-    public int MaxAttempts { get; init; } = 3;
+    /// <summary>Attempts, per-attempt timeout and deadline of each step (a part is one step: a ranged GET and an UploadPart).</summary>
+    public RetryOptions Retry { get; init; } = new();
 
     /// <summary>Read the whole copy back and check every frame when it is an archive (more than the digest of its index).</summary>
     public bool VerifyArchiveFully { get; init; }

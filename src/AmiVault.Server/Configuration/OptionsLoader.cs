@@ -60,6 +60,15 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
         }
 
+        try
+        {
+            options.Buckets.Retry.Checked("Buckets:Retry:");
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
+
         if (options.Tasks.LeaseSeconds is < 2 or > 3600)
         {
             throw new InvalidOperationException($"Tasks:LeaseSeconds {options.Tasks.LeaseSeconds} is not from 2 to 3600.");

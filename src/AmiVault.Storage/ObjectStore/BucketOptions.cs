@@ -1,4 +1,5 @@
 using AmiVault.ObjectStore.External;
+using AmiVault.Resilience;
 
 namespace AmiVault.ObjectStore;
 
@@ -25,4 +26,10 @@ internal sealed class BucketOptions
     /// entry uses the backend's own (<see cref="Profile"/>, <see cref="AccessKeyId"/>, or the AWS default chain).
     /// </summary>
     public Dictionary<string, ExternalCredentialOptions> AccountCredentials { get; set; } = [];
+
+    /// <summary>
+    /// How calls to the external S3 are retried and timed out (`Buckets:Retry:MaxAttempts`, `AttemptTimeoutSeconds`,
+    /// `DeadlineSeconds`, `BaseDelaySeconds`, `MaxDelaySeconds`).
+    /// </summary>
+    public RetryOptions Retry { get; set; } = new();
 }

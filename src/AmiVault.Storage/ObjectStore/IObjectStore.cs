@@ -1,3 +1,5 @@
+using AmiVault.Resilience;
+
 namespace AmiVault.ObjectStore;
 
 /// <summary>
@@ -7,6 +9,13 @@ namespace AmiVault.ObjectStore;
 /// </summary>
 internal interface IObjectStore
 {
+    /// <summary>
+    /// The retry policy of a store reached over the network, which its every call goes through; null for the
+    /// embedded store. A caller that makes one step of several calls (a ranged GET and reading its body) runs the
+    /// step under it, so that the step is repeated as a whole.
+    /// </summary>
+    RetryPolicy? Retry => null;
+
     Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Creates a bucket in the store's region.</summary>

@@ -1,10 +1,12 @@
 using AmiVault.Archive;
+using AmiVault.Resilience;
 
 namespace AmiVault.ObjectStore;
 
 /// <summary>
 /// An archive read with ranged GETs, each pinned with If-Match to the ETag the object had when the restore was
-/// accepted, so an object replaced mid-restore fails the restore instead of mixing two archives.
+/// accepted, so an object replaced mid-restore fails the restore instead of mixing two archives. On a store over the
+/// network each read (the GET and its body) is one step of the store's retry policy: a body cut off midway is read again.
 /// </summary>
 internal sealed class ObjectArchiveSource(IObjectStore store, string bucket, string key, string etag, long length) : IArchiveSource
 {
@@ -22,6 +24,18 @@ internal sealed class ObjectArchiveSource(IObjectStore store, string bucket, str
             throw new EndOfStreamException($"s3://{bucket}/{key} has {length} bytes; a read of {buffer.Length} at {offset} goes past its end.");
         }
 
+        if (store.Retry is { } retry)
+        {
+            await retry.ExecuteAsync($"GET s3://{bucket}/{key} bytes {offset}+{buffer.Length}", t => ReadOnceAsync(offset, buffer, t), cancellationToken);
+        }
+        else
+        {
+            await ReadOnceAsync(offset, buffer, cancellationToken);
+        }
+    }
+
+    private async Task ReadOnceAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
         await using var content = await store.GetObjectAsync(bucket, key, new ObjectReadOptions
         {
             Range = ByteRange.FromOffset(offset, buffer.Length),

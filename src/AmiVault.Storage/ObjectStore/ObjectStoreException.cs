@@ -1,7 +1,9 @@
+using AmiVault.Resilience;
+
 namespace AmiVault.ObjectStore;
 
 /// <summary>An object-store failure in S3's terms: the error code (NoSuchKey, BadDigest…) and the HTTP status.</summary>
-internal sealed class ObjectStoreException(string code, string message, int status, Exception? inner = null) : Exception(message, inner)
+internal sealed class ObjectStoreException(string code, string message, int status, Exception? inner = null) : Exception(message, inner), IRemoteFailure
 {
     public string Code { get; } = code;
 
@@ -12,4 +14,8 @@ internal sealed class ObjectStoreException(string code, string message, int stat
 
     /// <summary>The object's current ETag, which a 304 Not Modified answer carries.</summary>
     public string? ETag { get; init; }
+
+    int IRemoteFailure.StatusCode => Status;
+
+    string IRemoteFailure.ErrorCode => Code;
 }

@@ -73,9 +73,9 @@ internal static class CopyCommand
             throw CliException.Usage($"{from} is both the source and the destination.");
         }
 
-        // No SDK retries: the copier's own retry layer repeats a part from its data, which the SDK cannot replay.
-        using var sourceClient = sourceAws.CreateObjectStore(options.Parallel * 2, maxErrorRetry: 0);
-        using var destinationClient = destinationAws.CreateObjectStore(options.Parallel * 2, maxErrorRetry: 0);
+        // Every call of these stores goes through our retry policy; a copier step (a ranged GET and its UploadPart) is repeated as a whole.
+        using var sourceClient = sourceAws.CreateObjectStore(options.Parallel * 2);
+        using var destinationClient = destinationAws.CreateObjectStore(options.Parallel * 2);
         using var progress = context.Progress("copy", 0);
         var destination = new CopyEnd(destinationClient.Store, destinationEndpoint, to.Bucket, to.Key);
         var copier = new ObjectCopier(new CopyEnd(sourceClient.Store, sourceEndpoint, from.Bucket, from.Key), destination, options)

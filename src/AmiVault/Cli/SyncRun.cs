@@ -23,10 +23,10 @@ internal sealed class SyncRun(
             throw CliException.Usage($"{from} and {to} overlap: a sync must not copy into its own source.");
         }
 
-        // No SDK retries: the copier's own retry layer repeats a part from its data, which the SDK cannot replay.
+        // Every call of these stores goes through our retry policy; a copier step (a ranged GET and its UploadPart) is repeated as a whole.
         var connections = options.Objects * options.Copy.Parallel + 4;
-        using var sourceClient = sourceAws.CreateObjectStore(connections, maxErrorRetry: 0);
-        using var destinationClient = destinationAws.CreateObjectStore(connections, maxErrorRetry: 0);
+        using var sourceClient = sourceAws.CreateObjectStore(connections);
+        using var destinationClient = destinationAws.CreateObjectStore(connections);
         using var ec2 = restore && !options.DryRun ? destinationAws.CreateEc2() : null;
         var sourceEnd = new SyncEnd(sourceClient.Store, sourceEndpoint, from.Bucket, from.Key);
         var destinationEnd = new SyncEnd(destinationClient.Store, destinationEndpoint, to.Bucket, to.Key);

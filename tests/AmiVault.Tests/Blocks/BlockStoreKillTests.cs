@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AmiVault.Blocks;
 using AmiVault.Client;
+using AmiVault.Resilience;
 using AmiVault.Tests.Ebs;
 using AmiVault.Tests.Support;
 using AmiVault.Tests.Tasks;
+using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AmiVault.Tests.Blocks;
@@ -121,11 +123,9 @@ public sealed class BlockStoreKillTests
     private static EbsClient Ebs(ChildServer server) => new(new EbsClientOptions
     {
         Endpoint = server.Endpoint,
-        AccessKeyId = TestServer.Alice.AccessKeyId,
-        SecretAccessKey = TestServer.Alice.SecretAccessKey,
+        Credentials = new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
         Region = server.Region,
-        MaxAttempts = 1,
-        AttemptTimeout = TimeSpan.FromSeconds(30),
+        Retry = new RetryOptions { MaxAttempts = 1, AttemptTimeoutSeconds = 30 },
     });
 
     /// <summary>Every block in <paramref name="expected"/> is in the snapshot and reads back byte-exact.</summary>

@@ -1,5 +1,7 @@
 using System.Net;
 using AmiVault.Client;
+using AmiVault.Resilience;
+using Amazon.Runtime;
 using AmiVault.Tests.Support;
 using static AmiVault.Tests.Ebs.EbsTestData;
 
@@ -72,11 +74,9 @@ public sealed class EbsClientTests
         using var ebs = new EbsClient(new EbsClientOptions
         {
             Endpoint = server.Endpoint,
-            AccessKeyId = TestServer.Alice.AccessKeyId,
-            SecretAccessKey = TestServer.Alice.SecretAccessKey,
+            Credentials = new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
             Region = server.Region,
-            AttemptTimeout = TimeSpan.FromMilliseconds(300),
-            MaxAttempts = 2,
+            Retry = new RetryOptions { AttemptTimeoutSeconds = 0.3, MaxAttempts = 2 },
         }, faults);
 
         var snapshot = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });

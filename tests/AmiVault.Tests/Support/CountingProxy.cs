@@ -11,9 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace AmiVault.Tests.Support;
 
 /// <summary>
-/// An HTTP proxy in front of a test server that records every request and can hold some back, so a test can count
-/// what a client sent and cut a transfer off at a known point. The Host header passes through unchanged, so SigV4
-/// signatures made for the proxy's address still verify at the server.
+/// An HTTP proxy in front of a test server that records every request and can hold some back or answer some itself
+/// (an error, a reset), so a test can count what a client sent, when, and cut a transfer off at a known point. The
+/// Host header passes through unchanged, so SigV4 signatures made for the proxy's address still verify at the server.
 /// </summary>
 internal sealed class CountingProxy : IAsyncDisposable
 {
@@ -26,6 +26,7 @@ internal sealed class CountingProxy : IAsyncDisposable
     private readonly HttpClient _client;
     private readonly Uri _target;
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private int _held;
 
     private CountingProxy(WebApplication app, HttpClient client, Uri target, Uri endpoint)
@@ -45,6 +46,12 @@ internal sealed class CountingProxy : IAsyncDisposable
 
     /// <summary>Decides, before forwarding, whether to hold a request until its client gives up or <see cref="ReleaseHeld"/> (returns true to hold).</summary>
     public Func<HttpRequest, bool> Hold { get; set; } = _ => false;
+
+    /// <summary>Every request that reached the proxy, forwarded or not: when (since the proxy started), method, path and query, Authorization.</summary>
+    public ConcurrentQueue<(TimeSpan At, string Method, string PathAndQuery, string Authorization)> Arrivals { get; } = new();
+
+    /// <summary>Asked first: answers the request itself instead of forwarding it (returns true when it did).</summary>
+    public Func<HttpContext, Task<bool>> Intercept { get; set; } = _ => Task.FromResult(false);
 
     public int Held => _held;
 
@@ -82,6 +89,12 @@ internal sealed class CountingProxy : IAsyncDisposable
     private async Task ForwardAsync(HttpContext context)
     {
         var request = context.Request;
+        Arrivals.Enqueue((_clock.Elapsed, request.Method, request.Path + request.QueryString, request.Headers.Authorization.ToString()));
+        if (await Intercept(context))
+        {
+            return;
+        }
+
         if (Hold(request))
         {
             Interlocked.Increment(ref _held);

@@ -1,5 +1,7 @@
 using AmiVault.Accounts;
 using AmiVault.Client;
+using AmiVault.Resilience;
+using Amazon.Runtime;
 
 namespace AmiVault.Tests.Support;
 
@@ -10,10 +12,8 @@ internal static class EbsClients
         new(new EbsClientOptions
         {
             Endpoint = server.Endpoint,
-            AccessKeyId = (account ?? TestServer.Alice).AccessKeyId,
-            SecretAccessKey = secretOverride ?? (account ?? TestServer.Alice).SecretAccessKey,
+            Credentials = new BasicAWSCredentials((account ?? TestServer.Alice).AccessKeyId, secretOverride ?? (account ?? TestServer.Alice).SecretAccessKey),
             Region = server.Region,
-            MaxAttempts = maxAttempts,
-            AttemptTimeout = TimeSpan.FromSeconds(30),
+            Retry = new RetryOptions { MaxAttempts = maxAttempts, AttemptTimeoutSeconds = 30 },
         }, handler);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AmiVault.Client;
+using AmiVault.Resilience;
 using AmiVault.Imaging;
 using AmiVault.Tests.Ec2;
 using AmiVault.Tests.Support;
@@ -112,10 +113,9 @@ public sealed class LargeSparseImageTests(ITestOutputHelper output)
     private static EbsClient Ebs(ChildServer server) => new(new EbsClientOptions
     {
         Endpoint = server.Endpoint,
-        AccessKeyId = TestServer.Alice.AccessKeyId,
-        SecretAccessKey = TestServer.Alice.SecretAccessKey,
+        Credentials = new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
         Region = server.Region,
-        MaxAttempts = 1,
+        Retry = new RetryOptions { MaxAttempts = 1 },
     });
 
     private static AmazonS3Client S3(ChildServer server) => new(

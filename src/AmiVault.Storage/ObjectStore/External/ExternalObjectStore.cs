@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using AmiVault.Resilience;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -10,15 +12,21 @@ namespace AmiVault.ObjectStore.External;
 /// <summary>
 /// The object store on an external S3 service. Data is checked end to end: Content-MD5 goes with every body whose
 /// digest is known up front, and every ETag that should be a plain MD5 is compared with the MD5 of what was sent.
+/// Every call goes through one <see cref="RetryPolicy"/>; a body is sent again only when it can be rewound.
 /// </summary>
-internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> uploadTags) : IObjectStore
+internal sealed class ExternalObjectStore(
+    IAmazonS3 s3, string region, ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> uploadTags, RetryPolicy retry) : IObjectStore
 {
+    private readonly RetryPolicy _once = retry.Once();
+
+    public RetryPolicy Retry => retry;
+
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default) =>
-        CallAsync(null, null, async () =>
+        CallAsync(null, null, async t =>
         {
-            var response = await s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken);
+            var response = await s3.ListBucketsAsync(new ListBucketsRequest(), t);
             return (IReadOnlyList<BucketInfo>)[.. (response.Buckets ?? []).Select(b => new BucketInfo(b.BucketName, region, b.CreationDate ?? DateTime.UnixEpoch))];
-        });
+        }, cancellationToken);
 
     public async Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default)
     {
@@ -30,8 +38,8 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             throw ObjectStoreErrors.BucketAlreadyOwnedByYou(bucket);
         }
 
-        await CallAsync(bucket, null, () => s3.PutBucketAsync(
-            new PutBucketRequest { BucketName = bucket, BucketRegionName = region == "us-east-1" ? null : region }, cancellationToken));
+        await CallAsync(bucket, null, t => s3.PutBucketAsync(
+            new PutBucketRequest { BucketName = bucket, BucketRegionName = region == "us-east-1" ? null : region }, t), cancellationToken);
     }
 
     private async Task<bool> ExistsAsync(string bucket, CancellationToken cancellationToken)
@@ -48,25 +56,25 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
     }
 
     public Task<BucketInfo> HeadBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, null, async () =>
+        CallAsync(bucket, null, async t =>
         {
-            var response = await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken);
+            var response = await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, t);
             return new BucketInfo(bucket, string.IsNullOrEmpty(response.BucketRegion) ? region : response.BucketRegion, DateTimeOffset.UnixEpoch);
-        });
+        }, cancellationToken);
 
     public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, null, () => s3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, cancellationToken));
+        CallAsync(bucket, null, t => s3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, t), cancellationToken);
 
     public async Task<bool> GetBucketEncryptionAsync(string bucket, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await CallAsync(bucket, null, async () =>
+            return await CallAsync(bucket, null, async t =>
             {
-                var response = await s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }, cancellationToken);
+                var response = await s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }, t);
                 return (response.ServerSideEncryptionConfiguration?.ServerSideEncryptionRules ?? [])
                     .Any(r => r.ServerSideEncryptionByDefault?.ServerSideEncryptionAlgorithm == ServerSideEncryptionMethod.AES256);
-            });
+            }, cancellationToken);
         }
         catch (ObjectStoreException e) when (e.Code == "ServerSideEncryptionConfigurationNotFoundError")
         {
@@ -75,7 +83,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
     }
 
     public Task PutBucketEncryptionAsync(string bucket, bool encryptByDefault, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, null, () => encryptByDefault
+        CallAsync(bucket, null, t => encryptByDefault
             ? s3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
             {
                 BucketName = bucket,
@@ -86,8 +94,8 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                         new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } },
                     ],
                 },
-            }, cancellationToken)
-            : s3.DeleteBucketEncryptionAsync(new DeleteBucketEncryptionRequest { BucketName = bucket }, cancellationToken));
+            }, t)
+            : s3.DeleteBucketEncryptionAsync(new DeleteBucketEncryptionRequest { BucketName = bucket }, t), cancellationToken);
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, long? length, ObjectWriteOptions options, CancellationToken cancellationToken = default)
     {
@@ -98,32 +106,36 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
         }
 
         var md5 = options.ContentMd5 ?? Md5OfSeekable(content, length.Value);
-        using var hashing = new HashingReadStream(content, length.Value, hash: md5 is null);
-        var request = new PutObjectRequest
+        var start = content.CanSeek ? content.Position : -1;
+        await CallAsync(bucket, key, async t =>
         {
-            BucketName = bucket,
-            Key = key,
-            InputStream = hashing,
-            AutoCloseStream = false,
-            ContentType = options.ContentType,
-            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
-            TagSet = ToTags(options.Tags),
-            ServerSideEncryptionMethod = options.Encrypt == true ? ServerSideEncryptionMethod.AES256 : null,
-            IfMatch = options.Condition?.IfMatch,
-            IfNoneMatch = options.Condition?.IfNoneMatch,
-        };
-        request.Headers.ContentLength = length.Value;
-        SetHeaders(request.Headers, request.Metadata, options);
-
-        var response = await CallAsync(bucket, key, () => s3.PutObjectAsync(request, cancellationToken));
-        await CheckSentAsync(hashing, length.Value, md5, response.ETag, () => s3.DeleteObjectAsync(bucket, key, cancellationToken));
+            Rewind(content, start);
+            using var hashing = new HashingReadStream(content, length.Value, hash: md5 is null);
+            var request = new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                InputStream = hashing,
+                AutoCloseStream = false,
+                ContentType = options.ContentType,
+                MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
+                TagSet = ToTags(options.Tags),
+                ServerSideEncryptionMethod = options.Encrypt == true ? ServerSideEncryptionMethod.AES256 : null,
+                IfMatch = options.Condition?.IfMatch,
+                IfNoneMatch = options.Condition?.IfNoneMatch,
+            };
+            request.Headers.ContentLength = length.Value;
+            SetHeaders(request.Headers, request.Metadata, options);
+            var response = await s3.PutObjectAsync(request, t);
+            await CheckSentAsync(hashing, length.Value, md5, response.ETag, () => s3.DeleteObjectAsync(bucket, key, t));
+        }, cancellationToken, replayable: start >= 0);
         return await HeadObjectAsync(bucket, key, cancellationToken);
     }
 
     public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, key, async () =>
+        CallAsync(bucket, key, async t =>
         {
-            var response = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken);
+            var response = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, t);
             return new ObjectInfo(
                 key, response.ContentLength, response.ETag, response.LastModified ?? DateTime.UnixEpoch, response.Headers.ContentType,
                 UserMetadata(response.Metadata), response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256,
@@ -131,10 +143,10 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             {
                 Headers = StoredHeaders(response.Headers),
             };
-        });
+        }, cancellationToken);
 
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, key, async () =>
+        CallAsync(bucket, key, async t =>
         {
             var request = new GetObjectRequest
             {
@@ -147,7 +159,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 ByteRange = options.Range is null ? null : new Amazon.S3.Model.ByteRange(options.Range.ToString()),
                 PartNumber = options.PartNumber,
             };
-            var response = await s3.GetObjectAsync(request, cancellationToken);
+            var response = await s3.GetObjectAsync(request, t);
             var (offset, size) = ParseContentRange(response.ContentRange) ?? (0, response.ContentLength);
             var info = new ObjectInfo(
                 key, size, response.ETag, response.LastModified ?? DateTime.UnixEpoch, response.Headers.ContentType,
@@ -157,13 +169,13 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 Headers = StoredHeaders(response.Headers),
             };
             return new ObjectContent(info, response.ResponseStream, offset, response.ContentLength, response.ContentRange is not null);
-        });
+        }, cancellationToken);
 
     public Task DeleteObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, key, () => s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, cancellationToken));
+        CallAsync(bucket, key, t => s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, t), cancellationToken);
 
     public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, null, async () =>
+        CallAsync(bucket, null, async t =>
         {
             var response = await s3.ListObjectsV2Async(new ListObjectsV2Request
             {
@@ -173,35 +185,35 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 StartAfter = query.StartAfter,
                 ContinuationToken = query.ContinuationToken,
                 MaxKeys = query.MaxKeys,
-            }, cancellationToken);
+            }, t);
             return new ObjectListing(
                 [.. (response.S3Objects ?? []).Select(o => new ObjectSummary(o.Key, o.Size ?? 0, o.ETag, o.LastModified ?? DateTime.UnixEpoch))],
                 response.CommonPrefixes ?? [],
                 response.IsTruncated == true,
                 response.IsTruncated == true ? response.NextContinuationToken : null);
-        });
+        }, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, key, async () =>
+        CallAsync(bucket, key, async t =>
         {
-            var response = await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = key }, cancellationToken);
+            var response = await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = key }, t);
             return (IReadOnlyDictionary<string, string>)(response.Tagging ?? []).ToDictionary(t => t.Key, t => t.Value ?? "");
-        });
+        }, cancellationToken);
 
     public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckTags(tags);
-        return CallAsync(bucket, key, () => s3.PutObjectTaggingAsync(
-            new PutObjectTaggingRequest { BucketName = bucket, Key = key, Tagging = new Tagging { TagSet = ToTags(tags) ?? [] } }, cancellationToken));
+        return CallAsync(bucket, key, t => s3.PutObjectTaggingAsync(
+            new PutObjectTaggingRequest { BucketName = bucket, Key = key, Tagging = new Tagging { TagSet = ToTags(tags) ?? [] } }, t), cancellationToken);
     }
 
     public Task DeleteObjectTaggingAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, key, () => s3.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = bucket, Key = key }, cancellationToken));
+        CallAsync(bucket, key, t => s3.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = bucket, Key = key }, t), cancellationToken);
 
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckWrite(key, options);
-        return CallAsync(bucket, key, async () =>
+        return CallAsync(bucket, key, async t =>
         {
             var request = new InitiateMultipartUploadRequest
             {
@@ -212,7 +224,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 ServerSideEncryptionMethod = options.Encrypt == true ? ServerSideEncryptionMethod.AES256 : null,
             };
             SetHeaders(request.Headers, request.Metadata, options);
-            var uploadId = (await s3.InitiateMultipartUploadAsync(request, cancellationToken)).UploadId;
+            var uploadId = (await s3.InitiateMultipartUploadAsync(request, t)).UploadId;
 
             // Some servers (Ceph RGW 16) ignore x-amz-tagging here: the tags are applied again on completion.
             if (options.Tags.Count > 0)
@@ -221,33 +233,39 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             }
 
             return uploadId;
-        });
+        }, cancellationToken);
     }
 
     public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckPartNumber(partNumber);
         var md5 = contentMd5 ?? Md5OfSeekable(content, length);
-        using var hashing = new HashingReadStream(content, length, hash: md5 is null);
-        var request = new UploadPartRequest
+        var start = content.CanSeek ? content.Position : -1;
+        var etag = await CallUploadAsync(bucket, key, uploadId, async t =>
         {
-            BucketName = bucket,
-            Key = key,
-            UploadId = uploadId,
-            PartNumber = partNumber,
-            InputStream = hashing,
-            PartSize = length,
-            MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
-        };
-        var response = await CallUploadAsync(bucket, key, uploadId, () => s3.UploadPartAsync(request, cancellationToken));
-        await CheckSentAsync(hashing, length, md5, response.ETag, () => Task.CompletedTask);
-        return new PartInfo(partNumber, response.ETag, length, DateTimeOffset.UtcNow);
+            Rewind(content, start);
+            using var hashing = new HashingReadStream(content, length, hash: md5 is null);
+            var request = new UploadPartRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                InputStream = hashing,
+                PartSize = length,
+                MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
+            };
+            var response = await s3.UploadPartAsync(request, t);
+            await CheckSentAsync(hashing, length, md5, response.ETag, () => Task.CompletedTask);
+            return response.ETag;
+        }, cancellationToken, replayable: start >= 0);
+        return new PartInfo(partNumber, etag, length, DateTimeOffset.UtcNow);
     }
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckPartOrder(parts);
-        await CallUploadAsync(bucket, key, uploadId, () => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        await CallUploadAsync(bucket, key, uploadId, t => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = bucket,
             Key = key,
@@ -255,7 +273,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             PartETags = [.. parts.Select(p => new PartETag(p.PartNumber, p.ETag))],
             IfMatch = condition?.IfMatch,
             IfNoneMatch = condition?.IfNoneMatch,
-        }, cancellationToken));
+        }, t), cancellationToken);
         if (uploadTags.TryRemove(uploadId, out var tags))
         {
             await PutObjectTaggingAsync(bucket, key, tags, cancellationToken);
@@ -266,12 +284,12 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
 
     public async Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default)
     {
-        await CallUploadAsync(bucket, key, uploadId, () => s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, cancellationToken));
+        await CallUploadAsync(bucket, key, uploadId, t => s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, t), cancellationToken);
         uploadTags.TryRemove(uploadId, out _);
     }
 
     public Task<PartListing> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker = 0, int maxParts = 1000, CancellationToken cancellationToken = default) =>
-        CallUploadAsync(bucket, key, uploadId, async () =>
+        CallUploadAsync(bucket, key, uploadId, async t =>
         {
             var response = await s3.ListPartsAsync(new ListPartsRequest
             {
@@ -280,13 +298,13 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 UploadId = uploadId,
                 PartNumberMarker = partNumberMarker.ToString(CultureInfo.InvariantCulture),
                 MaxParts = maxParts,
-            }, cancellationToken);
+            }, t);
             var parts = (response.Parts ?? []).Select(p => new PartInfo(p.PartNumber ?? 0, p.ETag, p.Size ?? 0, p.LastModified ?? DateTime.UnixEpoch)).ToList();
             return new PartListing(parts, response.IsTruncated == true, response.NextPartNumberMarker ?? partNumberMarker);
-        });
+        }, cancellationToken);
 
     public Task<UploadListing> ListMultipartUploadsAsync(string bucket, ListUploadsQuery query, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, null, async () =>
+        CallAsync(bucket, null, async t =>
         {
             var response = await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
             {
@@ -295,14 +313,14 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 KeyMarker = query.KeyMarker,
                 UploadIdMarker = query.UploadIdMarker,
                 MaxUploads = query.MaxUploads,
-            }, cancellationToken);
+            }, t);
             var truncated = response.IsTruncated == true;
             return new UploadListing(
                 [.. (response.MultipartUploads ?? []).Select(u => new UploadSummary(u.Key, u.UploadId, u.Initiated ?? DateTime.UnixEpoch))],
                 truncated,
                 truncated ? response.NextKeyMarker : null,
                 truncated ? response.NextUploadIdMarker : null);
-        });
+        }, cancellationToken);
 
     /// <summary>The MD5 of the next <paramref name="length"/> bytes of a seekable body (a buffer), read without moving it.</summary>
     private static byte[]? Md5OfSeekable(Stream content, long length)
@@ -393,12 +411,23 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             : null;
     }
 
+    /// <summary>A body is sent again from where it started; one that cannot seek is sent once (<c>replayable: false</c>).</summary>
+    private static void Rewind(Stream content, long start)
+    {
+        if (start >= 0)
+        {
+            content.Position = start;
+        }
+    }
+
     /// <summary>A call about an upload: some servers (Ceph) answer NoSuchKey for an upload that is gone.</summary>
-    private static async Task<T> CallUploadAsync<T>(string bucket, string key, string uploadId, Func<Task<T>> call)
+    private async Task<T> CallUploadAsync<T>(
+        string bucket, string key, string uploadId, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        bool replayable = true, [CallerMemberName] string operation = "")
     {
         try
         {
-            return await CallAsync(bucket, key, call);
+            return await CallAsync(bucket, key, call, cancellationToken, replayable, operation);
         }
         catch (ObjectStoreException e) when (e.Code == "NoSuchKey")
         {
@@ -406,19 +435,37 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
         }
     }
 
-    private static async Task CallAsync(string? bucket, string? key, Func<Task> call) =>
-        await CallAsync(bucket, key, async () =>
+    private async Task CallAsync(string? bucket, string? key, Func<CancellationToken, Task> call, CancellationToken cancellationToken,
+        bool replayable = true, [CallerMemberName] string operation = "") =>
+        await CallAsync(bucket, key, async t =>
         {
-            await call();
+            await call(t);
             return true;
-        });
+        }, cancellationToken, replayable, operation);
 
-    /// <summary>Runs an SDK call and turns its failures into <see cref="ObjectStoreException"/>s with S3's codes.</summary>
-    private static async Task<T> CallAsync<T>(string? bucket, string? key, Func<Task<T>> call)
+    /// <summary>
+    /// Runs an SDK call through the retry policy (the SDK's own retries are off), each attempt's failures turned into
+    /// <see cref="ObjectStoreException"/>s with S3's codes; a call that got no answer in time is 503 ServiceUnavailable.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        bool replayable = true, [CallerMemberName] string operation = "")
+    {
+        var what = $"{operation.Replace("Async", "", StringComparison.Ordinal)} {bucket}{(key is null ? "" : "/" + key)}";
+        try
+        {
+            return await (replayable ? retry : _once).ExecuteAsync(what, t => TranslateAsync(bucket, key, call, t), cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new ObjectStoreException("ServiceUnavailable", $"The external object store did not answer: {e.Message}", 503, e) { Resource = key ?? bucket };
+        }
+    }
+
+    private static async Task<T> TranslateAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
-            return await call();
+            return await call(cancellationToken);
         }
         catch (AmazonS3Exception e)
         {

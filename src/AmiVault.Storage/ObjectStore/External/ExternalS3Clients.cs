@@ -1,3 +1,4 @@
+using AmiVault.Resilience;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -6,18 +7,18 @@ namespace AmiVault.ObjectStore.External;
 /// <summary>
 /// The one way this project configures AWSSDK.S3 toward an S3 service that may not be AWS's (Ceph RGW, MinIO, an
 /// AmiVault server): path-style addressing when asked, and checksums only when an operation requires them, since
-/// third-party servers reject the SDK's default aws-chunked trailers. Used by the server's external bucket backend
-/// and by the `amivault` client commands.
+/// third-party servers reject the SDK's default aws-chunked trailers; no retries of the SDK's own, since every call
+/// goes through our <see cref="RetryPolicy"/> (<see cref="ExternalObjectStore"/>), and HTTP clients whose answers'
+/// Retry-After reach that policy (<see cref="RetryingHttpClientFactory"/>). Used by the server's external bucket
+/// backend and by the `amivault` client commands.
 /// </summary>
 internal static class ExternalS3Clients
 {
     /// <summary>
     /// A client for <paramref name="endpointUrl"/> (AWS's regional endpoint when null). Null credentials leave the
-    /// choice to the SDK's default chain (environment, default profile, instance role). <paramref name="maxErrorRetry"/>
-    /// 0 leaves retrying to the caller, for callers that have their own retry layer.
+    /// choice to the SDK's default chain (environment, default profile, instance role).
     /// </summary>
-    public static AmazonS3Client Create(
-        AWSCredentials? credentials, string region, string? endpointUrl, bool forcePathStyle = true, int? maxConnections = null, int? maxErrorRetry = null)
+    public static AmazonS3Client Create(AWSCredentials? credentials, string region, string? endpointUrl, bool forcePathStyle = true, int? maxConnections = null)
     {
         var config = new AmazonS3Config
         {
@@ -32,15 +33,12 @@ internal static class ExternalS3Clients
             // Ceph RGW answers an early error to a PUT without reading its body and keeps the connection: a pool
             // of its own per client keeps such a connection from poisoning other accounts' requests.
             CacheHttpClient = false,
+            HttpClientFactory = new RetryingHttpClientFactory(),
+            MaxErrorRetry = 0,
         };
         if (maxConnections is { } connections)
         {
             config.MaxConnectionsPerServer = connections;
-        }
-
-        if (maxErrorRetry is { } retries)
-        {
-            config.MaxErrorRetry = retries;
         }
 
         if (endpointUrl is null)

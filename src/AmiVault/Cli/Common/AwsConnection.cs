@@ -1,6 +1,7 @@
 using AmiVault.Client;
 using AmiVault.Configuration;
 using AmiVault.ObjectStore.External;
+using AmiVault.Resilience;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
@@ -105,23 +106,20 @@ internal sealed class AwsConnection
         return new AmazonEC2Client(Credentials, config);
     }
 
-    public EbsClient CreateEbs(int maxConnections)
-    {
-        var keys = Credentials.GetCredentials();
-        return new EbsClient(new EbsClientOptions
-        {
-            Endpoint = Endpoint("ebs"),
-            AccessKeyId = keys.AccessKey,
-            SecretAccessKey = keys.SecretKey,
-            SessionToken = keys.UseToken ? keys.Token : null,
-            Region = Region,
-            MaxConnections = maxConnections,
-        });
-    }
+    public EbsClient CreateEbs(int maxConnections) =>
+        new(new EbsClientOptions { Endpoint = Endpoint("ebs"), Credentials = Credentials, Region = Region, MaxConnections = maxConnections });
 
-    /// <param name="maxErrorRetry">0 for a caller with its own retry layer (copy); null for the SDK's default.</param>
-    public ObjectStoreClient CreateObjectStore(int maxConnections, int? maxErrorRetry = null) =>
-        new(ExternalS3Clients.Create(Credentials, Region, ConfiguredEndpoint("s3")?.ToString(), forcePathStyle: true, maxConnections, maxErrorRetry), Region);
+    /// <summary>The S3 side as our object-store interface, every call through the one retry policy (the SDK's own retries are off).</summary>
+    public ObjectStoreClient CreateObjectStore(int maxConnections)
+    {
+        var endpoint = ConfiguredEndpoint("s3")?.ToString();
+        var retry = new RetryPolicy(new RetryOptions())
+        {
+            Target = $"S3 at {endpoint ?? "AWS"}",
+            RefreshCredentials = ReloadingCredentials.RefreshOf(Credentials),
+        };
+        return new(ExternalS3Clients.Create(Credentials, Region, endpoint, forcePathStyle: true, maxConnections), Region, retry);
+    }
 
     private static AWSCredentials ResolveCredentials(CliHost host, AwsConfigFiles files, string? explicitProfile, string profile, string what)
     {
@@ -132,17 +130,14 @@ internal sealed class AwsConnection
             return Keys(envKey, envSecret, host.NonEmpty("AWS_SESSION_TOKEN"));
         }
 
-        if (files.Get(profile, "aws_access_key_id") is { } key && files.Get(profile, "aws_secret_access_key") is { } secret)
-        {
-            return Keys(key, secret, files.Get(profile, "aws_session_token"));
-        }
-
         if (files.HasProfile(profile))
         {
-            // role_arn, sso_session, credential_process…: the SDK knows how to turn those into keys.
-            return new CredentialProfileStoreChain(files.CredentialsPath).TryGetAWSCredentials(profile, out var fromProfile)
-                ? fromProfile
-                : throw CliException.Configuration($"Profile '{profile}' has no credentials amivault can use (aws_access_key_id/aws_secret_access_key, role_arn, sso_session or credential_process).");
+            // Read again whenever the files change, so keys rotated during a long import or copy are followed.
+            var fromFiles = FromProfile(files, profile) ?? throw CliException.Configuration(
+                $"Profile '{profile}' has no credentials amivault can use (aws_access_key_id/aws_secret_access_key, role_arn, sso_session or credential_process).");
+            return new ReloadingCredentials(
+                [files.CredentialsPath, files.ConfigPath],
+                () => FromProfile(AwsConfigFiles.Load(host), profile) ?? throw new InvalidOperationException($"Profile '{profile}' no longer has credentials."));
         }
 
         if (host.AllowAmbientCredentials)
@@ -161,6 +156,12 @@ internal sealed class AwsConnection
             $"Unable to locate credentials for {what}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run `aws configure`, or pass --profile. "
             + "For a local AmiVault, `amivault serve` prints the keys to export.");
     }
+
+    /// <summary>The profile's keys, else what the SDK makes of its role_arn, sso_session or credential_process; null when it has none.</summary>
+    private static AWSCredentials? FromProfile(AwsConfigFiles files, string profile) =>
+        files.Get(profile, "aws_access_key_id") is { } key && files.Get(profile, "aws_secret_access_key") is { } secret
+            ? Keys(key, secret, files.Get(profile, "aws_session_token"))
+            : new CredentialProfileStoreChain(files.CredentialsPath).TryGetAWSCredentials(profile, out var fromProfile) ? fromProfile : null;
 
     private static AWSCredentials Keys(string key, string secret, string? token) =>
         token is null ? new BasicAWSCredentials(key, secret) : new SessionAWSCredentials(key, secret, token);
