@@ -49,7 +49,7 @@ internal sealed class TwoS3Servers : IAsyncDisposable
     private static (Amazon.S3.AmazonS3Client Client, IObjectStore Store) Buckets(string url)
     {
         var client = ExternalS3Clients.Create(new BasicAWSCredentials(AmiVaultServerProcess.AccessKeyId, AmiVaultServerProcess.SecretAccessKey), AmiVaultServerProcess.Region, url);
-        return (client, new ExternalObjectStore(client, AmiVaultServerProcess.Region, new(), new RetryPolicy(new RetryOptions()) { Target = url }));
+        return (client, new ExternalObjectStore(client, AmiVaultServerProcess.Region, new(), new ResiliencePolicy(new RetryOptions()) { Target = url }));
     }
 
     /// <summary>Bytes <paramref name="offset"/>..+<paramref name="length"/> of a file as s3://source/KEY, in 8 MiB parts as a store task uploads an archive.</summary>

@@ -15,7 +15,7 @@ namespace AmiVault.Client;
 
 /// <summary>
 /// A client of the EBS direct APIs (ours or AWS's) on plain HttpClient with our SigV4 signer. Every call goes
-/// through the one <see cref="RetryPolicy"/> (server errors, throttling, broken connections, timeouts, a block whose
+/// through the one <see cref="ResiliencePolicy"/> (server errors, throttling, broken connections, timeouts, a block whose
 /// checksum does not match; Retry-After honoured; credentials refreshed when refused as expired). One instance serves
 /// many concurrent calls.
 /// </summary>
@@ -29,14 +29,14 @@ internal sealed class EbsClient : IDisposable
     private readonly HttpClient _http;
     private readonly SigV4Signer _signer;
     private readonly string _base;
-    private readonly RetryPolicy _retry;
+    private readonly ResiliencePolicy _retry;
 
     public EbsClient(EbsClientOptions options, HttpMessageHandler? handler = null)
     {
         _options = options;
         _signer = new SigV4Signer(options.Region, "ebs");
         _base = options.Endpoint.ToString().TrimEnd('/');
-        _retry = new RetryPolicy(options.Retry)
+        _retry = new ResiliencePolicy(options.Retry)
         {
             Target = $"EBS at {_base}",
             RefreshCredentials = ReloadingCredentials.RefreshOf(options.Credentials),

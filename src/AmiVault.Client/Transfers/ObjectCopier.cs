@@ -25,7 +25,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
     /// The copy's steps (a HEAD, a listing, a ranged GET and the UploadPart it feeds) are each one attempt of the
     /// retry policy, which then owns the stores' calls inside them: a part is read and sent again as a whole.
     /// </summary>
-    private readonly RetryPolicy _retry = new(options.Retry) { Target = $"{source} → {destination}" };
+    private readonly ResiliencePolicy _retry = new(options.Retry) { Target = $"{source} → {destination}" };
 
     public const long MinPartSize = 5L << 20;
     private const long DefaultPartSize = 8L << 20;

@@ -14,7 +14,7 @@ internal interface IObjectStore
     /// embedded store. A caller that makes one step of several calls (a ranged GET and reading its body) runs the
     /// step under it, so that the step is repeated as a whole.
     /// </summary>
-    RetryPolicy? Retry => null;
+    ResiliencePolicy? Retry => null;
 
     Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default);
 

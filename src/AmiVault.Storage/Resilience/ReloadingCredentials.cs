@@ -15,6 +15,7 @@ internal sealed class ReloadingCredentials : AWSCredentials
     private readonly Lock _lock = new();
     private (DateTime Written, long Length)[] _stamp;
     private AWSCredentials _current;
+    private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
 
     /// <param name="files">The files the credentials come from (credentials and config file).</param>
     /// <param name="load">Reads them; throws when the profile is gone or has no credentials.</param>
@@ -31,34 +32,45 @@ internal sealed class ReloadingCredentials : AWSCredentials
     public override Task<ImmutableCredentials> GetCredentialsAsync() => Current().GetCredentialsAsync();
 
     /// <summary>
-    /// Reads the files again now (and makes temporary credentials fetch anew); true when the keys differ from those
-    /// used until now, which is when a refused request is worth repeating.
+    /// Reads the files again now (and makes temporary credentials fetch anew); true when the keys changed after
+    /// <paramref name="since"/> (the refused request was signed with older ones), which is when it is worth repeating.
     /// </summary>
-    public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
+    public async Task<bool> RefreshAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var before = await Current().GetCredentialsAsync();
-        AWSCredentials next;
+        AWSCredentials before, next;
         lock (_lock)
         {
+            before = _current;
             _stamp = Stamp();
-            _current = _load();
-            next = _current;
+            _current = next = _load();
         }
 
-        return await RefreshAsync(next, before, cancellationToken);
+        if (await RefreshAsync(next, await before.GetCredentialsAsync(), cancellationToken))
+        {
+            lock (_lock)
+            {
+                _changedAt = DateTimeOffset.UtcNow;
+            }
+        }
+
+        lock (_lock)
+        {
+            return _changedAt >= since;
+        }
     }
 
     /// <summary>
-    /// The way to refresh <paramref name="credentials"/> after they were refused, for a <see cref="RetryPolicy"/>;
-    /// null for credentials that cannot change (keys given as such).
+    /// The way to refresh <paramref name="credentials"/> after a request signed with them at or after the time given
+    /// was refused, for a <see cref="ResiliencePolicy"/>; null for credentials that cannot change (keys given as such).
     /// </summary>
-    public static Func<CancellationToken, Task<bool>>? RefreshOf(AWSCredentials? credentials) => credentials switch
+    public static Func<DateTimeOffset, CancellationToken, Task<bool>>? RefreshOf(AWSCredentials? credentials) => credentials switch
     {
         ReloadingCredentials reloading => reloading.RefreshAsync,
-        RefreshingAWSCredentials refreshing => async token => await RefreshAsync(refreshing, await refreshing.GetCredentialsAsync(), token),
+        RefreshingAWSCredentials refreshing => async (_, token) => await RefreshAsync(refreshing, await refreshing.GetCredentialsAsync(), token),
         _ => null,
     };
 
+    /// <summary>Makes temporary credentials fetch anew; true when the keys differ from <paramref name="before"/>.</summary>
     private static async Task<bool> RefreshAsync(AWSCredentials credentials, ImmutableCredentials before, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -83,9 +95,11 @@ internal sealed class ReloadingCredentials : AWSCredentials
                 {
                     _current = _load();
                     _stamp = stamp;
+                    _changedAt = DateTimeOffset.UtcNow;
                 }
                 catch (Exception e) when (e is IOException or InvalidOperationException or AmazonClientException)
                 {
+                    // The next request looks again.
                 }
             }
 

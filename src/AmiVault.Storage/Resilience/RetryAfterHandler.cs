@@ -4,7 +4,7 @@ namespace AmiVault.Resilience;
 
 /// <summary>
 /// Sits in every outbound HTTP pipeline (our EBS client's, and the AWS SDK's through <see cref="RetryingHttpClientFactory"/>)
-/// and hands an error answer's Retry-After to the <see cref="RetryPolicy"/> attempt under way, which waits at least
+/// and hands an error answer's Retry-After to the <see cref="ResiliencePolicy"/> attempt under way, which waits at least
 /// that long before the next attempt. The SDK turns the answer into an exception without its headers; this is how
 /// the header still reaches the one place that decides on waiting.
 /// </summary>
@@ -13,7 +13,7 @@ internal sealed class RetryAfterHandler(HttpMessageHandler inner) : DelegatingHa
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
-        if ((int)response.StatusCode >= 400 && RetryPolicy.CurrentAttempt is { } attempt && Delay(response.Headers.RetryAfter) is { } delay)
+        if ((int)response.StatusCode >= 400 && ResiliencePolicy.CurrentAttempt is { } attempt && Delay(response.Headers.RetryAfter) is { } delay)
         {
             attempt.AskedToWait(delay);
         }

@@ -1,7 +1,7 @@
 namespace AmiVault.Resilience;
 
 /// <summary>
-/// The attempt a <see cref="RetryPolicy"/> is making, visible to everything it calls (an async-local): nested
+/// The attempt a <see cref="ResiliencePolicy"/> is making, visible to everything it calls (an async-local): nested
 /// policies see they are inside one, and <see cref="RetryAfterHandler"/> leaves the server's Retry-After here.
 /// </summary>
 internal sealed class RetryAttempt(int number)

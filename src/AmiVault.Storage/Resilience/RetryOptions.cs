@@ -1,7 +1,7 @@
 namespace AmiVault.Resilience;
 
 /// <summary>
-/// How patient one kind of outbound call is (<see cref="RetryPolicy"/>). Seconds as numbers so that the server's
+/// How patient one kind of outbound call is (<see cref="ResiliencePolicy"/>). Seconds as numbers so that the server's
 /// configuration (file, environment, flags) can set them, e.g. `Buckets:Retry:AttemptTimeoutSeconds`.
 /// </summary>
 internal sealed class RetryOptions

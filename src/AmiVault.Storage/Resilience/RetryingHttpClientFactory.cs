@@ -5,7 +5,7 @@ namespace AmiVault.Resilience;
 
 /// <summary>
 /// The AWS SDK's HTTP clients, built so that <see cref="RetryAfterHandler"/> sees every answer and nothing but the
-/// <see cref="RetryPolicy"/> times a request out. One pool per SDK client, disposed with it (a connection that a
+/// <see cref="ResiliencePolicy"/> times a request out. One pool per SDK client, disposed with it (a connection that a
 /// server left in a bad state after an early error then cannot harm another client's requests).
 /// </summary>
 internal sealed class RetryingHttpClientFactory : HttpClientFactory

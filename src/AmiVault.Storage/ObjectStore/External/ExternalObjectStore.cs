@@ -12,14 +12,14 @@ namespace AmiVault.ObjectStore.External;
 /// <summary>
 /// The object store on an external S3 service. Data is checked end to end: Content-MD5 goes with every body whose
 /// digest is known up front, and every ETag that should be a plain MD5 is compared with the MD5 of what was sent.
-/// Every call goes through one <see cref="RetryPolicy"/>; a body is sent again only when it can be rewound.
+/// Every call goes through one <see cref="ResiliencePolicy"/>; a body is sent again only when it can be rewound.
 /// </summary>
 internal sealed class ExternalObjectStore(
-    IAmazonS3 s3, string region, ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> uploadTags, RetryPolicy retry) : IObjectStore
+    IAmazonS3 s3, string region, ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> uploadTags, ResiliencePolicy retry) : IObjectStore
 {
-    private readonly RetryPolicy _once = retry.Once();
+    private readonly ResiliencePolicy _once = retry.Once();
 
-    public RetryPolicy Retry => retry;
+    public ResiliencePolicy Retry => retry;
 
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default) =>
         CallAsync(null, null, async t =>

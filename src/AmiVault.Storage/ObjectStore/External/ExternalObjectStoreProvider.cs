@@ -10,11 +10,11 @@ namespace AmiVault.ObjectStore.External;
 /// <summary>
 /// An external S3 service (Ceph RGW, MinIO, AWS) reached with AWSSDK.S3 configured by <see cref="ExternalS3Clients"/>.
 /// Each account uses its own configured credentials, else the backend's; one client per set of credentials, with
-/// its <see cref="RetryPolicy"/> (`Buckets:Retry`) refreshing those credentials when they are refused as expired.
+/// its <see cref="ResiliencePolicy"/> (`Buckets:Retry`) refreshing those credentials when they are refused as expired.
 /// </summary>
 internal sealed class ExternalObjectStoreProvider(BucketOptions options, string serverRegion) : IObjectStoreProvider, IDisposable
 {
-    private readonly ConcurrentDictionary<string, (AmazonS3Client Client, RetryPolicy Retry)> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (AmazonS3Client Client, ResiliencePolicy Retry)> _clients = new(StringComparer.Ordinal);
     private readonly RetryOptions _retry = options.Retry.Checked("Buckets:Retry:");
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _uploadTags = new(StringComparer.Ordinal);
 
@@ -28,11 +28,11 @@ internal sealed class ExternalObjectStoreProvider(BucketOptions options, string 
         return new ExternalObjectStore(client, Region, _uploadTags, retry);
     }
 
-    private (AmazonS3Client, RetryPolicy) CreateClient(ExternalCredentialOptions? account)
+    private (AmazonS3Client, ResiliencePolicy) CreateClient(ExternalCredentialOptions? account)
     {
         var credentials = Resolve(account?.Profile, account?.AccessKeyId, account?.SecretAccessKey) ?? Resolve(options.Profile, options.AccessKeyId, options.SecretAccessKey);
         var endpoint = string.IsNullOrEmpty(options.EndpointUrl) ? null : options.EndpointUrl;
-        var retry = new RetryPolicy(_retry) { Target = $"S3 at {endpoint ?? "AWS"}", RefreshCredentials = ReloadingCredentials.RefreshOf(credentials) };
+        var retry = new ResiliencePolicy(_retry) { Target = $"S3 at {endpoint ?? "AWS"}", RefreshCredentials = ReloadingCredentials.RefreshOf(credentials) };
         return (ExternalS3Clients.Create(credentials, Region, endpoint, options.ForcePathStyle), retry);
     }
 
@@ -64,7 +64,7 @@ internal sealed class ExternalObjectStoreProvider(BucketOptions options, string 
     {
         foreach (var client in _clients.Values)
         {
-            client.Dispose();
+            client.Client.Dispose();
         }
     }
 }

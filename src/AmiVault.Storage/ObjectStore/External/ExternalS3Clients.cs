@@ -8,7 +8,7 @@ namespace AmiVault.ObjectStore.External;
 /// The one way this project configures AWSSDK.S3 toward an S3 service that may not be AWS's (Ceph RGW, MinIO, an
 /// AmiVault server): path-style addressing when asked, and checksums only when an operation requires them, since
 /// third-party servers reject the SDK's default aws-chunked trailers; no retries of the SDK's own, since every call
-/// goes through our <see cref="RetryPolicy"/> (<see cref="ExternalObjectStore"/>), and HTTP clients whose answers'
+/// goes through our <see cref="ResiliencePolicy"/> (<see cref="ExternalObjectStore"/>), and HTTP clients whose answers'
 /// Retry-After reach that policy (<see cref="RetryingHttpClientFactory"/>). Used by the server's external bucket
 /// backend and by the `amivault` client commands.
 /// </summary>

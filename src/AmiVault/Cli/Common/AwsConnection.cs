@@ -113,7 +113,7 @@ internal sealed class AwsConnection
     public ObjectStoreClient CreateObjectStore(int maxConnections)
     {
         var endpoint = ConfiguredEndpoint("s3")?.ToString();
-        var retry = new RetryPolicy(new RetryOptions())
+        var retry = new ResiliencePolicy(new RetryOptions())
         {
             Target = $"S3 at {endpoint ?? "AWS"}",
             RefreshCredentials = ReloadingCredentials.RefreshOf(Credentials),

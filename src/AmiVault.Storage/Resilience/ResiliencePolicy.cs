@@ -15,13 +15,13 @@ namespace AmiVault.Resilience;
 /// only a credential refresh stays with the inner policy, whose client the credentials belong to.
 /// </para>
 /// </summary>
-internal sealed class RetryPolicy
+internal sealed class ResiliencePolicy
 {
     private static readonly AsyncLocal<RetryAttempt?> Current = new();
 
     private readonly RetryOptions _options;
 
-    public RetryPolicy(RetryOptions options)
+    public ResiliencePolicy(RetryOptions options)
     {
         _options = options.Checked("");
     }
@@ -31,9 +31,10 @@ internal sealed class RetryPolicy
 
     /// <summary>
     /// Asked when the credentials were refused as expired or unknown: reload them, and answer whether they changed
-    /// (only then is the call repeated). Null when the credentials cannot change (keys given on the command line).
+    /// since the time given, when the refused attempt began (only then is the call repeated). Null when the
+    /// credentials cannot change (keys given as such).
     /// </summary>
-    public Func<CancellationToken, Task<bool>>? RefreshCredentials { get; init; }
+    public Func<DateTimeOffset, CancellationToken, Task<bool>>? RefreshCredentials { get; init; }
 
     /// <summary>Told of every retry, so a stuck transfer is visible in the log.</summary>
     public Action<RetryEvent>? OnRetry { get; init; }
@@ -44,7 +45,7 @@ internal sealed class RetryPolicy
     public static RetryAttempt? CurrentAttempt => Current.Value;
 
     /// <summary>A policy that makes one attempt (for calls whose body cannot be sent twice), still bounded and classified.</summary>
-    public RetryPolicy Once() => new(new RetryOptions
+    public ResiliencePolicy Once() => new(new RetryOptions
     {
         MaxAttempts = 1, AttemptTimeoutSeconds = _options.AttemptTimeoutSeconds, DeadlineSeconds = _options.DeadlineSeconds,
         BaseDelaySeconds = _options.BaseDelaySeconds, MaxDelaySeconds = _options.MaxDelaySeconds,
@@ -78,6 +79,7 @@ internal sealed class RetryPolicy
             using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attemptToken.CancelAfter(timeout);
             var context = new RetryAttempt(number);
+            var began = DateTimeOffset.UtcNow;
             Exception failure;
             try
             {
@@ -95,7 +97,7 @@ internal sealed class RetryPolicy
 
             var timedOut = attemptToken.IsCancellationRequested;
             var kind = timedOut ? FailureKind.Transient : TransientFailures.Classify(failure);
-            if (kind == FailureKind.CredentialsExpired && !refreshed && RefreshCredentials is { } refresh && await refresh(cancellationToken))
+            if (kind == FailureKind.CredentialsExpired && !refreshed && RefreshCredentials is { } refresh && await refresh(began, cancellationToken))
             {
                 // Not counted against the attempts: it is the first attempt with these credentials.
                 refreshed = true;
@@ -135,15 +137,21 @@ internal sealed class RetryPolicy
     /// <summary>One attempt under the outer policy's attempt; only expired credentials of this policy's client are handled here.</summary>
     private async Task<T> InsideAnotherAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
+        var began = DateTimeOffset.UtcNow;
         try
         {
             return await attempt(cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
-            && TransientFailures.Classify(e) == FailureKind.CredentialsExpired && RefreshCredentials is { } refresh && await refresh(cancellationToken))
+            && TransientFailures.Classify(e) == FailureKind.CredentialsExpired && RefreshCredentials is not null)
         {
-            return await attempt(cancellationToken);
+            if (!await RefreshCredentials(began, cancellationToken))
+            {
+                throw;
+            }
         }
+
+        return await attempt(cancellationToken);
     }
 
     /// <summary>The failure to report: the last one as it was, or a timeout saying how long each attempt waited.</summary>

@@ -4,6 +4,7 @@ using AmiVault.Client;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.External;
 using AmiVault.Resilience;
+using AmiVault.Tests.Ebs;
 using AmiVault.Tests.Support;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
@@ -16,7 +17,7 @@ namespace AmiVault.Tests.Resilience;
 /// talk to a real AmiVault server through a proxy that answers chosen requests itself with an error, a reset or
 /// silence, and records when each attempt arrived.
 /// </summary>
-public sealed class RetryPolicyTests : IAsyncLifetime
+public sealed class ResiliencePolicyTests : IAsyncLifetime
 {
     private TestServer _server = null!;
     private CountingProxy _proxy = null!;
@@ -165,7 +166,6 @@ public sealed class RetryPolicyTests : IAsyncLifetime
             return EbsError(c, 403, "ExpiredTokenException");
         };
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 1 }, FileCredentials(file));
-        File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
 
         var snapshot = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
 
@@ -186,13 +186,15 @@ public sealed class RetryPolicyTests : IAsyncLifetime
         using var s3 = S3(new RetryOptions { MaxAttempts = 3, BaseDelaySeconds = 0.05 });
         await s3.Store.CreateBucketAsync("retried");
         var data = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("retried bytes ", 5000)));
-        _proxy.Intercept = Script(r => r.Method is "PUT" or "GET", Reset, c => S3Error(c, 500, "InternalError"));
+        var put = Script(r => r.Method == "PUT", Reset);
+        var list = Script(r => r.Method == "GET", c => S3Error(c, 500, "InternalError"));
+        _proxy.Intercept = async c => await put(c) || await list(c);
 
         await s3.Store.PutObjectAsync("retried", "object", new MemoryStream(data), data.Length, ObjectWriteOptions.Default);
         var listing = await s3.Store.ListObjectsAsync("retried", new ListObjectsQuery());
 
         Assert.Equal(2, _proxy.Arrivals.Count(a => a.Method == "PUT" && a.PathAndQuery.StartsWith("/retried/object", StringComparison.Ordinal)));
-        Assert.Equal(2, _proxy.Arrivals.Count(a => a.Method == "GET" && a.PathAndQuery.StartsWith("/retried?", StringComparison.Ordinal)));
+        Assert.Equal(2, _proxy.Arrivals.Count(a => a.Method == "GET" && a.PathAndQuery.Contains("list-type=2", StringComparison.Ordinal)));
         Assert.Equal("object", Assert.Single(listing.Objects).Key);
         await using var content = await s3.Store.GetObjectAsync("retried", "object", new ObjectReadOptions());
         var read = new MemoryStream();
@@ -234,7 +236,7 @@ public sealed class RetryPolicyTests : IAsyncLifetime
     {
         using var s3 = S3(new RetryOptions { MaxAttempts = 4, BaseDelaySeconds = 0.01 });
         _proxy.Intercept = c => S3Error(c, 503, "SlowDown");
-        var outer = new RetryPolicy(new RetryOptions { MaxAttempts = 2, BaseDelaySeconds = 0.01 });
+        var outer = new ResiliencePolicy(new RetryOptions { MaxAttempts = 2, BaseDelaySeconds = 0.01 });
 
         await Assert.ThrowsAsync<ObjectStoreException>(() => outer.ExecuteAsync("copy step", t => s3.Store.HeadObjectAsync("bucket", "key", t)));
 
@@ -244,7 +246,7 @@ public sealed class RetryPolicyTests : IAsyncLifetime
     [Fact]
     public void Backoff_is_full_jitter_below_an_exponential_ceiling()
     {
-        var policy = new RetryPolicy(new RetryOptions { BaseDelaySeconds = 0.1, MaxDelaySeconds = 1 });
+        var policy = new ResiliencePolicy(new RetryOptions { BaseDelaySeconds = 0.1, MaxDelaySeconds = 1 });
         foreach (var (attempt, ceiling) in new[] { (1, 0.1), (2, 0.2), (3, 0.4), (4, 0.8), (5, 1.0), (9, 1.0) })
         {
             var delays = Enumerable.Range(0, 2000).Select(_ => policy.Backoff(attempt).TotalSeconds).ToList();
@@ -255,20 +257,20 @@ public sealed class RetryPolicyTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(503, "SlowDown", FailureKind.Transient)]
-    [InlineData(500, "InternalError", FailureKind.Transient)]
-    [InlineData(429, "TooManyRequestsException", FailureKind.Transient)]
-    [InlineData(400, "ThrottlingException", FailureKind.Transient)]
-    [InlineData(400, "RequestTimeout", FailureKind.Transient)]
-    [InlineData(400, "BadDigest", FailureKind.Transient)]
-    [InlineData(501, "NotImplemented", FailureKind.Permanent)]
-    [InlineData(400, "InvalidArgument", FailureKind.Permanent)]
-    [InlineData(404, "NoSuchKey", FailureKind.Permanent)]
-    [InlineData(412, "PreconditionFailed", FailureKind.Permanent)]
-    [InlineData(400, "ExpiredToken", FailureKind.CredentialsExpired)]
-    [InlineData(403, "InvalidAccessKeyId", FailureKind.CredentialsExpired)]
-    public void Failures_are_classified_by_status_and_code(int status, string code, FailureKind kind) =>
-        Assert.Equal(kind, TransientFailures.Classify(new ObjectStoreException(code, "x", status)));
+    [InlineData(503, "SlowDown", "Transient")]
+    [InlineData(500, "InternalError", "Transient")]
+    [InlineData(429, "TooManyRequestsException", "Transient")]
+    [InlineData(400, "ThrottlingException", "Transient")]
+    [InlineData(400, "RequestTimeout", "Transient")]
+    [InlineData(400, "BadDigest", "Transient")]
+    [InlineData(501, "NotImplemented", "Permanent")]
+    [InlineData(400, "InvalidArgument", "Permanent")]
+    [InlineData(404, "NoSuchKey", "Permanent")]
+    [InlineData(412, "PreconditionFailed", "Permanent")]
+    [InlineData(400, "ExpiredToken", "CredentialsExpired")]
+    [InlineData(403, "InvalidAccessKeyId", "CredentialsExpired")]
+    public void Failures_are_classified_by_status_and_code(int status, string code, string kind) =>
+        Assert.Equal(Enum.Parse<FailureKind>(kind), TransientFailures.Classify(new ObjectStoreException(code, "x", status)));
 
     private EbsClient Ebs(RetryOptions retry, AWSCredentials? credentials = null) => new(new EbsClientOptions
     {
@@ -282,7 +284,7 @@ public sealed class RetryPolicyTests : IAsyncLifetime
     {
         var client = ExternalS3Clients.Create(
             credentials ?? new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey), _server.Region, _proxy.EndpointUrl);
-        return new S3Side(client, new ExternalObjectStore(client, _server.Region, new(), new RetryPolicy(retry) { Target = _proxy.EndpointUrl }));
+        return new S3Side(client, new ExternalObjectStore(client, _server.Region, new(), new ResiliencePolicy(retry) { Target = _proxy.EndpointUrl }));
     }
 
     private string WriteCredentials(string accessKeyId, string secret)
