@@ -5,7 +5,7 @@ namespace AmiVault.Tests.Support;
 
 /// <summary>
 /// Runs a Python snippet against a test server with boto3 (/usr/bin/python3, Debian's python3-boto3), so botocore's
-/// own serializer and parser judge the wire format. The snippet gets `ec2` (a client for the account, no retries),
+/// own serializer and parser judge the wire format. The snippet gets `ec2` and `ssm` (clients for the account, no retries),
 /// `raw(params)` (a SigV4-signed form POST of arbitrary parameters, bytes or a dict, returning (status, body)) and `json`; whatever
 /// it prints is returned. A failing snippet fails the test with its stderr.
 /// </summary>
@@ -18,6 +18,9 @@ internal static class Boto3
         _region = os.environ["AMIVAULT_REGION"]
         _credentials = botocore.credentials.Credentials(os.environ["AMIVAULT_KEY"], os.environ["AMIVAULT_SECRET"])
         ec2 = boto3.client("ec2", endpoint_url=_endpoint, region_name=_region,
+            aws_access_key_id=_credentials.access_key, aws_secret_access_key=_credentials.secret_key,
+            config=botocore.config.Config(retries={"max_attempts": 1}))
+        ssm = boto3.client("ssm", endpoint_url=_endpoint, region_name=_region,
             aws_access_key_id=_credentials.access_key, aws_secret_access_key=_credentials.secret_key,
             config=botocore.config.Config(retries={"max_attempts": 1}))
         def raw(params):

@@ -88,5 +88,22 @@ internal static class Migrations
         """
         ALTER TABLE snapshot_blocks ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 4: SSM parameters (one row per version, the record as JSON) and their tags.
+        """
+        CREATE TABLE parameters (
+            owner_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (owner_id, name, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE parameter_tags (
+            owner_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            PRIMARY KEY (owner_id, name)
+        ) WITHOUT ROWID;
+        """,
     ];
 }
