@@ -16,5 +16,6 @@ internal static class ScenarioRegistry
         new SyncScenario(context),
         new ZstdCodecScenario(context),
         new ServerFootprintScenario(context),
+        new ConsoleImagesScenario(context),
     ];
 }

@@ -89,7 +89,24 @@ internal static class Migrations
         ALTER TABLE snapshot_blocks ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
         """,
 
-        // 4: SSM parameters (one row per version, the record as JSON) and their tags.
+        // 4: the block store's index: where each stored block's record lies in the pack files, and how much of each
+        // pack is still live (what compaction looks at).
+        """
+        CREATE TABLE block_packs (
+            pack_id INTEGER PRIMARY KEY,
+            live_bytes INTEGER NOT NULL DEFAULT 0,
+            live_blocks INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE block_locations (
+            hash BLOB PRIMARY KEY,
+            pack_id INTEGER NOT NULL REFERENCES block_packs(pack_id),
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX block_locations_pack ON block_locations(pack_id, offset);
+        """,
+
+        // 5: SSM parameters (one row per version, the record as JSON) and their tags.
         """
         CREATE TABLE parameters (
             owner_id TEXT NOT NULL,
