@@ -259,6 +259,7 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Process)]
     public async Task Restore_with_alias_points_the_alias_at_the_restored_image_and_moves_it_to_a_newer_version_of_that_image()
     {
         await fixture.EastS3.PutBucketAsync(new PutBucketRequest { BucketName = "aliased", BucketRegionName = fixture.East.Region });

@@ -76,7 +76,7 @@ public sealed class EbsClientTests
             Endpoint = server.Endpoint,
             Credentials = new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
             Region = server.Region,
-            Retry = new RetryOptions { AttemptTimeoutSeconds = 0.3, MaxAttempts = 2 },
+            Retry = new RetryOptions { AttemptTimeoutSeconds = 2, MaxAttempts = 2 },
         }, faults);
 
         var snapshot = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });

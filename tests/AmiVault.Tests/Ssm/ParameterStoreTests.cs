@@ -5,6 +5,7 @@ using AmiVault.Tests.Tasks;
 namespace AmiVault.Tests.Ssm;
 
 /// <summary>The SSM Parameter Store subset, through `aws ssm` (the AWS CLI) and boto3, as AMI aliases use it.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class ParameterStoreTests : IAsyncLifetime
 {
     private TestServer _server = null!;
