@@ -6,7 +6,9 @@ namespace AmiVault.ObjectStore;
 /// <summary>
 /// An archive read with ranged GETs, each pinned with If-Match to the ETag the object had when the restore was
 /// accepted, so an object replaced mid-restore fails the restore instead of mixing two archives. On a store over the
-/// network each read (the GET and its body) is one step of the store's retry policy: a body cut off midway is read again.
+/// network each read (the GET and its body) is one call of the store's retry policy: a read that fails on the way (a
+/// 5xx or SlowDown, a broken connection, a body cut short) is made again whole, so only the object's real end is the
+/// archive's end.
 /// </summary>
 internal sealed class ObjectArchiveSource(IObjectStore store, string bucket, string key, string etag, long length) : IArchiveSource
 {
@@ -43,9 +45,14 @@ internal sealed class ObjectArchiveSource(IObjectStore store, string bucket, str
         }, cancellationToken);
         if (content.Offset != offset || content.Length != buffer.Length)
         {
-            throw new EndOfStreamException($"s3://{bucket}/{key} answered bytes {content.Offset}+{content.Length} for {offset}+{buffer.Length}.");
+            throw new IOException($"s3://{bucket}/{key} answered bytes {content.Offset}+{content.Length} for {offset}+{buffer.Length}.");
         }
 
-        await content.Body.ReadExactlyAsync(buffer, cancellationToken);
+        var read = await content.Body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        if (read != buffer.Length)
+        {
+            // The object is longer (it was measured when the restore began, and the ETag pins it): the answer was cut short.
+            throw new IOException($"The answer for bytes {offset}+{buffer.Length} of s3://{bucket}/{key} ended after {read} bytes.");
+        }
     }
 }
