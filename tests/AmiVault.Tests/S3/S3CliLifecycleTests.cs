@@ -7,6 +7,7 @@ namespace AmiVault.Tests.S3;
 /// Bucket lifecycle rules through the AWS CLI: configuration round trip and refusals, then the rules applied by the
 /// server (as at a time 40 days on): expired objects gone, stale uploads aborted, everything else untouched.
 /// </summary>
+[Trait("Category", AmiVault.Tests.Support.TestCategories.Process)]
 public sealed class S3CliLifecycleTests : S3CliTestBase
 {
     private async Task<string> RulesFileAsync(string json)

@@ -100,7 +100,7 @@ internal sealed class ExternalObjectStore(
 
     public async Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(bucket, null, () => s3.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = bucket }, cancellationToken));
+        var response = await CallAsync(bucket, null, t => s3.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = bucket }, t), cancellationToken);
         var rules = response.Configuration?.Rules ?? [];
         return rules.Count > 0
             ? [.. rules.Select(r => new LifecycleRule(
@@ -114,8 +114,8 @@ internal sealed class ExternalObjectStore(
     }
 
     public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default) =>
-        CallAsync(bucket, null, () => rules.Count == 0
-            ? s3.DeleteLifecycleConfigurationAsync(new DeleteLifecycleConfigurationRequest { BucketName = bucket }, cancellationToken)
+        CallAsync(bucket, null, t => rules.Count == 0
+            ? s3.DeleteLifecycleConfigurationAsync(new DeleteLifecycleConfigurationRequest { BucketName = bucket }, t)
             : s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
             {
                 BucketName = bucket,
@@ -134,7 +134,7 @@ internal sealed class ExternalObjectStore(
                             : null,
                     })],
                 },
-            }, cancellationToken));
+            }, t), cancellationToken);
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, long? length, ObjectWriteOptions options, CancellationToken cancellationToken = default)
     {
