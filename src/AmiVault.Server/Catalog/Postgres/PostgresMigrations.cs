@@ -111,5 +111,22 @@ internal static class PostgresMigrations
         );
         CREATE INDEX block_locations_pack ON block_locations(pack_id, "offset");
         """,
+
+        // 4: SSM parameters (SQLite's migration 5): one row per version, the record as JSON, and their tags.
+        """
+        CREATE TABLE parameters (
+            owner_id text NOT NULL,
+            name text NOT NULL,
+            version bigint NOT NULL,
+            record text NOT NULL,
+            PRIMARY KEY (owner_id, name, version)
+        );
+        CREATE TABLE parameter_tags (
+            owner_id text NOT NULL,
+            name text NOT NULL,
+            tags text NOT NULL,
+            PRIMARY KEY (owner_id, name)
+        );
+        """,
     ];
 }
