@@ -69,6 +69,7 @@ internal sealed class TaskOptions
 
     public long RestoreQuotaGb { get; set; } = 600;
 
+    /// <summary>Tasks this node runs at once; 0 (cluster only) for a node that admits tasks but leaves running them to the others.</summary>
     public int Workers { get; set; } = 2;
 
     /// <summary>

@@ -41,7 +41,7 @@ internal sealed class RestoreImageJob(
             await tasks.UpdateRestoreAsync(task with { State = TaskStates.Completed, EndTime = time.GetUtcNow() }, CancellationToken.None);
             logger.LogInformation("Restored s3://{Bucket}/{Key} as {ImageId}.", task.Bucket, task.ObjectKey, task.ImageId);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not TaskLeaseLostException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             var reason = e switch
             {

@@ -66,9 +66,12 @@ internal sealed class StoreImageJob(
             await tasks.UpdateStoreAsync(task with { State = TaskStates.Completed, Progress = 100, UploadId = null, EndTime = time.GetUtcNow() }, CancellationToken.None);
             logger.LogInformation("Stored {ImageId} as s3://{Bucket}/{Key}.", task.ImageId, task.Bucket, task.ObjectKey);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not TaskLeaseLostException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
+            // Written back unchanged first: in a cluster this is the fence check, so a node whose task was taken over
+            // while it stalled stops here instead of aborting what may be the new owner's upload.
             var current = await tasks.GetStoreAsync(taskId, CancellationToken.None) ?? task;
+            await tasks.UpdateStoreAsync(current, CancellationToken.None);
             var reason = DescribeFailure(current, e);
             logger.LogWarning(e, "Store of {ImageId} into {Bucket} failed: {Reason}", task.ImageId, task.Bucket, reason);
             try
@@ -134,6 +137,9 @@ internal sealed class StoreImageJob(
             await RequireSnapshotAsync(task, snapshot.SnapshotId, cancellationToken);
         }
 
+        // The last catalog write before the object appears, checked against the lease (TaskFence) like every write of a
+        // job: a node whose task was taken over does not complete its upload (the new owner aborts it anyway).
+        await tasks.UpdateStoreAsync(await tasks.GetStoreAsync(task.TaskId, cancellationToken) ?? task, cancellationToken);
         await upload.CompleteAsync();
         return task;
     }
