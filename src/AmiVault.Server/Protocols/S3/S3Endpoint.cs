@@ -126,7 +126,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
 
         return method switch
         {
-            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => NotImplemented,
+            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => MultipartActions.UploadPartCopyAsync,
             "PUT" when call.Has("uploadId") => MultipartActions.UploadPartAsync,
             "PUT" when call.Has("tagging") => ObjectActions.PutTaggingAsync,
             "PUT" when call.Has("acl") => ObjectActions.PutAclAsync,
@@ -134,6 +134,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
             "PUT" => ObjectActions.PutAsync,
             "GET" when call.Has("uploadId") => MultipartActions.ListPartsAsync,
             "GET" when call.Has("tagging") => ObjectActions.GetTaggingAsync,
+            "GET" when call.Has("attributes") => ObjectActions.GetAttributesAsync,
             "GET" when call.Has("acl") => ObjectActions.GetAclAsync,
             "GET" => ObjectActions.GetAsync,
             "HEAD" => ObjectActions.HeadAsync,
