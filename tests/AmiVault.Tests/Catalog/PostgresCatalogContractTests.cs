@@ -23,6 +23,8 @@ public sealed class PostgresCatalogContractTests : CatalogContractTests
 
     internal override IBlockIndex BlockIndex => new PostgresBlockIndex(_db!);
 
+    internal override IParameterCatalog Parameters => new PostgresParameterCatalog(_db!);
+
     public override async Task InitializeAsync()
     {
         _connectionString = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();

@@ -21,6 +21,8 @@ public sealed class SqliteCatalogContractTests : CatalogContractTests
 
     internal override IBlockIndex BlockIndex => new SqliteBlockIndex(_db!);
 
+    internal override IParameterCatalog Parameters => new SqliteParameterCatalog(_db!);
+
     public override Task InitializeAsync()
     {
         _db = new SqliteDatabase(Path.Combine(_dir, "catalog.db"));

@@ -112,7 +112,24 @@ internal static class PostgresMigrations
         CREATE INDEX block_locations_pack ON block_locations(pack_id, "offset");
         """,
 
-        // 4: fencing and the grace of new tasks. lease_generation rises with every claim and is the token a job's
+        // 4: SSM parameters (SQLite's migration 5): one row per version, the record as JSON, and their tags.
+        """
+        CREATE TABLE parameters (
+            owner_id text NOT NULL,
+            name text NOT NULL,
+            version bigint NOT NULL,
+            record text NOT NULL,
+            PRIMARY KEY (owner_id, name, version)
+        );
+        CREATE TABLE parameter_tags (
+            owner_id text NOT NULL,
+            name text NOT NULL,
+            tags text NOT NULL,
+            PRIMARY KEY (owner_id, name)
+        );
+        """,
+
+        // 5: fencing and the grace of new tasks. lease_generation rises with every claim and is the token a job's
         // writes are checked against, so a node whose lease was taken over cannot commit; admitted_at (the database's
         // clock) lets a task nobody has claimed yet stay its admitting node's for one lease. Tasks from before are
         // claimable at once.

@@ -105,5 +105,22 @@ internal static class Migrations
         ) WITHOUT ROWID;
         CREATE INDEX block_locations_pack ON block_locations(pack_id, offset);
         """,
+
+        // 5: SSM parameters (one row per version, the record as JSON) and their tags.
+        """
+        CREATE TABLE parameters (
+            owner_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (owner_id, name, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE parameter_tags (
+            owner_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            PRIMARY KEY (owner_id, name)
+        ) WITHOUT ROWID;
+        """,
     ];
 }
