@@ -28,6 +28,11 @@ internal sealed class AmiVaultOptions
 
     public TaskOptions Tasks { get; set; } = new();
 
+    public const string JsonLogs = "json";
+
+    /// <summary>"text" (default: one readable line an event) or "json" (one JSON object a line, for log collectors).</summary>
+    public string LogFormat { get; set; } = "text";
+
     public BucketOptions Buckets { get; set; } = new();
 
     public CatalogOptions Catalog { get; set; } = new();

@@ -63,6 +63,11 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
         }
 
+        if (options.LogFormat is not ("text" or AmiVaultOptions.JsonLogs))
+        {
+            throw new InvalidOperationException($"LogFormat '{options.LogFormat}' is neither 'text' nor 'json'.");
+        }
+
         if (options.Tasks.LeaseSeconds is < 2 or > 3600)
         {
             throw new InvalidOperationException($"Tasks:LeaseSeconds {options.Tasks.LeaseSeconds} is not from 2 to 3600.");

@@ -5,6 +5,7 @@ using AmiVault.ObjectStore;
 using Microsoft.Extensions.Logging;
 using AmiVault.Ebs;
 using AmiVault.Configuration;
+using AmiVault.Telemetry;
 
 namespace AmiVault.Tasks;
 
@@ -23,6 +24,7 @@ internal sealed class StoreImageJob(
     IObjectStoreProvider objectStores,
     ServerContext server,
     TimeProvider time,
+    ServerMetrics metrics,
     ILogger<StoreImageJob> logger) : ITaskJob
 {
     private const int ListPage = 1024;
@@ -64,6 +66,7 @@ internal sealed class StoreImageJob(
             task = await AbortUploadsAsync(store, task, cancellationToken);
             task = await StoreAsync(task, store, cancellationToken);
             await tasks.UpdateStoreAsync(task with { State = TaskStates.Completed, Progress = 100, UploadId = null, EndTime = time.GetUtcNow() }, CancellationToken.None);
+            metrics.TaskFinished("store", TaskStates.Completed);
             logger.LogInformation("Stored {ImageId} as s3://{Bucket}/{Key}.", task.ImageId, task.Bucket, task.ObjectKey);
         }
         catch (Exception e) when (e is not TaskLeaseLostException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
@@ -85,6 +88,7 @@ internal sealed class StoreImageJob(
             }
 
             await tasks.UpdateStoreAsync(current with { State = TaskStates.Failed, FailureReason = reason, EndTime = time.GetUtcNow() }, CancellationToken.None);
+            metrics.TaskFinished("store", TaskStates.Failed);
         }
     }
 
@@ -214,6 +218,11 @@ internal sealed class StoreImageJob(
         finally
         {
             Return(data);
+        }
+
+        if (data is not null)
+        {
+            metrics.Stored(IBlockStore.BlockSize);
         }
 
         if (progress.Advance(1) is { } percent)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using AmiVault.Catalog;
 using AmiVault.Configuration;
+using AmiVault.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ namespace AmiVault.Tasks;
 /// expired (their node died), or that nobody claimed within a lease of their admission, and the job simply runs
 /// again: a store aborts the upload it finds recorded and starts over, a restore is idempotent.
 /// </summary>
-internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, ServerContext server, ILogger<TaskQueue> logger) : BackgroundService
+internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, ServerContext server, ServerMetrics metrics, ILogger<TaskQueue> logger) : BackgroundService
 {
     private readonly Channel<(TaskKind Kind, string TaskId)> _queue = Channel.CreateUnbounded<(TaskKind, string)>();
     private readonly Dictionary<TaskKind, ITaskJob> _jobs = jobs.ToDictionary(j => j.Kind);
@@ -97,6 +98,7 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
                             if (!_here.ContainsKey((kind, taskId)))
                             {
                                 logger.LogWarning("Taking over {Kind} task {TaskId}: no node holds its lease.", kind, taskId);
+                                metrics.TaskTakenOver(Label(kind));
                                 Enqueue(kind, taskId);
                             }
                         }
@@ -136,6 +138,7 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
                 {
                     // Fenced: another node claimed the task while this one stalled; its write was refused, nothing committed.
                     logger.LogWarning("Stopped {Kind} task {TaskId}: {Reason}", kind, taskId, e.Message);
+                    metrics.LeaseLost(Label(kind));
                 }
                 catch (Exception e)
                 {
@@ -170,6 +173,7 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
         {
             // Another node has the task now; whatever it does wins, and this node writes nothing more.
             logger.LogWarning("Stopped {Kind} task {TaskId}: this node lost its lease.", kind, taskId);
+            metrics.LeaseLost(Label(kind));
         }
         finally
         {
@@ -216,6 +220,8 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
         {
         }
     }
+
+    private static string Label(TaskKind kind) => kind == TaskKind.Store ? "store" : "restore";
 
     private async Task ReleaseQuietlyAsync(TaskKind kind, string taskId)
     {
