@@ -14,7 +14,7 @@ front_port="${AMIVAULT_CLUSTER_PORT:-8750}"
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 1 120); do if curl -fsS -o /dev/null "$1"; then return 0; fi; sleep 0.5; done; echo "$1 did not answer" >&2; return 1; }
+wait_for() { for _ in $(seq 1 120); do if curl -fs -o /dev/null "$1"; then return 0; fi; sleep 0.5; done; echo "$1 did not answer" >&2; return 1; }
 
 down() {
     [ -d "$dir" ] || { echo "no cluster in $dir"; return 0; }
