@@ -43,9 +43,12 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Region '{options.Region}' is not a region name like us-east-1.");
         }
 
-        if (options.Tasks.Workers is < 1 or > 64)
+        // 0 makes a cluster node that only answers requests: the other nodes run what it admits. Alone on SQLite
+        // nothing would ever run its tasks.
+        var leastWorkers = options.Catalog.Backend == CatalogOptions.Postgres ? 0 : 1;
+        if (options.Tasks.Workers < leastWorkers || options.Tasks.Workers > 64)
         {
-            throw new InvalidOperationException($"Tasks:Workers {options.Tasks.Workers} is not from 1 to 64.");
+            throw new InvalidOperationException($"Tasks:Workers {options.Tasks.Workers} is not from {leastWorkers} to 64{(leastWorkers == 1 ? " (0, a node that runs no tasks, only with Catalog:Backend postgres)" : "")}.");
         }
 
         // 10,000 parts of at most 5 GiB bound what one object can hold, incompressible data included.
@@ -69,6 +72,11 @@ internal static class OptionsLoader
             throw new InvalidOperationException(e.Message, e);
         }
 
+        if (options.LogFormat is not ("text" or AmiVaultOptions.JsonLogs))
+        {
+            throw new InvalidOperationException($"LogFormat '{options.LogFormat}' is neither 'text' nor 'json'.");
+        }
+
         if (options.Tasks.LeaseSeconds is < 2 or > 3600)
         {
             throw new InvalidOperationException($"Tasks:LeaseSeconds {options.Tasks.LeaseSeconds} is not from 2 to 3600.");
@@ -89,9 +97,18 @@ internal static class OptionsLoader
             options.Catalog.SecretsKeyBytes();
         }
 
-        if (options.Blocks.Backend is not "local")
+        if (options.Blocks.Backend is not (BlockOptions.Local or BlockOptions.S3))
         {
-            throw new InvalidOperationException($"Blocks:Backend '{options.Blocks.Backend}' is not 'local'.");
+            throw new InvalidOperationException($"Blocks:Backend '{options.Blocks.Backend}' is neither 'local' nor 's3'.");
+        }
+
+        if (options.Blocks.Backend == BlockOptions.S3
+            && (string.IsNullOrWhiteSpace(options.Blocks.Bucket) || options.Blocks.CacheMiB < 0 || options.Blocks.OrphanGraceMinutes < 0
+                || options.Blocks.Prefix.StartsWith('/') || string.IsNullOrEmpty(options.Blocks.AccessKeyId) != string.IsNullOrEmpty(options.Blocks.SecretAccessKey)))
+        {
+            throw new InvalidOperationException(
+                "Blocks:Backend 's3' needs Blocks:Bucket; Blocks:AccessKeyId and Blocks:SecretAccessKey go together (or use Blocks:Profile, or neither for the AWS default chain); "
+                + "Blocks:Prefix may not start with '/'; Blocks:CacheMiB and Blocks:OrphanGraceMinutes are at least 0.");
         }
 
         if (options.Blocks.PackSizeMiB is < 1 or > 4096 || options.Blocks.Compression is not ("zstd" or "none")

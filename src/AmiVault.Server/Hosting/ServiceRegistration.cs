@@ -18,6 +18,7 @@ using AmiVault.Protocols.Ec2.Actions.Tasks;
 using AmiVault.Protocols.Ec2;
 using AmiVault.Protocols.S3;
 using AmiVault.Tasks;
+using AmiVault.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using AmiVault.Configuration;
@@ -50,6 +51,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IAccountSettings, PostgresAccountSettings>();
             services.AddSingleton<ITaskCatalog, PostgresTaskCatalog>();
             services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
+            services.AddSingleton<ICatalogHealth, PostgresCatalogHealth>();
             services.AddSingleton<IBlockIndex, PostgresBlockIndex>();
         }
         else
@@ -63,6 +65,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
             services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
             services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
+            services.AddSingleton<ICatalogHealth, SqliteCatalogHealth>();
             services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
         }
 
@@ -80,13 +83,10 @@ internal static class ServiceRegistration
             services.AddHostedService<LifecycleSweeper>();
         }
 
-        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder, indexed in the catalog.
-        // Opening recovers from a crash and migrates an older release's block folder, before the server listens.
-        services.AddSingleton(sp => PackBlockStore.OpenAsync(
-            Path.Combine(context.DataDir, "blocks"),
-            sp.GetRequiredService<IBlockIndex>(),
-            PackStoreSettings.From(context.Options.Blocks),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>()).GetAwaiter().GetResult());
+        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder or pack objects in S3,
+        // indexed in the catalog. Opening recovers from a crash and migrates an older release's block folder, before
+        // the server listens.
+        services.AddSingleton(sp => OpenBlockStoreAsync(context, sp).GetAwaiter().GetResult());
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<PackBlockStore>());
         services.AddHostedService<PackCompactor>();
 
@@ -142,11 +142,27 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, DescribeStoreImageTasksAction>();
         services.AddSingleton<IEc2Action, CreateRestoreImageTaskAction>();
 
+        // Operations: /healthz, /readyz, /metrics, and the figures the metrics show.
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<OperationsEndpoint>();
+
         // The web console under /console/: its sessions, sign-in, and the in-process EC2 calls it makes.
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsoleSignIn>();
         services.AddSingleton<ConsoleEc2>();
         services.AddSingleton<ConsoleApp>();
         return services;
+    }
+
+    private static async Task<PackBlockStore> OpenBlockStoreAsync(ServerContext context, IServiceProvider services)
+    {
+        var root = Path.Combine(context.DataDir, "blocks");
+        var packs = await PackBackends.OpenAsync(context.Options.Blocks, root, context.Region, CancellationToken.None);
+        return await PackBlockStore.OpenAsync(
+            root,
+            packs,
+            services.GetRequiredService<IBlockIndex>(),
+            PackStoreSettings.From(context.Options.Blocks),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>());
     }
 }

@@ -9,11 +9,15 @@ namespace AmiVault.Tests.Support;
 internal static class EbsClients
 {
     public static EbsClient Ebs(this TestServer server, Account? account = null, string? secretOverride = null, HttpMessageHandler? handler = null, int maxAttempts = 1) =>
+        At(server.Endpoint, server.Region, account, secretOverride, handler, maxAttempts);
+
+    /// <summary>The same at any endpoint (a server in a process of its own).</summary>
+    public static EbsClient At(Uri endpoint, string region, Account? account = null, string? secretOverride = null, HttpMessageHandler? handler = null, int maxAttempts = 1) =>
         new(new EbsClientOptions
         {
-            Endpoint = server.Endpoint,
+            Endpoint = endpoint,
             Credentials = new BasicAWSCredentials((account ?? TestServer.Alice).AccessKeyId, secretOverride ?? (account ?? TestServer.Alice).SecretAccessKey),
-            Region = server.Region,
+            Region = region,
             Retry = new RetryOptions { MaxAttempts = maxAttempts, AttemptTimeoutSeconds = 30 },
         }, handler);
 }
