@@ -72,9 +72,16 @@ internal sealed class ResiliencePolicy
 
         var start = TimeProvider.System.GetTimestamp();
         var refreshed = false;
+        Exception? last = null;
         for (var number = 1; ; number++)
         {
             var left = _options.Deadline - TimeProvider.System.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero && last is not null)
+            {
+                // The wait ran past the deadline (a late timer): no attempt starts after it.
+                throw GiveUp(operation, last, timedOut: false, left, number - 1);
+            }
+
             var timeout = left < _options.AttemptTimeout ? left : _options.AttemptTimeout;
             using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attemptToken.CancelAfter(timeout);
@@ -122,6 +129,7 @@ internal sealed class ResiliencePolicy
                 throw GiveUp(operation, failure, timedOut, timeout, number);
             }
 
+            last = failure;
             OnRetry?.Invoke(new RetryEvent(operation, number, failure, kind, delay));
             await Task.Delay(delay, cancellationToken);
         }
