@@ -49,7 +49,7 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (server.Options.Catalog.Backend == CatalogOptions.Postgres && server.Options.Blocks.Backend == "local")
+        if (server.Options.Catalog.Backend == CatalogOptions.Postgres && server.Options.Blocks.Backend == BlockOptions.Local)
         {
             // Said at every start: the one thing a cluster operator must know about local blocks (docs/cluster.md).
             logger.LogWarning("Snapshot blocks are local to this node (Blocks:Backend local): a task or EBS snapshot whose blocks another node holds cannot be served here.");
