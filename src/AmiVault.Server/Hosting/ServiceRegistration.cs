@@ -18,6 +18,7 @@ using AmiVault.Protocols.Ec2.Actions.Tasks;
 using AmiVault.Protocols.Ec2;
 using AmiVault.Protocols.S3;
 using AmiVault.Tasks;
+using AmiVault.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using AmiVault.Configuration;
@@ -50,6 +51,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IAccountSettings, PostgresAccountSettings>();
             services.AddSingleton<ITaskCatalog, PostgresTaskCatalog>();
             services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
+            services.AddSingleton<ICatalogHealth, PostgresCatalogHealth>();
             services.AddSingleton<IBlockIndex, PostgresBlockIndex>();
         }
         else
@@ -63,6 +65,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
             services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
             services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
+            services.AddSingleton<ICatalogHealth, SqliteCatalogHealth>();
             services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
         }
 
@@ -141,6 +144,10 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, CreateStoreImageTaskAction>();
         services.AddSingleton<IEc2Action, DescribeStoreImageTasksAction>();
         services.AddSingleton<IEc2Action, CreateRestoreImageTaskAction>();
+
+        // Operations: /healthz, /readyz, /metrics, and the figures the metrics show.
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<OperationsEndpoint>();
 
         // The web console under /console/: its sessions, sign-in, and the in-process EC2 calls it makes.
         services.AddSingleton<ConsoleSessions>();

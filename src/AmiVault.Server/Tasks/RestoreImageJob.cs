@@ -2,6 +2,7 @@ using AmiVault.Archive;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.ObjectStore;
+using AmiVault.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace AmiVault.Tasks;
@@ -19,6 +20,7 @@ internal sealed class RestoreImageJob(
     IBlockStore blocks,
     IObjectStoreProvider objectStores,
     TimeProvider time,
+    ServerMetrics metrics,
     ILogger<RestoreImageJob> logger) : ITaskJob
 {
     public TaskKind Kind => TaskKind.Restore;
@@ -39,9 +41,10 @@ internal sealed class RestoreImageJob(
         {
             await RestoreAsync(task, cancellationToken);
             await tasks.UpdateRestoreAsync(task with { State = TaskStates.Completed, EndTime = time.GetUtcNow() }, CancellationToken.None);
+            metrics.TaskFinished("restore", TaskStates.Completed);
             logger.LogInformation("Restored s3://{Bucket}/{Key} as {ImageId}.", task.Bucket, task.ObjectKey, task.ImageId);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not TaskLeaseLostException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             var reason = e switch
             {
@@ -56,6 +59,7 @@ internal sealed class RestoreImageJob(
             };
             logger.LogWarning(e, "Restore of s3://{Bucket}/{Key} as {ImageId} failed: {Reason}", task.Bucket, task.ObjectKey, task.ImageId, reason);
             await FailAsync(task, reason);
+            metrics.TaskFinished("restore", TaskStates.Failed);
         }
     }
 
@@ -91,7 +95,15 @@ internal sealed class RestoreImageJob(
                     await reader.RestoreSnapshotAsync(i, async (block, ct) =>
                     {
                         Interlocked.Increment(ref restored);
-                        await (block.IsZero ? progress.AdvanceAsync(ct) : writer.WriteAsync(block.Sha256, block.Data, ct));
+                        if (block.IsZero)
+                        {
+                            await progress.AdvanceAsync(ct);
+                        }
+                        else
+                        {
+                            await writer.WriteAsync(block.Sha256, block.Data, ct);
+                            metrics.Restored(block.Data.Length);
+                        }
                     }, cancellationToken: writer.Token);
                 }
                 catch (OperationCanceledException) when (writer.Failed)

@@ -128,5 +128,18 @@ internal static class PostgresMigrations
             PRIMARY KEY (owner_id, name)
         );
         """,
+
+        // 5: fencing and the grace of new tasks. lease_generation rises with every claim and is the token a job's
+        // writes are checked against, so a node whose lease was taken over cannot commit; admitted_at (the database's
+        // clock) lets a task nobody has claimed yet stay its admitting node's for one lease. Tasks from before are
+        // claimable at once.
+        """
+        ALTER TABLE store_tasks ADD COLUMN lease_generation bigint NOT NULL DEFAULT 0;
+        ALTER TABLE store_tasks ADD COLUMN admitted_at timestamptz NOT NULL DEFAULT '-infinity';
+        ALTER TABLE store_tasks ALTER COLUMN admitted_at SET DEFAULT clock_timestamp();
+        ALTER TABLE restore_tasks ADD COLUMN lease_generation bigint NOT NULL DEFAULT 0;
+        ALTER TABLE restore_tasks ADD COLUMN admitted_at timestamptz NOT NULL DEFAULT '-infinity';
+        ALTER TABLE restore_tasks ALTER COLUMN admitted_at SET DEFAULT clock_timestamp();
+        """,
     ];
 }

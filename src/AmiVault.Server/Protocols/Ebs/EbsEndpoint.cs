@@ -1,3 +1,4 @@
+using AmiVault.Telemetry;
 using System.Buffers;
 using System.Text.Json;
 using AmiVault.Auth;
@@ -30,6 +31,7 @@ internal sealed class EbsEndpoint(IEnumerable<IEbsOperation> operations, ILogger
         {
             var route = EbsRoute.Match(context.Request.Method, context.Request.Path)
                 ?? throw new EbsException("UnknownOperationException", 404, $"No EBS operation is {context.Request.Method} {context.Request.Path}.");
+            RequestAction.Set(context, route.Operation.ToString());
             await _operations[route.Operation].ExecuteAsync(new EbsCall(context, identity, route));
         }
         catch (EbsException e) when (!context.Response.HasStarted)

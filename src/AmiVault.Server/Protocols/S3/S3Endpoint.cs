@@ -1,3 +1,4 @@
+using AmiVault.Telemetry;
 using System.Security;
 using System.Text;
 using AmiVault.Auth;
@@ -40,7 +41,9 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
                 throw ObjectStoreErrors.AccessDenied(target.Bucket);
             }
 
-            await Route(call)(call);
+            var action = Route(call);
+            RequestAction.Set(context, action.Method.Name.EndsWith("Async", StringComparison.Ordinal) ? action.Method.Name[..^"Async".Length] : "Other");
+            await action(call);
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
         {
