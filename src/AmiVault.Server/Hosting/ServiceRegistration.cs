@@ -83,13 +83,10 @@ internal static class ServiceRegistration
             services.AddHostedService<LifecycleSweeper>();
         }
 
-        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder, indexed in the catalog.
-        // Opening recovers from a crash and migrates an older release's block folder, before the server listens.
-        services.AddSingleton(sp => PackBlockStore.OpenAsync(
-            Path.Combine(context.DataDir, "blocks"),
-            sp.GetRequiredService<IBlockIndex>(),
-            PackStoreSettings.From(context.Options.Blocks),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>()).GetAwaiter().GetResult());
+        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder or pack objects in S3,
+        // indexed in the catalog. Opening recovers from a crash and migrates an older release's block folder, before
+        // the server listens.
+        services.AddSingleton(sp => OpenBlockStoreAsync(context, sp).GetAwaiter().GetResult());
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<PackBlockStore>());
         services.AddHostedService<PackCompactor>();
 
@@ -155,5 +152,17 @@ internal static class ServiceRegistration
         services.AddSingleton<ConsoleEc2>();
         services.AddSingleton<ConsoleApp>();
         return services;
+    }
+
+    private static async Task<PackBlockStore> OpenBlockStoreAsync(ServerContext context, IServiceProvider services)
+    {
+        var root = Path.Combine(context.DataDir, "blocks");
+        var packs = await PackBackends.OpenAsync(context.Options.Blocks, root, context.Region, CancellationToken.None);
+        return await PackBlockStore.OpenAsync(
+            root,
+            packs,
+            services.GetRequiredService<IBlockIndex>(),
+            PackStoreSettings.From(context.Options.Blocks),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>());
     }
 }
