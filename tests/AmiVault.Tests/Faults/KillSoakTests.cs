@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using AmiVault.Blocks;
 using AmiVault.Client;
+using AmiVault.Resilience;
 using AmiVault.Tests.Support;
 using AmiVault.Tests.Tasks;
 using Amazon.Runtime;
@@ -207,10 +208,8 @@ public sealed class KillSoakTests
     private static EbsClient Ebs(ChildServer server) => new(new EbsClientOptions
     {
         Endpoint = server.Endpoint,
-        AccessKeyId = TestServer.Alice.AccessKeyId,
-        SecretAccessKey = TestServer.Alice.SecretAccessKey,
+        Credentials = new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
         Region = server.Region,
-        MaxAttempts = 1,
-        AttemptTimeout = TimeSpan.FromSeconds(30),
+        Retry = new RetryOptions { MaxAttempts = 1, AttemptTimeoutSeconds = 30 },
     });
 }
