@@ -27,7 +27,7 @@ public class SigV4Benchmark
     {
         var account = new Account("123456789012", "AKIABENCHBENCHBENCH1", Secret);
         var now = DateTimeOffset.UtcNow;
-        _authenticator = new SigV4Authenticator(new AccountDirectory([account]), "us-east-1", _keys, TimeProvider.System);
+        _authenticator = new SigV4Authenticator(new RootKeys(account), "us-east-1", "aws", _keys, TimeProvider.System);
         _context = SignedRequest(account, now);
         if (_authenticator.AuthenticateAsync(_context, "ebs", 1 << 20).GetAwaiter().GetResult().Account != account)
         {
@@ -80,5 +80,13 @@ public class SigV4Benchmark
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
         request.Headers.Authorization = $"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders={signedNames}, Signature={signature}";
         return context;
+    }
+
+    /// <summary>The account's root keys alone: SigV4 verification without IAM's lookups.</summary>
+    private sealed class RootKeys(Account account) : ICredentialStore
+    {
+        private readonly Credential _credential = new(account, IamPrincipal.Root("aws", account.Id), account.SecretAccessKey);
+
+        public Credential? Find(string accessKeyId) => accessKeyId == account.AccessKeyId ? _credential : null;
     }
 }

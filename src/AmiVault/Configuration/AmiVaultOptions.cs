@@ -18,6 +18,12 @@ internal sealed class AmiVaultOptions
 
     public List<AccountOptions> Accounts { get; set; } = [];
 
+    /// <summary>
+    /// The 32-byte key IAM secret access keys are sealed with in the catalog; default iam-secrets.key in the data
+    /// folder, created on first start. Keep it (and its backups) apart from catalog.db backups.
+    /// </summary>
+    public string? IamKeyFile { get; set; }
+
     public TaskOptions Tasks { get; set; } = new();
 
     public BucketOptions Buckets { get; set; } = new();

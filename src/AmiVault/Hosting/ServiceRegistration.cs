@@ -2,7 +2,9 @@ using AmiVault.Accounts;
 using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
+using AmiVault.Catalog.Iam;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using AmiVault.ObjectStore.External;
@@ -13,7 +15,10 @@ using AmiVault.Protocols.Ec2.Actions.Snapshots;
 using AmiVault.Protocols.Ec2.Actions.Tags;
 using AmiVault.Protocols.Ec2.Actions.Tasks;
 using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.Iam;
+using AmiVault.Protocols.Query;
 using AmiVault.Protocols.S3;
+using AmiVault.Protocols.Sts;
 using AmiVault.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,7 +33,8 @@ internal static class ServiceRegistration
         services.AddSingleton(accounts);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SigningKeyCache>();
-        services.AddSingleton(sp => new SigV4Authenticator(accounts, context.Region, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SigV4Authenticator(
+            sp.GetRequiredService<IamDirectory>(), context.Region, context.Partition, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestDispatcher>();
 
         // Catalog: embedded SQLite under the data folder.
@@ -38,6 +44,12 @@ internal static class ServiceRegistration
         services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
         services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
         services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+        services.AddSingleton<IIamCatalog, SqliteIamCatalog>();
+
+        // IAM: credentials and policies (secrets sealed with a key outside the catalog), the one authorization point.
+        services.AddSingleton(_ => SecretSealer.FromFile(context.Options.IamKeyFile ?? Path.Combine(context.DataDir, "iam-secrets.key")));
+        services.AddSingleton<IamDirectory>();
+        services.AddSingleton<Authorizer>();
 
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
@@ -67,6 +79,17 @@ internal static class ServiceRegistration
         services.AddSingleton<IEbsOperation, ListSnapshotBlocks>();
         services.AddSingleton<IEbsOperation, ListChangedBlocks>();
         services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
+
+        // IAM and STS (AWS Query), reached only by their SigV4 service names.
+        services.AddSingleton<IQueryActionSet, UserActions>();
+        services.AddSingleton<IQueryActionSet, AccessKeyActions>();
+        services.AddSingleton<IQueryActionSet, InlinePolicyActions>();
+        services.AddSingleton<IQueryActionSet, ManagedPolicyActions>();
+        services.AddSingleton<IQueryActionSet, AttachmentActions>();
+        services.AddSingleton<IQueryActionSet, RoleActions>();
+        services.AddSingleton<IQueryActionSet, StsActions>();
+        services.AddSingleton<IProtocolEndpoint>(sp => QueryEndpointFor(sp, "iam", IamRequests.Namespace, "2010-05-08"));
+        services.AddSingleton<IProtocolEndpoint>(sp => QueryEndpointFor(sp, "sts", StsActions.Namespace, "2011-06-15"));
 
         // S3 REST API of the embedded store: keep LAST, it is the fallback protocol.
         services.AddSingleton<IProtocolEndpoint, S3Endpoint>();
@@ -102,4 +125,8 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, CreateRestoreImageTaskAction>();
         return services;
     }
+
+    private static QueryEndpoint QueryEndpointFor(IServiceProvider sp, string service, string ns, string version) => new(
+        service, ns, version, sp.GetServices<IQueryActionSet>(), sp.GetRequiredService<Authorizer>(), sp.GetRequiredService<ServerContext>(),
+        sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("AmiVault.Protocols." + service));
 }

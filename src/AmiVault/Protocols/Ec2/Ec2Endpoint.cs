@@ -1,6 +1,7 @@
 using System.Text;
 using AmiVault.Auth;
 using AmiVault.Hosting;
+using AmiVault.Iam;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace AmiVault.Protocols.Ec2;
 
 /// <summary>The EC2 Query protocol: form-encoded `POST /` (or GET with a query string), XML answers.</summary>
-internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2Endpoint> logger) : IProtocolEndpoint
+internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer authorizer, ServerContext server, ILogger<Ec2Endpoint> logger) : IProtocolEndpoint
 {
     /// <summary>UserData-free EC2 requests are small; UefiData (64,000 chars) is the largest member we take.</summary>
     private const int MaxBody = 1024 * 1024;
@@ -47,7 +48,9 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
                 throw new Ec2Exception("NoSuchVersion", $"An invalid or unsupported API version '{version}' was specified.");
             }
 
-            await handler.ExecuteAsync(new Ec2Call(context, new Ec2Parameters(parameters), identity, action, requestId));
+            var ec2Parameters = new Ec2Parameters(parameters);
+            authorizer.Demand(identity, context, "ec2:" + action, [.. handler.ResourceIds(ec2Parameters).Select(id => ResourceArns.Ec2(server, id))]);
+            await handler.ExecuteAsync(new Ec2Call(context, ec2Parameters, identity, action, requestId));
         }
         catch (Ec2Exception e) when (!context.Response.HasStarted)
         {
@@ -72,6 +75,9 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
         };
         return WriteErrorAsync(context, status, code, failure.Message, Guid.NewGuid().ToString());
     }
+
+    public Task WriteAccessDeniedAsync(HttpContext context, AccessDeniedException denied) =>
+        WriteErrorAsync(context, 403, "UnauthorizedOperation", denied.Message, Guid.NewGuid().ToString());
 
     public Task WriteInternalErrorAsync(HttpContext context) =>
         WriteErrorAsync(context, 500, "InternalError", "An internal error has occurred.", Guid.NewGuid().ToString());

@@ -2,6 +2,7 @@ using System.Security;
 using System.Text;
 using AmiVault.Auth;
 using AmiVault.Hosting;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ namespace AmiVault.Protocols.S3;
 /// EC2 or EBS. Requests are routed by method, by whether they address the service, a bucket or an object, and by
 /// the sub-resource in the query (?uploads, ?tagging…). Every failure is an S3 XML error.
 /// </summary>
-internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerContext server, ILogger<S3Endpoint> logger) : IProtocolEndpoint
+internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer authorizer, ServerContext server, ILogger<S3Endpoint> logger) : IProtocolEndpoint
 {
     /// <summary>S3 clients always send x-amz-content-sha256, so only a stray request is buffered; none needs more.</summary>
     private const long MaxBuffered = 1024 * 1024;
@@ -40,7 +41,9 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
                 throw ObjectStoreErrors.AccessDenied(target.Bucket);
             }
 
-            await Route(call)(call);
+            var (handler, action) = Route(call);
+            authorizer.Demand(identity, context, action, [Resource(call)]);
+            await handler(call);
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
         {
@@ -75,59 +78,69 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
         return WriteErrorAsync(context, status, code, message, context.Request.Path, Guid.NewGuid().ToString("N")[..16].ToUpperInvariant());
     }
 
+    public Task WriteAccessDeniedAsync(HttpContext context, AccessDeniedException denied) =>
+        WriteErrorAsync(context, 403, "AccessDenied", denied.Message, context.Request.Path, Guid.NewGuid().ToString("N")[..16].ToUpperInvariant());
+
     public Task WriteInternalErrorAsync(HttpContext context) =>
         WriteErrorAsync(context, 500, "InternalError", "We encountered an internal error. Please try again.", context.Request.Path, Guid.NewGuid().ToString("N")[..16].ToUpperInvariant());
 
-    private static Func<S3Call, Task> Route(S3Call call)
+    /// <summary>What an S3 request is authorized on: the object it names, else its bucket, else (ListBuckets) anything.</summary>
+    private string Resource(S3Call call) =>
+        call.Target.Bucket is not { } bucket ? ResourceArns.Any
+        : call.Target.Key is { } key ? ResourceArns.Object(server, bucket, key)
+        : ResourceArns.Bucket(server, bucket);
+
+    /// <summary>The handler of a request and the IAM action it is authorized as (AWS's names, not the operation's).</summary>
+    private static (Func<S3Call, Task> Handler, string Action) Route(S3Call call)
     {
         var method = call.Request.Method;
         if (call.Target.Bucket is null)
         {
-            return HttpMethods.IsGet(method) ? BucketActions.ListBucketsAsync : NotImplemented;
+            return HttpMethods.IsGet(method) ? (BucketActions.ListBucketsAsync, "s3:ListAllMyBuckets") : (NotImplemented, "s3:*");
         }
 
         if (call.Target.Key is null)
         {
             return method switch
             {
-                "GET" when call.Has("location") => BucketActions.GetLocationAsync,
-                "GET" when call.Has("encryption") => BucketActions.GetEncryptionAsync,
-                "GET" when call.Has("acl") => BucketActions.GetAclAsync,
-                "GET" when call.Has("uploads") => ListActions.ListMultipartUploadsAsync,
-                "GET" when call.Has("versioning") => BucketActions.GetVersioningAsync,
-                "GET" when call.Query("list-type") == "2" => ListActions.ListObjectsV2Async,
-                "GET" when call.Request.Query.Count == 0 || call.Has("prefix") || call.Has("marker") || call.Has("delimiter") || call.Has("max-keys") || call.Has("encoding-type") => ListActions.ListObjectsAsync,
-                "PUT" when call.Has("encryption") => BucketActions.PutEncryptionAsync,
-                "PUT" when call.Has("acl") => BucketActions.PutAclAsync,
-                "PUT" when call.Has("policy") => Denied,
-                "PUT" when call.Request.Query.Count == 0 => BucketActions.CreateAsync,
-                "HEAD" => BucketActions.HeadAsync,
-                "DELETE" when call.Has("encryption") => BucketActions.DeleteEncryptionAsync,
-                "DELETE" when call.Request.Query.Count == 0 => BucketActions.DeleteAsync,
-                "POST" when call.Has("delete") => ObjectActions.DeleteObjectsAsync,
-                _ => NotImplemented,
+                "GET" when call.Has("location") => (BucketActions.GetLocationAsync, "s3:GetBucketLocation"),
+                "GET" when call.Has("encryption") => (BucketActions.GetEncryptionAsync, "s3:GetEncryptionConfiguration"),
+                "GET" when call.Has("acl") => (BucketActions.GetAclAsync, "s3:GetBucketAcl"),
+                "GET" when call.Has("uploads") => (ListActions.ListMultipartUploadsAsync, "s3:ListBucketMultipartUploads"),
+                "GET" when call.Has("versioning") => (BucketActions.GetVersioningAsync, "s3:GetBucketVersioning"),
+                "GET" when call.Query("list-type") == "2" => (ListActions.ListObjectsV2Async, "s3:ListBucket"),
+                "GET" when call.Request.Query.Count == 0 || call.Has("prefix") || call.Has("marker") || call.Has("delimiter") || call.Has("max-keys") || call.Has("encoding-type") => (ListActions.ListObjectsAsync, "s3:ListBucket"),
+                "PUT" when call.Has("encryption") => (BucketActions.PutEncryptionAsync, "s3:PutEncryptionConfiguration"),
+                "PUT" when call.Has("acl") => (BucketActions.PutAclAsync, "s3:PutBucketAcl"),
+                "PUT" when call.Has("policy") => (Denied, "s3:PutBucketPolicy"),
+                "PUT" when call.Request.Query.Count == 0 => (BucketActions.CreateAsync, "s3:CreateBucket"),
+                "HEAD" => (BucketActions.HeadAsync, "s3:ListBucket"),
+                "DELETE" when call.Has("encryption") => (BucketActions.DeleteEncryptionAsync, "s3:PutEncryptionConfiguration"),
+                "DELETE" when call.Request.Query.Count == 0 => (BucketActions.DeleteAsync, "s3:DeleteBucket"),
+                "POST" when call.Has("delete") => (ObjectActions.DeleteObjectsAsync, "s3:DeleteObject"),
+                _ => (NotImplemented, "s3:*"),
             };
         }
 
         return method switch
         {
-            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => NotImplemented,
-            "PUT" when call.Has("uploadId") => MultipartActions.UploadPartAsync,
-            "PUT" when call.Has("tagging") => ObjectActions.PutTaggingAsync,
-            "PUT" when call.Has("acl") => ObjectActions.PutAclAsync,
-            "PUT" when call.Header("x-amz-copy-source") is not null => ObjectActions.CopyAsync,
-            "PUT" => ObjectActions.PutAsync,
-            "GET" when call.Has("uploadId") => MultipartActions.ListPartsAsync,
-            "GET" when call.Has("tagging") => ObjectActions.GetTaggingAsync,
-            "GET" when call.Has("acl") => ObjectActions.GetAclAsync,
-            "GET" => ObjectActions.GetAsync,
-            "HEAD" => ObjectActions.HeadAsync,
-            "DELETE" when call.Has("uploadId") => MultipartActions.AbortAsync,
-            "DELETE" when call.Has("tagging") => ObjectActions.DeleteTaggingAsync,
-            "DELETE" => ObjectActions.DeleteAsync,
-            "POST" when call.Has("uploads") => MultipartActions.CreateAsync,
-            "POST" when call.Has("uploadId") => MultipartActions.CompleteAsync,
-            _ => NotImplemented,
+            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => (NotImplemented, "s3:*"),
+            "PUT" when call.Has("uploadId") => (MultipartActions.UploadPartAsync, "s3:PutObject"),
+            "PUT" when call.Has("tagging") => (ObjectActions.PutTaggingAsync, "s3:PutObjectTagging"),
+            "PUT" when call.Has("acl") => (ObjectActions.PutAclAsync, "s3:PutObjectAcl"),
+            "PUT" when call.Header("x-amz-copy-source") is not null => (ObjectActions.CopyAsync, "s3:PutObject"),
+            "PUT" => (ObjectActions.PutAsync, "s3:PutObject"),
+            "GET" when call.Has("uploadId") => (MultipartActions.ListPartsAsync, "s3:ListMultipartUploadParts"),
+            "GET" when call.Has("tagging") => (ObjectActions.GetTaggingAsync, "s3:GetObjectTagging"),
+            "GET" when call.Has("acl") => (ObjectActions.GetAclAsync, "s3:GetObjectAcl"),
+            "GET" => (ObjectActions.GetAsync, "s3:GetObject"),
+            "HEAD" => (ObjectActions.HeadAsync, "s3:GetObject"),
+            "DELETE" when call.Has("uploadId") => (MultipartActions.AbortAsync, "s3:AbortMultipartUpload"),
+            "DELETE" when call.Has("tagging") => (ObjectActions.DeleteTaggingAsync, "s3:DeleteObjectTagging"),
+            "DELETE" => (ObjectActions.DeleteAsync, "s3:DeleteObject"),
+            "POST" when call.Has("uploads") => (MultipartActions.CreateAsync, "s3:PutObject"),
+            "POST" when call.Has("uploadId") => (MultipartActions.CompleteAsync, "s3:PutObject"),
+            _ => (NotImplemented, "s3:*"),
         };
     }
 

@@ -10,6 +10,8 @@ internal sealed class CreateStoreImageTaskAction(StoreTaskStarter starter, Owned
 
     public string Name => "CreateStoreImageTask";
 
+    public IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => parameters.Get("ImageId") is { } id ? [id] : [];
+
     public async Task ExecuteAsync(Ec2Call call)
     {
         var imageId = call.Parameters.Required("ImageId");

@@ -1,0 +1,11 @@
+namespace AmiVault.Catalog.Iam;
+
+/// <summary>Everything IAM holds, for all accounts: small enough to keep in memory and reload whole after a change.</summary>
+internal sealed record IamContents(
+    IReadOnlyList<IamUserRecord> Users,
+    IReadOnlyList<IamAccessKeyRecord> AccessKeys,
+    IReadOnlyList<IamRoleRecord> Roles,
+    IReadOnlyList<IamManagedPolicyRecord> Policies,
+    IReadOnlyList<IamInlinePolicyRecord> InlinePolicies,
+    IReadOnlyList<IamAttachmentRecord> Attachments,
+    IReadOnlyList<StsSessionRecord> Sessions);
