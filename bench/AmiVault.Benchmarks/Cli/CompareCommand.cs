@@ -17,7 +17,7 @@ internal static class CompareCommand
             var (text, regressions) = ResultComparison.Render(
                 await ResultFile.ReadAsync(parse.GetValue(before)!.FullName, cancellationToken),
                 await ResultFile.ReadAsync(parse.GetValue(after)!.FullName, cancellationToken));
-            Console.Write(text);
+            System.Console.Write(text);
             return regressions > 0 && parse.GetValue(failOnRegression) ? 1 : 0;
         });
         return command;

@@ -24,16 +24,16 @@ internal static class GenerateCommand
             var stopwatch = Stopwatch.StartNew();
             if (path == "-")
             {
-                await using var stdout = Console.OpenStandardOutput();
+                await using var stdout = System.Console.OpenStandardOutput();
                 await using var source = image.OpenRead();
                 await source.CopyToAsync(stdout, 8 << 20, cancellationToken);
-                await Console.Error.WriteLineAsync($"{image}\nwritten in {stopwatch.Elapsed.TotalSeconds:0.00} s");
+                await System.Console.Error.WriteLineAsync($"{image}\nwritten in {stopwatch.Elapsed.TotalSeconds:0.00} s");
                 return 0;
             }
 
             await image.WriteFileAsync(path, parse.GetValue(holes), cancellationToken);
-            Console.WriteLine($"{Path.GetFullPath(path)}: {image}");
-            Console.WriteLine($"written in {stopwatch.Elapsed.TotalSeconds:0.00} s ({image.WrittenSize / 1e6 / stopwatch.Elapsed.TotalSeconds:0} MB/s of data)");
+            System.Console.WriteLine($"{Path.GetFullPath(path)}: {image}");
+            System.Console.WriteLine($"written in {stopwatch.Elapsed.TotalSeconds:0.00} s ({image.WrittenSize / 1e6 / stopwatch.Elapsed.TotalSeconds:0} MB/s of data)");
             return 0;
         });
         return command;

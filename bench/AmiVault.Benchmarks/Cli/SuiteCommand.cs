@@ -58,10 +58,10 @@ internal static class SuiteCommand
             var results = parse.GetValue(resultsDir) ?? (isSmoke ? Path.Combine(settings.WorkDir, "results") : "bench-results");
             var json = Path.Combine(results, $"{(isSmoke ? "smoke-" : "")}{result.Date:yyyy-MM-dd'T'HHmmss}.json");
             await ResultFile.WriteAsync(result, json, cancellationToken);
-            Console.WriteLine();
-            Console.WriteLine(MarkdownReport.Render(result, chartFileName: null).Split("## Measurements")[0].Split("## Goals")[1].Trim());
-            Console.WriteLine();
-            Console.WriteLine($"Results: {Path.GetFullPath(json)}");
+            System.Console.WriteLine();
+            System.Console.WriteLine(MarkdownReport.Render(result, chartFileName: null).Split("## Measurements")[0].Split("## Goals")[1].Trim());
+            System.Console.WriteLine();
+            System.Console.WriteLine($"Results: {Path.GetFullPath(json)}");
             // The docs show a whole run: a smoke run or a run of some scenarios only goes there when asked.
             if ((parse.GetValue(docsDir) ?? (isSmoke || selected is not null ? null : "docs")) is { } docs)
             {
@@ -70,10 +70,10 @@ internal static class SuiteCommand
 
             var ran = result.Scenarios.Sum(s => s.Contenders.Count(c => c.Unavailable is null));
             var waiting = result.Scenarios.Sum(s => s.Contenders.Count(c => c.Unavailable is not null));
-            Console.WriteLine($"Suite: {ran - result.Failures.Count} contenders ran, {result.Failures.Count} failed, {waiting} not yet available, in {result.Seconds:0} s.");
+            System.Console.WriteLine($"Suite: {ran - result.Failures.Count} contenders ran, {result.Failures.Count} failed, {waiting} not yet available, in {result.Seconds:0} s.");
             foreach (var failure in result.Failures)
             {
-                Console.Error.WriteLine($"FAILED {failure}");
+                System.Console.Error.WriteLine($"FAILED {failure}");
             }
 
             return result.Failures.Count == 0 ? 0 : 1;
@@ -90,6 +90,6 @@ internal static class SuiteCommand
         var dashed = new HashSet<string> { "zstd -d", "restic dump", StoreRestoreScenario.RestoreSeries };
         var charted = ThroughputChart.Write(result, Path.Combine(docs, chart), dashed);
         await MarkdownReport.WriteAsync(result, Path.Combine(docs, "benchmarks.md"), charted ? chart : null, cancellationToken);
-        Console.WriteLine($"Report: {Path.GetFullPath(Path.Combine(docs, "benchmarks.md"))}");
+        System.Console.WriteLine($"Report: {Path.GetFullPath(Path.Combine(docs, "benchmarks.md"))}");
     }
 }

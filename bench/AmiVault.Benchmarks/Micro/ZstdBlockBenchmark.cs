@@ -45,7 +45,7 @@ public class ZstdBlockBenchmark
         }
 
         _compressedLength = sharpLength;
-        Console.WriteLine($"// {Content} level {Level}: ZstdSharp {sharpLength} bytes, native {nativeLength} bytes ({(double)_block.Length / sharpLength:0.00}x / {(double)_block.Length / nativeLength:0.00}x)");
+        System.Console.WriteLine($"// {Content} level {Level}: ZstdSharp {sharpLength} bytes, native {nativeLength} bytes ({(double)_block.Length / sharpLength:0.00}x / {(double)_block.Length / nativeLength:0.00}x)");
     }
 
     [GlobalCleanup]

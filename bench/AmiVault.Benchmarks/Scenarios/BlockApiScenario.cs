@@ -53,7 +53,7 @@ internal sealed class BlockApiScenario(SuiteContext context) : Scenario(context)
     {
         _image = await Context.ImageAsync(Context.ImageSize, cancellationToken);
         _blocks = [.. AmiVaultImages.DataBlocks(_image).Select(b => (long)b * BlockSize)];
-        Console.WriteLine($"  {_blocks.Length} non-zero blocks ({ByteSize.Format(Bytes)}) of {_image.Image.Size / BlockSize}");
+        System.Console.WriteLine($"  {_blocks.Length} non-zero blocks ({ByteSize.Format(Bytes)}) of {_image.Image.Size / BlockSize}");
     }
 
     public override async ValueTask DisposeAsync()

@@ -73,7 +73,7 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
         }
 
         await upload.CompleteAsync();
-        Console.WriteLine($"  s3://source/{Key}: {ByteSize.Format(ObjectSize)} at {SourceUrl}, copied to {DestinationUrl}");
+        System.Console.WriteLine($"  s3://source/{Key}: {ByteSize.Format(ObjectSize)} at {SourceUrl}, copied to {DestinationUrl}");
     }
 
     public override async ValueTask DisposeAsync()

@@ -65,7 +65,7 @@ internal sealed class AmiVaultServerProcess : IAsyncDisposable
         {
             if (e.Data is not null)
             {
-                Console.Error.WriteLine($"    amivault: {e.Data}");
+                System.Console.Error.WriteLine($"    amivault: {e.Data}");
             }
         };
         process.BeginOutputReadLine();

@@ -49,13 +49,13 @@ internal sealed class SuiteContext(SuiteSettings settings)
         double seconds = 0;
         if (!(File.Exists(path) && new FileInfo(path).Length == image.Size && File.Exists(descriptionPath) && await File.ReadAllTextAsync(descriptionPath, cancellationToken) == description))
         {
-            Console.WriteLine($"  generating {name}: {description}");
+            System.Console.WriteLine($"  generating {name}: {description}");
             File.Delete(descriptionPath);
             var stopwatch = Stopwatch.StartNew();
             await image.WriteFileAsync(path, holes: false, cancellationToken);
             seconds = stopwatch.Elapsed.TotalSeconds;
             await File.WriteAllTextAsync(descriptionPath, description, cancellationToken);
-            Console.WriteLine($"  generated in {seconds:0.00} s ({image.WrittenSize / 1e6 / seconds:0} MB/s of data)");
+            System.Console.WriteLine($"  generated in {seconds:0.00} s ({image.WrittenSize / 1e6 / seconds:0} MB/s of data)");
         }
 
         _inputs.Add(new InputRecord(path, image.Size, image.WrittenSize, description, seconds));

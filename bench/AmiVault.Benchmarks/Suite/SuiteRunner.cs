@@ -9,7 +9,7 @@ internal sealed class SuiteRunner(SuiteContext context, string command)
     public async Task<SuiteResult> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken)
     {
         var machine = MachineInfo.Read(context.Settings.WorkDir);
-        Console.WriteLine($"Machine: {machine.Cores} cores, {machine.Cpu}, {machine.MemoryBytes / (1L << 30)} GiB, {machine.Dotnet}, load {machine.LoadAverageAtStart}");
+        System.Console.WriteLine($"Machine: {machine.Cores} cores, {machine.Cpu}, {machine.MemoryBytes / (1L << 30)} GiB, {machine.Dotnet}, load {machine.LoadAverageAtStart}");
         var total = Stopwatch.StartNew();
         var failures = new List<string>();
         var results = new List<ScenarioResult>();
@@ -28,14 +28,14 @@ internal sealed class SuiteRunner(SuiteContext context, string command)
 
     private async Task<ScenarioResult> RunScenarioAsync(Scenario scenario, List<string> failures, CancellationToken cancellationToken)
     {
-        Console.WriteLine($"== {scenario.Title} [{scenario.Id}] ({scenario.Issue})");
+        System.Console.WriteLine($"== {scenario.Title} [{scenario.Id}] ({scenario.Issue})");
         var stopwatch = Stopwatch.StartNew();
         var all = scenario.Contenders;
         var samples = all.ToDictionary(c => c.Id, _ => new List<Sample>());
         var errors = new Dictionary<string, string>();
         foreach (var contender in all.Where(c => c.Unavailable is not null))
         {
-            Console.WriteLine($"  {contender.Id}: not yet available ({contender.Unavailable})");
+            System.Console.WriteLine($"  {contender.Id}: not yet available ({contender.Unavailable})");
         }
 
         var runnable = all.Where(c => c.Unavailable is null).ToList();
@@ -53,7 +53,7 @@ internal sealed class SuiteRunner(SuiteContext context, string command)
                 }
 
                 failures.Add($"{scenario.Id}: set-up failed: {e}");
-                Console.WriteLine($"  set-up failed: {e.Message}");
+                System.Console.WriteLine($"  set-up failed: {e.Message}");
             }
         }
 
@@ -65,13 +65,13 @@ internal sealed class SuiteRunner(SuiteContext context, string command)
                 {
                     var sample = await MeasureAsync(contender, cancellationToken);
                     samples[contender.Id].Add(sample);
-                    Console.WriteLine($"  rep {rep} {contender.Id}: {Describe(sample)}");
+                    System.Console.WriteLine($"  rep {rep} {contender.Id}: {Describe(sample)}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     errors[contender.Id] = e.Message;
                     failures.Add($"{scenario.Id}/{contender.Id}: {e}");
-                    Console.WriteLine($"  rep {rep} {contender.Id}: FAILED {e.Message}");
+                    System.Console.WriteLine($"  rep {rep} {contender.Id}: FAILED {e.Message}");
                 }
             }
         }

@@ -18,9 +18,10 @@ internal sealed class ArchiveReader
     private readonly byte[] _zeroBlock;
     private readonly byte[] _zeroBlockHash;
 
-    private ArchiveReader(IArchiveSource source, ArchiveHeader header, ArchiveManifest manifest, ArchiveIndex index, long dataLength)
+    private ArchiveReader(IArchiveSource source, ArchiveHeader header, ArchiveManifest manifest, ArchiveIndex index, long dataLength, ReadOnlyMemory<byte> digest)
     {
         _source = source;
+        Digest = Convert.ToHexStringLower(digest.Span);
         _index = index;
         Version = header.Version;
         BlockSize = header.BlockSize;
@@ -44,6 +45,9 @@ internal sealed class ArchiveReader
     public ArchiveManifest Manifest { get; }
 
     public ArchiveStatistics Statistics { get; }
+
+    /// <summary>The archive digest from the trailer (hex), checked on open: two archives with the same digest hold the same image.</summary>
+    public string Digest { get; }
 
     public static async Task<ArchiveReader> OpenAsync(IArchiveSource source, CancellationToken cancellationToken = default)
     {
@@ -106,7 +110,7 @@ internal sealed class ArchiveReader
 
         var manifest = ArchiveManifestJson.Deserialize(manifestBytes);
         var index = ArchiveIndex.Parse(indexBytes, dataOffset, trailer.IndexOffset, header.BlockSize, manifest.Snapshots);
-        return new ArchiveReader(source, header, manifest, index, trailer.IndexOffset - dataOffset);
+        return new ArchiveReader(source, header, manifest, index, trailer.IndexOffset - dataOffset, trailer.Digest);
     }
 
     /// <summary>Opens the archive and checks all of it (digest, every frame, every block), without restoring.</summary>

@@ -16,6 +16,7 @@ internal static class CliApplication
             ImportDiskCommand.Create(runner),
             ExportSnapshotCommand.Create(runner),
             CopyCommand.Create(runner),
+            SyncCommand.Create(runner),
             InspectCommand.Create(runner),
             VerifyCommand.Create(runner),
             DemoCommand.Create(runner),

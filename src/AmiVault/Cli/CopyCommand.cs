@@ -16,20 +16,16 @@ internal static class CopyCommand
     {
         var sourceArgument = new Argument<string>("SRC") { Description = "The object to copy, s3://BUCKET/KEY." };
         var destinationArgument = new Argument<string>("DST") { Description = "Where to copy it, s3://BUCKET/KEY (s3://BUCKET/ keeps the source's key name)." };
-        var parallel = new Option<int>("--parallel") { Description = "Parts in flight (fewer when parts are large: memory stays under 256 MiB).", DefaultValueFactory = _ => 8 };
-        parallel.Validators.Add(r => OptionChecks.Between(r, 1, 64));
-        var partSize = new Option<int?>("--part-size") { Description = "Part size in MiB (default: the source's own parts when it is multipart, else 8 MiB or more)." };
-        partSize.Validators.Add(r => OptionChecks.Between(r, 5, 1024));
-        var stateDir = new Option<string?>("--state-dir") { Description = "Where unfinished copies are recorded for resuming (default: $XDG_STATE_HOME/amivault/copies or ~/.local/state/amivault/copies)." };
+        var tuning = new CopyTuningOptions();
         var restart = new Option<bool>("--restart") { Description = "Abandon an unfinished copy to the same destination (abort its upload) and start over." };
-        var verifyArchive = new Option<bool>("--verify-archive") { Description = "When the object is an archive, read the whole copy back and check every frame (default: its index digest only)." };
         var source = new ConnectionOptions("source-", "source");
         var destination = new ConnectionOptions("dest-", "destination");
 
         var command = new Command("copy", "Copy an object between two S3 endpoints (different credentials, partitions), streaming, resumable, verified.")
         {
-            sourceArgument, destinationArgument, parallel, partSize, stateDir, restart, verifyArchive,
+            sourceArgument, destinationArgument, restart,
         };
+        tuning.AddTo(command);
         source.AddTo(command);
         destination.AddTo(command);
         runner.SetAction(command, async context =>
@@ -41,14 +37,7 @@ internal static class CopyCommand
                 to = to with { Key = to.Key + from.Key[(from.Key.LastIndexOf('/') + 1)..] };
             }
 
-            var options = new ObjectCopyOptions
-            {
-                Parallel = context.Value(parallel),
-                PartSize = context.Value(partSize) is { } mib ? (long)mib << 20 : null,
-                StateDirectory = context.Value(stateDir) ?? DefaultStateDirectory(context.Host),
-                Restart = context.Value(restart),
-                VerifyArchiveFully = context.Value(verifyArchive),
-            };
+            var options = tuning.Read(context) with { Restart = context.Value(restart) };
             var result = await CopyAsync(context, context.Connect(source, "the source"), from, context.Connect(destination, "the destination"), to, options);
             context.WriteResult("Copy", new JsonObject
             {
@@ -113,7 +102,4 @@ internal static class CopyCommand
                 e);
         }
     }
-
-    private static string DefaultStateDirectory(CliHost host) =>
-        Path.Combine(host.NonEmpty("XDG_STATE_HOME") ?? Path.Combine(host.HomeDirectory, ".local", "state"), "amivault", "copies");
 }

@@ -48,6 +48,7 @@ internal static class ServeCommand
 
             await using var running = server;
             output.WriteLine($"AmiVault listening on {server.Endpoint} (region {options.Region}, partition {options.EffectivePartition}, data in {options.DataDir})");
+            output.WriteLine($"Web console: {server.Endpoint.ToString().TrimEnd('/')}/console/ (sign in with an access key id and secret access key)");
             if (server.GeneratedAccount)
             {
                 var account = server.Accounts.All.Single();

@@ -1,4 +1,5 @@
 using AmiVault.Auth;
+using AmiVault.Console;
 using AmiVault.Iam;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -10,12 +11,19 @@ namespace AmiVault.Hosting;
 /// is not signed, from its shape), authenticate, hand over; the protocol authorizes the action it parsed through
 /// <see cref="Authorizer"/>, and a denial comes back here to be answered in the protocol's format. Failures are answered in the protocol's own format.
 /// </summary>
-internal sealed class RequestDispatcher(IEnumerable<IProtocolEndpoint> endpoints, SigV4Authenticator authenticator, ILogger<RequestDispatcher> logger)
+internal sealed class RequestDispatcher(IEnumerable<IProtocolEndpoint> endpoints, SigV4Authenticator authenticator, ConsoleApp console, ILogger<RequestDispatcher> logger)
 {
     private readonly IProtocolEndpoint[] _endpoints = [.. endpoints];
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (ConsoleApp.Claims(context.Request))
+        {
+            // The web console signs its users in with a session cookie; it runs what they do through the same EC2 actions.
+            await console.InvokeAsync(context);
+            return;
+        }
+
         var endpoint = Route(context.Request);
         try
         {

@@ -4,6 +4,7 @@ using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Iam;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.Console;
 using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
@@ -65,7 +66,8 @@ internal static class ServiceRegistration
         services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
-        services.AddSingleton<IProtocolEndpoint, Ec2Endpoint>();
+        services.AddSingleton<Ec2Endpoint>();
+        services.AddSingleton<IProtocolEndpoint>(sp => sp.GetRequiredService<Ec2Endpoint>());
         services.AddSingleton<IProtocolEndpoint, EbsEndpoint>();
 
         // EBS direct APIs: operations, tokens, the gate between block writes and completion, the timeout sweeper.
@@ -123,6 +125,12 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, CreateStoreImageTaskAction>();
         services.AddSingleton<IEc2Action, DescribeStoreImageTasksAction>();
         services.AddSingleton<IEc2Action, CreateRestoreImageTaskAction>();
+
+        // The web console under /console/: its sessions, sign-in, and the in-process EC2 calls it makes.
+        services.AddSingleton<ConsoleSessions>();
+        services.AddSingleton<ConsoleSignIn>();
+        services.AddSingleton<ConsoleEc2>();
+        services.AddSingleton<ConsoleApp>();
         return services;
     }
 

@@ -13,11 +13,15 @@ namespace AmiVault.Transfers;
 /// local disk: parallel ranged GETs pinned with If-Match to the source's ETag, each range sent as one part of a
 /// multipart upload with its Content-MD5. Parts match the source's own when it is multipart, so an exact copy ends
 /// with the very same ETag. Progress survives interruption in a <see cref="CopyJournal"/>; the next run checks the
-/// recorded parts against ListParts and sends only the rest. At the end the destination's size and ETag are checked
-/// against what was sent, and an AmiVault archive is opened there to check its digest.
+/// recorded parts against ListParts and sends only the rest. An AmiVault archive is opened at the source first (its
+/// digest checked), so a damaged one is reported before anything is written. At the end the destination's size and
+/// ETag are checked against what was sent, and an archive is opened there to check its digest. Part buffers are taken
+/// from a <see cref="TransferBudget"/> that several copies running side by side (sync) can share.
 /// </summary>
 internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCopyOptions options)
 {
+    private readonly TransferBudget _budget = options.Budget ?? new TransferBudget(options.MemoryBudget);
+
     public const long MinPartSize = 5L << 20;
     private const long DefaultPartSize = 8L << 20;
     private const long MaxMatchedPartSize = 64L << 20;
@@ -36,19 +40,32 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
     /// <summary>The multipart upload in use once there is one (for the user to abort it by hand if they give up).</summary>
     public string? UploadId { get; private set; }
 
-    public async Task<ObjectCopyResult> CopyAsync(CancellationToken cancellationToken)
+    /// <param name="stop">
+    /// A gentle stop (sync --watch on Ctrl-C): no new part starts, the parts in flight finish and are journaled, then
+    /// the copy ends with <see cref="OperationCanceledException"/>, to be resumed by the next run.
+    /// <paramref name="cancellationToken"/> still cuts everything short.
+    /// </param>
+    public async Task<ObjectCopyResult> CopyAsync(CancellationToken cancellationToken, CancellationToken stop = default)
     {
         var clock = Stopwatch.StartNew();
         var info = await RetryAsync(t => source.Store.HeadObjectAsync(source.Bucket, source.Key, t), cancellationToken);
         var tags = await RetryAsync(t => source.Store.GetObjectTaggingAsync(source.Bucket, source.Key, t), cancellationToken);
         await RetryAsync(t => destination.Store.HeadBucketAsync(destination.Bucket, t), cancellationToken);
         SetTotal(info.Size);
+        try
+        {
+            await OpenArchiveAsync(source, info.ETag, info.Size, cancellationToken);
+        }
+        catch (ArchiveFormatException e)
+        {
+            throw new CopyVerificationException($"The source {source} is a damaged archive, so nothing was copied: {e.Message}", e);
+        }
 
         var partSize = await ChoosePartSizeAsync(info, cancellationToken);
         var write = new ObjectWriteOptions { ContentType = info.ContentType, Metadata = info.Metadata, Encrypt = info.Encrypted ? true : null };
         var (parts, sent) = info.Size <= partSize
             ? ([await CopyWholeAsync(info, write, cancellationToken)], 1)
-            : await CopyMultipartAsync(info, partSize, write, cancellationToken);
+            : await CopyMultipartAsync(info, partSize, write, cancellationToken, stop);
         if (tags.Count > 0)
         {
             await RetryAsync(t => destination.Store.PutObjectTaggingAsync(destination.Bucket, destination.Key, tags, t), cancellationToken);
@@ -93,23 +110,33 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
         return smallest;
     }
 
-    private async Task<CopiedPart> CopyWholeAsync(ObjectInfo info, ObjectWriteOptions write, CancellationToken cancellationToken) =>
-        await RetryAsync(async t =>
+    private async Task<CopiedPart> CopyWholeAsync(ObjectInfo info, ObjectWriteOptions write, CancellationToken cancellationToken)
+    {
+        await _budget.TakeAsync(info.Size, cancellationToken);
+        try
         {
-            var data = new byte[info.Size];
-            if (data.Length > 0)
+            return await RetryAsync(async t =>
             {
-                await ReadRangeAsync(0, data, info.ETag, t);
-            }
+                var data = new byte[info.Size];
+                if (data.Length > 0)
+                {
+                    await ReadRangeAsync(0, data, info.ETag, t);
+                }
 
-            using var body = new MemoryStream(data, writable: false);
-            var stored = await destination.Store.PutObjectAsync(destination.Bucket, destination.Key, body, data.Length, write with { ContentMd5 = MD5.HashData(data) }, t);
-            Progress(data.Length);
-            return new CopiedPart(1, stored.ETag, data.Length);
-        }, cancellationToken);
+                using var body = new MemoryStream(data, writable: false);
+                var stored = await destination.Store.PutObjectAsync(destination.Bucket, destination.Key, body, data.Length, write with { ContentMd5 = MD5.HashData(data) }, t);
+                Progress(data.Length);
+                return new CopiedPart(1, stored.ETag, data.Length);
+            }, cancellationToken);
+        }
+        finally
+        {
+            _budget.Give(info.Size);
+        }
+    }
 
     private async Task<(IReadOnlyList<CopiedPart> Parts, int Sent)> CopyMultipartAsync(
-        ObjectInfo info, long partSize, ObjectWriteOptions write, CancellationToken cancellationToken)
+        ObjectInfo info, long partSize, ObjectWriteOptions write, CancellationToken cancellationToken, CancellationToken stop)
     {
         var count = (int)((info.Size + partSize - 1) / partSize);
         var path = CopyJournal.PathFor(options.StateDirectory, destination);
@@ -135,15 +162,39 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
             {
                 var offset = (number - 1) * partSize;
                 var length = (int)Math.Min(partSize, info.Size - offset);
-                var part = await RetryAsync(t => CopyPartAsync(journal.Header.UploadId, number, offset, length, info.ETag, t), token);
-                journal.Record(part);
-                lock (done)
+                if (stop.IsCancellationRequested)
                 {
-                    done[number] = part;
+                    return;
+                }
+
+                await _budget.TakeAsync(length, token);
+                try
+                {
+                    if (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    var part = await RetryAsync(t => CopyPartAsync(journal.Header.UploadId, number, offset, length, info.ETag, t), token);
+                    journal.Record(part);
+                    lock (done)
+                    {
+                        done[number] = part;
+                    }
+                }
+                finally
+                {
+                    _budget.Give(length);
                 }
 
                 Progress(length);
             });
+
+            if (done.Count < count)
+            {
+                // Stopped gently: every part that was sent is in the journal; the next run sends the rest.
+                throw new OperationCanceledException($"Stopped with {done.Count} of {count} parts of {destination} sent.", stop);
+            }
 
             var ordered = done.Values.OrderBy(p => p.Part).ToList();
             await destination.Store.CompleteMultipartUploadAsync(
@@ -271,17 +322,16 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
                 $"The copy at {destination} has {copy.Size} bytes and ETag {copy.ETag}; {original.Size} bytes and ETag {expected} were sent. It was deleted; run the copy again.");
         }
 
-        if (!await IsArchiveAsync(copy, cancellationToken))
-        {
-            return (copy, null);
-        }
-
-        var archive = new ObjectArchiveSource(destination.Store, destination.Bucket, destination.Key, copy.ETag, copy.Size);
         try
         {
-            var reader = await ArchiveReader.OpenAsync(archive, cancellationToken);
+            if (await OpenArchiveAsync(destination, copy.ETag, copy.Size, cancellationToken) is not { } reader)
+            {
+                return (copy, null);
+            }
+
             if (options.VerifyArchiveFully)
             {
+                var archive = new ObjectArchiveSource(destination.Store, destination.Bucket, destination.Key, copy.ETag, copy.Size);
                 var verdict = await ArchiveReader.VerifyAsync(archive, new ArchiveReadOptions { MaxParallelReads = options.Parallel }, cancellationToken);
                 if (!verdict.IsIntact)
                 {
@@ -316,23 +366,30 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
         return parts.Count == 1 ? ETags.FromMd5(Convert.FromHexString(md5s[0])) : ETags.Multipart(md5s.Select(Convert.FromHexString));
     }
 
-    private async Task<bool> IsArchiveAsync(ObjectInfo copy, CancellationToken cancellationToken)
+    /// <summary>
+    /// The AmiVault archive <paramref name="end"/> holds in version <paramref name="etag"/>, opened (header, manifest,
+    /// index and their digest checked, a few ranged reads), or null when the object is not one (it does not start
+    /// with the archive's magic). Throws <see cref="ArchiveFormatException"/> when it is one but damaged.
+    /// </summary>
+    public async Task<ArchiveReader?> OpenArchiveAsync(CopyEnd end, string etag, long size, CancellationToken cancellationToken)
     {
         var magic = ArchiveFormat.HeaderMagic.ToArray();
-        if (copy.Size < magic.Length)
+        if (size < magic.Length)
         {
-            return false;
+            return null;
         }
 
         var start = new byte[magic.Length];
         await RetryAsync(async t =>
         {
-            await using var content = await destination.Store.GetObjectAsync(
-                destination.Bucket, destination.Key, new ObjectReadOptions { Range = ByteRange.FromOffset(0, start.Length), IfMatch = copy.ETag }, t);
+            await using var content = await end.Store.GetObjectAsync(
+                end.Bucket, end.Key, new ObjectReadOptions { Range = ByteRange.FromOffset(0, start.Length), IfMatch = etag }, t);
             await content.Body.ReadExactlyAsync(start, t);
             return true;
         }, cancellationToken);
-        return start.AsSpan().SequenceEqual(magic);
+        return start.AsSpan().SequenceEqual(magic)
+            ? await RetryAsync(t => ArchiveReader.OpenAsync(new ObjectArchiveSource(end.Store, end.Bucket, end.Key, etag, size), t), cancellationToken)
+            : null;
     }
 
     private async Task AbortQuietlyAsync(string uploadId)

@@ -11,6 +11,9 @@ internal sealed record ObjectCopyOptions
     /// <summary>Part buffers in memory at once, at most: parallel × part size.</summary>
     public long MemoryBudget { get; init; } = 256L << 20;
 
+    /// <summary>A budget shared with other copies running at the same time (sync); null for one of this copy's own of <see cref="MemoryBudget"/>.</summary>
+    public TransferBudget? Budget { get; init; }
+
     /// <summary>Where the record of an unfinished copy is kept, so that the next run resumes it.</summary>
     public required string StateDirectory { get; init; }
 

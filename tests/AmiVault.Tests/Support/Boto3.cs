@@ -6,7 +6,7 @@ namespace AmiVault.Tests.Support;
 /// <summary>
 /// Runs a Python snippet against a test server with boto3 (/usr/bin/python3, Debian's python3-boto3), so botocore's
 /// own serializer and parser judge the wire format. The snippet gets `ec2` (a client for the account, no retries),
-/// `raw(params)` (a SigV4-signed form POST of arbitrary parameters, returning (status, body)) and `json`; whatever
+/// `raw(params)` (a SigV4-signed form POST of arbitrary parameters, bytes or a dict, returning (status, body)) and `json`; whatever
 /// it prints is returned. A failing snippet fails the test with its stderr.
 /// </summary>
 internal static class Boto3
@@ -25,8 +25,9 @@ internal static class Boto3
                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
             botocore.auth.SigV4Auth(_credentials, "ec2", _region).add_auth(request)
             prepared = request.prepare()
+            body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
             try:
-                with urllib.request.urlopen(urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST")) as response:
+                with urllib.request.urlopen(urllib.request.Request(prepared.url, data=body, headers=dict(prepared.headers), method="POST")) as response:
                     return response.status, response.read().decode()
             except urllib.error.HTTPError as e:
                 return e.code, e.read().decode()

@@ -25,6 +25,7 @@ internal sealed class CountingProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _client;
     private readonly Uri _target;
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _held;
 
     private CountingProxy(WebApplication app, HttpClient client, Uri target, Uri endpoint)
@@ -42,7 +43,7 @@ internal sealed class CountingProxy : IAsyncDisposable
     /// <summary>Every request forwarded so far: method, then path and query.</summary>
     public ConcurrentQueue<(string Method, string PathAndQuery)> Requests { get; } = new();
 
-    /// <summary>Decides, before forwarding, whether to hold a request until its client gives up (returns true to hold).</summary>
+    /// <summary>Decides, before forwarding, whether to hold a request until its client gives up or <see cref="ReleaseHeld"/> (returns true to hold).</summary>
     public Func<HttpRequest, bool> Hold { get; set; } = _ => false;
 
     public int Held => _held;
@@ -70,6 +71,9 @@ internal sealed class CountingProxy : IAsyncDisposable
         return proxy;
     }
 
+    /// <summary>Lets the requests held so far and any held later go on to the server.</summary>
+    public void ReleaseHeld() => _release.TrySetResult();
+
     public int Count(Func<string, string, bool> match) => Requests.Count(r => match(r.Method, r.PathAndQuery));
 
     public static bool IsUploadPart(string method, string pathAndQuery) =>
@@ -83,7 +87,7 @@ internal sealed class CountingProxy : IAsyncDisposable
             Interlocked.Increment(ref _held);
             try
             {
-                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                await _release.Task.WaitAsync(context.RequestAborted);
             }
             catch (OperationCanceledException)
             {

@@ -32,9 +32,9 @@ internal sealed class CliHost
 
     public static CliHost FromProcess() => new()
     {
-        Out = Console.Out,
-        Error = Console.Error,
-        ErrorIsTerminal = !Console.IsErrorRedirected,
+        Out = System.Console.Out,
+        Error = System.Console.Error,
+        ErrorIsTerminal = !System.Console.IsErrorRedirected,
         Environment = System.Environment.GetEnvironmentVariable,
         HandlesSignals = true,
         AllowAmbientCredentials = true,

@@ -42,6 +42,9 @@ internal sealed class ProgressReporter : IDisposable
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
+    /// <summary>More to show after the bytes (sync: objects done of how many), asked at each redraw.</summary>
+    public Func<string>? Detail { get; set; }
+
     public void Add(long bytes) => Interlocked.Add(ref _done, bytes);
 
     /// <summary>For transfers whose size is learnt on the way (an export learns its volume size from the first page).</summary>
@@ -109,6 +112,11 @@ internal sealed class ProgressReporter : IDisposable
             var line = total > 0
                 ? $"{_label}: {Sizes.Format(done)} / {Sizes.Format(total)} ({Math.Min(100, done * 100 / total)}%), {Sizes.Rate(rate)}, ETA {(rate > 0 ? Sizes.Duration(TimeSpan.FromSeconds(Math.Max(0, total - done) / rate)) : "?")}"
                 : $"{_label}: {Sizes.Format(done)}, {Sizes.Rate(rate)}";
+            if (Detail is { } detail)
+            {
+                line += ", " + detail();
+            }
+
             if (_host.ErrorIsTerminal)
             {
                 _host.Error.Write("\r" + line + "\u001b[K");

@@ -5,6 +5,7 @@ using AmiVault.Iam;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace AmiVault.Protocols.Ec2;
 
@@ -31,26 +32,7 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
         try
         {
             var parameters = await ReadParametersAsync(context.Request);
-            var action = parameters.GetValueOrDefault("Action");
-            if (string.IsNullOrEmpty(action))
-            {
-                throw new Ec2Exception("MissingAction", "The request must contain the parameter Action.");
-            }
-
-            if (!_actions.TryGetValue(action, out var handler))
-            {
-                throw new Ec2Exception("InvalidAction", $"The action {action} is not valid for this web service.");
-            }
-
-            var version = parameters.GetValueOrDefault("Version");
-            if (version is not null && version != "2016-11-15")
-            {
-                throw new Ec2Exception("NoSuchVersion", $"An invalid or unsupported API version '{version}' was specified.");
-            }
-
-            var ec2Parameters = new Ec2Parameters(parameters);
-            authorizer.Demand(identity, context, "ec2:" + action, [.. handler.ResourceIds(ec2Parameters).Select(id => ResourceArns.Ec2(server, id))]);
-            await handler.ExecuteAsync(new Ec2Call(context, ec2Parameters, identity, action, requestId));
+            await InvokeAsync(context, parameters, identity, requestId);
         }
         catch (Ec2Exception e) when (!context.Response.HasStarted)
         {
@@ -61,6 +43,35 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
 
             await WriteErrorAsync(context, e.Status, e.Code, e.Message, requestId);
         }
+    }
+
+    /// <summary>
+    /// Runs one EC2 action for an authenticated caller and writes its answer to <paramref name="context"/>'s response;
+    /// refusals are thrown as <see cref="Ec2Exception"/>, denials as <see cref="AccessDeniedException"/>. The wire requests and the web console both come through
+    /// here, so an action is checked and authorized the same way whoever asks.
+    /// </summary>
+    public async Task InvokeAsync(HttpContext context, IReadOnlyDictionary<string, string> parameters, RequestIdentity identity, string requestId)
+    {
+        var action = parameters.GetValueOrDefault("Action");
+        if (string.IsNullOrEmpty(action))
+        {
+            throw new Ec2Exception("MissingAction", "The request must contain the parameter Action.");
+        }
+
+        if (!_actions.TryGetValue(action, out var handler))
+        {
+            throw new Ec2Exception("InvalidAction", $"The action {action} is not valid for this web service.");
+        }
+
+        var version = parameters.GetValueOrDefault("Version");
+        if (version is not null && version != "2016-11-15")
+        {
+            throw new Ec2Exception("NoSuchVersion", $"An invalid or unsupported API version '{version}' was specified.");
+        }
+
+        var ec2Parameters = new Ec2Parameters(parameters);
+        authorizer.Demand(identity, context, "ec2:" + action, [.. handler.ResourceIds(ec2Parameters).Select(id => ResourceArns.Ec2(server, id))]);
+        await handler.ExecuteAsync(new Ec2Call(context, ec2Parameters, identity, action, requestId));
     }
 
     public Task WriteAuthFailureAsync(HttpContext context, AuthFailureException failure)
@@ -103,9 +114,9 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
     private static async Task<Dictionary<string, string>> ReadParametersAsync(HttpRequest request)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in request.Query)
+        foreach (var (key, values) in request.Query)
         {
-            parameters[key] = value.ToString();
+            Add(parameters, key, values);
         }
 
         if (HttpMethods.IsPost(request.Method))
@@ -123,9 +134,9 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
                 body.Write(chunk, 0, read);
             }
 
-            foreach (var (key, value) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length)))
+            foreach (var (key, values) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length)))
             {
-                parameters[key] = value.ToString();
+                Add(parameters, key, values);
             }
         }
 
@@ -135,5 +146,17 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
         }
 
         return parameters;
+    }
+
+    /// <summary>
+    /// A parameter given twice (in the body, or in both the query string and the body) is refused: taking either
+    /// value would be a guess, and joining them (StringValues' ToString) would invent a value nobody sent.
+    /// </summary>
+    private static void Add(Dictionary<string, string> parameters, string key, StringValues values)
+    {
+        if (values.Count != 1 || !parameters.TryAdd(key, values[0] ?? ""))
+        {
+            throw new Ec2Exception("InvalidParameterValue", $"The parameter {key} is given more than once.");
+        }
     }
 }

@@ -8,8 +8,8 @@ namespace AmiVault.Protocols.Ec2;
 /// </summary>
 internal sealed class Ec2Parameters
 {
-    /// <summary>No list we serve needs more members; a higher index is refused rather than scanned for.</summary>
-    public const int MaxListMembers = 1000;
+    /// <summary>No list we serve needs more members; a longer list is refused.</summary>
+    private const int MaxListMembers = 1000;
 
     private readonly IReadOnlyDictionary<string, string> _all;
     private readonly string _prefix;
@@ -83,40 +83,52 @@ internal sealed class Ec2Parameters
 
     public int? Int(string name, int min = int.MinValue, int max = int.MaxValue) => (int?)Long(name, min, max);
 
-    /// <summary>`Name.1`, `Name.2`, … in order; a gap ends the list, as with the SDK serializers.</summary>
-    public List<string> List(string name)
+    /// <summary>`Name.N` in order of N, whatever the gaps: AWS reads list members by their indices.</summary>
+    public List<string> List(string name) =>
+        [.. Indices(name, nested: false).Select(i => Get($"{name}.{i}")!)];
+
+    /// <summary>Views of `Name.N.*` for lists of structures, in order of N, whatever the gaps.</summary>
+    public List<Ec2Parameters> Structures(string name) =>
+        [.. Indices(name, nested: true).Select(i => new Ec2Parameters(_all, $"{_prefix}{name}.{i}."))];
+
+    /// <summary>
+    /// The indices N of the members `Name.N` (or, when <paramref name="nested"/>, of `Name.N.*`), ascending. An index
+    /// must be a positive integer written without leading zeros (so `Name.01` cannot shadow `Name.1`); a list may have
+    /// at most <see cref="MaxListMembers"/> members.
+    /// </summary>
+    private SortedSet<int> Indices(string name, bool nested)
     {
-        var values = new List<string>();
-        for (var i = 1; i <= MaxListMembers; i++)
+        var prefix = $"{_prefix}{name}.";
+        var indices = new SortedSet<int>();
+        foreach (var key in _all.Keys)
         {
-            var value = Get($"{name}.{i}");
-            if (value is null)
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
             {
-                break;
+                continue;
             }
 
-            values.Add(value);
-        }
-
-        return values;
-    }
-
-    /// <summary>Views of `Name.1.*`, `Name.2.*`, … for lists of structures.</summary>
-    public List<Ec2Parameters> Structures(string name)
-    {
-        var views = new List<Ec2Parameters>();
-        for (var i = 1; i <= MaxListMembers; i++)
-        {
-            var prefix = $"{_prefix}{name}.{i}.";
-            if (!_all.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+            var rest = key.AsSpan(prefix.Length);
+            var dot = rest.IndexOf('.');
+            if ((dot >= 0) != nested)
             {
-                break;
+                continue;
             }
 
-            views.Add(new Ec2Parameters(_all, prefix));
+            var text = dot >= 0 ? rest[..dot] : rest;
+            if (text.Length == 0 || text[0] is < '1' or > '9' || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                throw new Ec2Exception("InvalidParameterValue",
+                    $"The parameter {key} is not valid: the members of list {_prefix}{name} are numbered with positive integers (1, 2, ...).");
+            }
+
+            indices.Add(index);
+            if (indices.Count > MaxListMembers)
+            {
+                throw new Ec2Exception("InvalidParameterValue", $"The list {_prefix}{name} has more than {MaxListMembers} members.");
+            }
         }
 
-        return views;
+        return indices;
     }
 
     /// <summary>Filters as name → accepted values; one filter's values OR, several filters AND.</summary>
