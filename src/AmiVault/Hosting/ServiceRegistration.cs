@@ -116,6 +116,7 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: false));
 
         // Store/restore engine: tasks queue behind a bounded pool of workers.
+        services.AddSingleton<TaskPermissions>();
         services.AddSingleton<StoreTaskStarter>();
         services.AddSingleton<RestoreTaskStarter>();
         services.AddSingleton<ITaskJob, StoreImageJob>();

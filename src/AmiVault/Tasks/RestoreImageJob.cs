@@ -18,6 +18,7 @@ internal sealed class RestoreImageJob(
     ISnapshotCatalog snapshots,
     IBlockStore blocks,
     IObjectStoreProvider objectStores,
+    TaskPermissions permissions,
     TimeProvider time,
     ILogger<RestoreImageJob> logger) : ITaskJob
 {
@@ -60,6 +61,10 @@ internal sealed class RestoreImageJob(
 
     private async Task RestoreAsync(RestoreTaskRecord task, CancellationToken cancellationToken)
     {
+        var needs = permissions.ForRestore(task.Bucket, task.ObjectKey);
+        void RequirePermissions() => permissions.Require(task.Principal, needs);
+
+        RequirePermissions();
         var store = objectStores.ForAccount(task.OwnerId);
         var info = await store.HeadObjectAsync(task.Bucket, task.ObjectKey, cancellationToken);
         if (task.ETag is not null && !ETags.Same(info.ETag, task.ETag))
@@ -77,6 +82,7 @@ internal sealed class RestoreImageJob(
         for (var i = 0; i < task.SnapshotIds.Count; i++)
         {
             var snapshotId = task.SnapshotIds[i];
+            RequirePermissions();
             await RequireRestoringAsync(task, snapshotId, cancellationToken);
 
             // The whole index is recorded first, in one transaction: every block is then referenced before its data
@@ -109,6 +115,7 @@ internal sealed class RestoreImageJob(
             }
         }
 
+        RequirePermissions();
         var now = time.GetUtcNow();
         foreach (var snapshotId in task.SnapshotIds)
         {

@@ -68,7 +68,7 @@ internal sealed class RestoreTaskStarter(
             [.. manifest.Snapshots.Select(s => Merge(s.Tags, requestedSnapshotTags))]);
     }
 
-    public async Task<string> AdmitAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task<string> AdmitAsync(RestorePlan plan, Auth.IamPrincipal principal, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var encrypted = await settings.GetEncryptionByDefaultAsync(plan.AccountId, cancellationToken);
@@ -102,6 +102,7 @@ internal sealed class RestoreTaskStarter(
             StartTime = now,
             SizeBytes = plan.SizeBytes,
             SnapshotIds = [.. newSnapshots.Select(s => s.Snapshot.SnapshotId)],
+            Principal = principal,
         };
 
         var admission = await tasks.TryAddRestoreAsync(task, image, plan.ImageTags,

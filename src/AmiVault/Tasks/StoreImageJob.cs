@@ -21,6 +21,7 @@ internal sealed class StoreImageJob(
     IBlockStore blocks,
     IObjectStoreProvider objectStores,
     ServerContext server,
+    TaskPermissions permissions,
     TimeProvider time,
     ILogger<StoreImageJob> logger) : ITaskJob
 {
@@ -92,6 +93,10 @@ internal sealed class StoreImageJob(
             throw new TaskFailedException($"Image {task.ImageId} was deregistered before it could be stored.");
         }
 
+        var needs = permissions.ForStore(task, image.SnapshotIds);
+        void RequirePermissions() => permissions.Require(task.Principal, needs);
+
+        RequirePermissions();
         var parts = new List<(SnapshotRecord Snapshot, IReadOnlyList<KeyValuePair<string, string>> Tags, long BlockCount)>();
         foreach (var snapshotId in image.SnapshotIds.Distinct())
         {
@@ -121,7 +126,7 @@ internal sealed class StoreImageJob(
             foreach (var (snapshot, _, blockCount) in parts)
             {
                 await writer.BeginSnapshotAsync(snapshot.SnapshotId, cancellationToken);
-                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, cancellationToken);
+                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, RequirePermissions, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);
@@ -133,11 +138,13 @@ internal sealed class StoreImageJob(
             await RequireSnapshotAsync(task, snapshot.SnapshotId, cancellationToken);
         }
 
+        RequirePermissions();
         await upload.CompleteAsync();
         return task;
     }
 
-    private async Task WriteSnapshotAsync(StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteSnapshotAsync(
+        StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, Action requirePermissions, CancellationToken cancellationToken)
     {
         // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
         var pending = new Queue<(SnapshotBlock Block, Task<byte[]?> Data)>();
@@ -168,6 +175,7 @@ internal sealed class StoreImageJob(
                 }
 
                 next = page[^1].BlockIndex + 1;
+                requirePermissions();
             }
 
             while (pending.Count > 0)

@@ -78,7 +78,7 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
     {
         var (status, code) = failure.Kind switch
         {
-            AuthFailureKind.ClockSkew or AuthFailureKind.Expired => (400, "RequestExpired"),
+            AuthFailureKind.ClockSkew or AuthFailureKind.Expired or AuthFailureKind.ExpiredToken => (400, "RequestExpired"),
             AuthFailureKind.Missing => (401, "AuthFailure"),
             AuthFailureKind.BodyTooLarge => (400, "InvalidParameterValue"),
             AuthFailureKind.Malformed => (400, "IncompleteSignature"),

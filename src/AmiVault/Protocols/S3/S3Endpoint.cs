@@ -68,6 +68,8 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
             AuthFailureKind.SignatureMismatch => (403, "SignatureDoesNotMatch"),
             AuthFailureKind.ClockSkew => (403, "RequestTimeTooSkewed"),
             AuthFailureKind.Expired => (403, "AccessDenied"),
+            AuthFailureKind.ExpiredToken => (400, "ExpiredToken"),
+            AuthFailureKind.InvalidToken => (400, "InvalidToken"),
             AuthFailureKind.ContentHashMismatch => (400, "XAmzContentSHA256Mismatch"),
             AuthFailureKind.BodyTooLarge => (400, "MaxMessageLengthExceeded"),
             AuthFailureKind.WrongRegion => (400, "AuthorizationHeaderMalformed"),
