@@ -5,6 +5,7 @@ using AmiVault.Auth;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using AmiVault.Signing;
 
 namespace AmiVault.Benchmarks.Micro;
 
@@ -75,7 +76,7 @@ public class SigV4Benchmark
         var signedNames = string.Join(';', signed.Select(h => h.Name));
         request.Headers.Authorization = $"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders={signedNames}, Signature={new string('0', 64)}";
         var parsed = SigV4Request.Parse(request)!;
-        var stringToSign = CanonicalRequest.StringToSign(request, parsed, SigV4Authenticator.UnsignedPayload);
+        var stringToSign = WireCanonicalRequest.StringToSign(request, parsed, SigV4Authenticator.UnsignedPayload);
         var key = SigningKeyCache.Derive(account.SecretAccessKey, amzDate[..8], "us-east-1", "ebs");
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
         request.Headers.Authorization = $"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders={signedNames}, Signature={signature}";

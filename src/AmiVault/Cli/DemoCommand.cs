@@ -7,10 +7,10 @@ using AmiVault.Configuration;
 using AmiVault.Hosting;
 using AmiVault.Imaging;
 using AmiVault.IO;
-using AmiVault.Tasks;
 using AmiVault.Transfers;
 using Amazon.EC2.Model;
 using Microsoft.Extensions.Logging;
+using AmiVault.ObjectStore;
 
 namespace AmiVault.Cli;
 

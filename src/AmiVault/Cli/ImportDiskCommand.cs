@@ -4,6 +4,7 @@ using AmiVault.Cli.Common;
 using AmiVault.Transfers;
 using Amazon.EC2;
 using Amazon.EC2.Model;
+using AmiVault.Ebs;
 
 namespace AmiVault.Cli;
 

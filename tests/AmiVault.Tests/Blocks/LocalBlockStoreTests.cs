@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.Ebs;
 
 namespace AmiVault.Tests.Blocks;
 

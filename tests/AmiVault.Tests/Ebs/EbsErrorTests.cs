@@ -5,6 +5,7 @@ using AmiVault.Protocols.Ebs;
 using AmiVault.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using static AmiVault.Tests.Ebs.EbsTestData;
+using AmiVault.Ebs;
 
 namespace AmiVault.Tests.Ebs;
 

@@ -4,6 +4,7 @@ using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using AmiVault.Ebs;
 
 namespace AmiVault.Tests.Ebs;
 

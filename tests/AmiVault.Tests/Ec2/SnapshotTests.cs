@@ -3,6 +3,7 @@ using AmiVault.Tests.Support;
 using Amazon.EC2.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static AmiVault.Tests.Ec2.Ec2TestData;
+using AmiVault.Ebs;
 
 namespace AmiVault.Tests.Ec2;
 

@@ -3,6 +3,7 @@ using AmiVault.Accounts;
 using AmiVault.Auth;
 using AmiVault.ObjectStore;
 using AmiVault.Protocols.S3;
+using AmiVault.Signing;
 
 namespace AmiVault.Tests.S3;
 

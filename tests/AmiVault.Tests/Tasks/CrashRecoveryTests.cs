@@ -4,6 +4,7 @@ using AmiVault.Tests.Ec2;
 using AmiVault.Tests.Support;
 using Amazon.EC2;
 using Amazon.EC2.Model;
+using AmiVault.ObjectStore;
 
 namespace AmiVault.Tests.Tasks;
 

@@ -1,6 +1,7 @@
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using Microsoft.Extensions.DependencyInjection;
+using AmiVault.Configuration;
 
 namespace AmiVault.Tests.Tasks;
 
@@ -20,7 +21,7 @@ internal sealed class GatedBlockStore(IBlockStore inner) : IBlockStore
     public static void Install(IServiceCollection services)
     {
         services.AddSingleton(sp => new GatedBlockStore(new LocalBlockStore(
-            Path.Combine(sp.GetRequiredService<Hosting.ServerContext>().DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>())));
+            Path.Combine(sp.GetRequiredService<Configuration.ServerContext>().DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>())));
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<GatedBlockStore>());
     }
 

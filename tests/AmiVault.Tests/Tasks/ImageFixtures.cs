@@ -9,6 +9,7 @@ using AmiVault.Tests.Support;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Microsoft.Extensions.DependencyInjection;
+using AmiVault.Ebs;
 
 namespace AmiVault.Tests.Tasks;
 

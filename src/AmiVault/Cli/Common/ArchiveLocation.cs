@@ -1,6 +1,5 @@
 using AmiVault.Archive;
 using AmiVault.ObjectStore;
-using AmiVault.Tasks;
 
 namespace AmiVault.Cli.Common;
 

@@ -1,0 +1,3 @@
+namespace AmiVault.Archive;
+
+public sealed record ArchivedTag(string Key, string Value);

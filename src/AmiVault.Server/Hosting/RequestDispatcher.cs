@@ -1,0 +1,62 @@
+using AmiVault.Auth;
+using AmiVault.Console;
+using AmiVault.Iam;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using AmiVault.Protocols;
+
+namespace AmiVault.Hosting;
+
+/// <summary>
+/// The one piece every request passes through: pick the protocol from the SigV4 scope (or, for a request that
+/// is not signed, from its shape), authenticate, hand over; the protocol authorizes the action it parsed through
+/// <see cref="Authorizer"/>, and a denial comes back here to be answered in the protocol's format. Failures are answered in the protocol's own format.
+/// </summary>
+internal sealed class RequestDispatcher(IEnumerable<IProtocolEndpoint> endpoints, SigV4Authenticator authenticator, ConsoleApp console, ILogger<RequestDispatcher> logger)
+{
+    private readonly IProtocolEndpoint[] _endpoints = [.. endpoints];
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (ConsoleApp.Claims(context.Request))
+        {
+            // The web console signs its users in with a session cookie; it runs what they do through the same EC2 actions.
+            await console.InvokeAsync(context);
+            return;
+        }
+
+        var endpoint = Route(context.Request);
+        try
+        {
+            var identity = await authenticator.AuthenticateAsync(context, endpoint.Service, endpoint.MaxBufferedBody);
+            await endpoint.HandleAsync(context, identity);
+        }
+        catch (AuthFailureException failure) when (!context.Response.HasStarted)
+        {
+            logger.LogInformation("Rejected {Method} {Path}: {Kind} {Message}", context.Request.Method, context.Request.Path, failure.Kind, failure.Message);
+            await endpoint.WriteAuthFailureAsync(context, failure);
+        }
+        catch (AccessDeniedException denied) when (!context.Response.HasStarted)
+        {
+            logger.LogInformation("Denied {Method} {Path}: {Message}", context.Request.Method, context.Request.Path, denied.Message);
+            await endpoint.WriteAccessDeniedAsync(context, denied);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            logger.LogError(e, "Unhandled failure serving {Method} {Path}", context.Request.Method, context.Request.Path);
+            await endpoint.WriteInternalErrorAsync(context);
+        }
+    }
+
+    private IProtocolEndpoint Route(HttpRequest request)
+    {
+        var service = SigV4Request.PeekService(request);
+        return _endpoints.FirstOrDefault(e => e.Service == service)
+            ?? _endpoints.FirstOrDefault(e => e.Claims(request))
+            ?? _endpoints[^1];
+    }
+}

@@ -1,0 +1,242 @@
+using System.Globalization;
+using AmiVault.Auth;
+using AmiVault.ObjectStore;
+using AmiVault.Signing;
+
+namespace AmiVault.Protocols.S3;
+
+/// <summary>Object operations: put, get (ranges, parts, preconditions), head, delete, copy, tagging, ACLs.</summary>
+internal static class ObjectActions
+{
+    private const int MaxDeleteXml = 2 * 1024 * 1024;
+    private const int MaxTaggingXml = 64 * 1024;
+    private const int MaxDeleteKeys = 1000;
+    private const int CopyBuffer = 256 * 1024;
+
+    public static async Task PutAsync(S3Call call)
+    {
+        var body = call.OpenBody();
+        var options = S3ObjectHeaders.WriteOptions(call, body.ContentMd5);
+        var info = await call.Store.PutObjectAsync(call.Bucket, call.Key, body.Stream, body.Length, options, call.Aborted);
+        AnswerWrite(call, info, body);
+        call.RespondEmpty();
+    }
+
+    public static async Task GetAsync(S3Call call)
+    {
+        await using var content = await call.Store.GetObjectAsync(call.Bucket, call.Key, ReadOptions(call), call.Aborted);
+        WriteHeaders(call, content);
+        await content.Body.CopyToAsync(call.Response.Body, CopyBuffer, call.Aborted);
+    }
+
+    public static async Task HeadAsync(S3Call call)
+    {
+        await using var content = await call.Store.GetObjectAsync(call.Bucket, call.Key, ReadOptions(call), call.Aborted);
+        WriteHeaders(call, content);
+    }
+
+    public static async Task DeleteAsync(S3Call call)
+    {
+        await call.Store.DeleteObjectAsync(call.Bucket, call.Key, call.Aborted);
+        call.RespondEmpty(204);
+    }
+
+    public static async Task DeleteObjectsAsync(S3Call call)
+    {
+        await call.Store.HeadBucketAsync(call.Bucket, call.Aborted);
+        var request = await call.ReadXmlAsync(MaxDeleteXml);
+        var keys = request.Children("Object").Select(o => o.ChildValue("Key") ?? throw S3Call.MalformedXml()).ToList();
+        if (keys.Count is 0 or > MaxDeleteKeys)
+        {
+            throw S3Call.MalformedXml();
+        }
+
+        var quiet = request.ChildValue("Quiet") == "true";
+        using var xml = new S3Xml("DeleteResult");
+        foreach (var key in keys)
+        {
+            try
+            {
+                await call.Store.DeleteObjectAsync(call.Bucket, key, call.Aborted);
+                if (!quiet)
+                {
+                    xml.Start("Deleted").Value("Key", key).End();
+                }
+            }
+            catch (ObjectStoreException e)
+            {
+                xml.Start("Error").Value("Key", key).Value("Code", e.Code).Value("Message", e.Message).End();
+            }
+        }
+
+        await call.RespondXmlAsync(xml);
+    }
+
+    /// <summary>
+    /// CopyObject: streams the source into a new object. Metadata and tags are copied unless the request replaces them
+    /// (x-amz-metadata-directive / x-amz-tagging-directive: REPLACE); encryption is the request's or the bucket's.
+    /// </summary>
+    public static async Task CopyAsync(S3Call call)
+    {
+        var (sourceBucket, sourceKey) = ParseCopySource(call.Header("x-amz-copy-source")!);
+        var replaceMetadata = Directive(call, "x-amz-metadata-directive");
+        var replaceTags = Directive(call, "x-amz-tagging-directive");
+        S3ObjectHeaders.RefusePublicAcl(call);
+        var encrypt = S3ObjectHeaders.Encryption(call);
+        if (sourceBucket == call.Bucket && sourceKey == call.Key && !replaceMetadata && !replaceTags && encrypt is null)
+        {
+            throw ObjectStoreErrors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        }
+
+        var readOptions = new ObjectReadOptions { IfMatch = call.Header("x-amz-copy-source-if-match"), IfNoneMatch = call.Header("x-amz-copy-source-if-none-match") };
+        ObjectContent source;
+        try
+        {
+            source = await call.Store.GetObjectAsync(sourceBucket, sourceKey, readOptions, call.Aborted);
+        }
+        catch (ObjectStoreException e) when (e.Code == "NotModified")
+        {
+            throw ObjectStoreErrors.PreconditionFailed("x-amz-copy-source-if-none-match");
+        }
+
+        await using (source)
+        {
+            var options = new ObjectWriteOptions
+            {
+                ContentType = replaceMetadata ? call.Request.ContentType : source.Info.ContentType,
+                Metadata = replaceMetadata ? S3ObjectHeaders.Metadata(call.Request) : source.Info.Metadata,
+                Tags = replaceTags
+                    ? (call.Header("x-amz-tagging") is { } tagging ? S3ObjectHeaders.ParseTagging(tagging) : new Dictionary<string, string>())
+                    : await call.Store.GetObjectTaggingAsync(sourceBucket, sourceKey, call.Aborted),
+                Encrypt = encrypt,
+            };
+            var info = await call.Store.PutObjectAsync(call.Bucket, call.Key, source.Body, source.Length, options, call.Aborted);
+            if (info.Encrypted)
+            {
+                call.Response.Headers["x-amz-server-side-encryption"] = "AES256";
+            }
+
+            using var xml = new S3Xml("CopyObjectResult");
+            xml.Value("LastModified", info.LastModified).Value("ETag", info.ETag);
+            await call.RespondXmlAsync(xml);
+        }
+    }
+
+    public static async Task GetTaggingAsync(S3Call call)
+    {
+        var tags = await call.Store.GetObjectTaggingAsync(call.Bucket, call.Key, call.Aborted);
+        using var xml = new S3Xml("Tagging");
+        xml.Start("TagSet");
+        foreach (var (key, value) in tags)
+        {
+            xml.Start("Tag").Value("Key", key).Value("Value", value).End();
+        }
+
+        await call.RespondXmlAsync(xml.End());
+    }
+
+    public static async Task PutTaggingAsync(S3Call call)
+    {
+        var request = await call.ReadXmlAsync(MaxTaggingXml);
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in request.Child("TagSet")?.Children("Tag") ?? throw S3Call.MalformedXml())
+        {
+            var key = tag.ChildValue("Key") ?? throw S3Call.MalformedXml();
+            if (!tags.TryAdd(key, tag.ChildValue("Value") ?? ""))
+            {
+                throw ObjectStoreErrors.InvalidTag("Cannot provide multiple Tags with the same key");
+            }
+        }
+
+        await call.Store.PutObjectTaggingAsync(call.Bucket, call.Key, tags, call.Aborted);
+        call.RespondEmpty();
+    }
+
+    public static async Task DeleteTaggingAsync(S3Call call)
+    {
+        await call.Store.DeleteObjectTaggingAsync(call.Bucket, call.Key, call.Aborted);
+        call.RespondEmpty(204);
+    }
+
+    public static async Task GetAclAsync(S3Call call)
+    {
+        await call.Store.HeadObjectAsync(call.Bucket, call.Key, call.Aborted);
+        await BucketActions.RespondOwnerOnlyAclAsync(call);
+    }
+
+    public static async Task PutAclAsync(S3Call call)
+    {
+        await call.Store.HeadObjectAsync(call.Bucket, call.Key, call.Aborted);
+        await BucketActions.CheckPrivateAclAsync(call);
+        call.RespondEmpty();
+    }
+
+    /// <summary>The ETag, encryption and verified checksum of a body just written.</summary>
+    public static void AnswerWrite(S3Call call, ObjectInfo info, S3Body body) => AnswerWrite(call, info.ETag, info.Encrypted, body);
+
+    public static void AnswerWrite(S3Call call, string etag, bool encrypted, S3Body body)
+    {
+        call.Response.Headers.ETag = etag;
+        if (encrypted)
+        {
+            call.Response.Headers["x-amz-server-side-encryption"] = "AES256";
+        }
+
+        if (body.VerifiedChecksum is var (header, value))
+        {
+            call.Response.Headers[header] = value;
+        }
+    }
+
+    private static ObjectReadOptions ReadOptions(S3Call call)
+    {
+        int? partNumber = null;
+        if (call.Query("partNumber") is { } part)
+        {
+            partNumber = int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw ObjectStoreErrors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+        }
+
+        var range = ByteRange.Parse(call.Header("Range"));
+        if (partNumber is not null && range is not null)
+        {
+            throw ObjectStoreErrors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
+        }
+
+        return new ObjectReadOptions { Range = range, PartNumber = partNumber, IfMatch = call.Header("If-Match"), IfNoneMatch = call.Header("If-None-Match") };
+    }
+
+    private static void WriteHeaders(S3Call call, ObjectContent content)
+    {
+        S3ObjectHeaders.Write(call.Response, content.Info);
+        call.Response.ContentLength = content.Length;
+        if (content.IsRange)
+        {
+            call.Response.StatusCode = 206;
+            call.Response.Headers.ContentRange = string.Create(
+                CultureInfo.InvariantCulture, $"bytes {content.Offset}-{content.Offset + content.Length - 1}/{content.Info.Size}");
+        }
+    }
+
+    private static bool Directive(S3Call call, string header) => call.Header(header) switch
+    {
+        null or "COPY" => false,
+        "REPLACE" => true,
+        var other => throw ObjectStoreErrors.InvalidArgument($"Unknown {header} value {other}"),
+    };
+
+    /// <summary>x-amz-copy-source: [/]bucket/key[?versionId=…], URL-encoded (the slash after the bucket may be too).</summary>
+    private static (string Bucket, string Key) ParseCopySource(string header)
+    {
+        var version = header.IndexOf("?versionId=", StringComparison.Ordinal);
+        var source = AwsUriEncoding.Decode(version < 0 ? header : header[..version]).TrimStart('/');
+        var slash = source.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == source.Length - 1)
+        {
+            throw ObjectStoreErrors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        }
+
+        return (source[..slash], source[(slash + 1)..]);
+    }
+}

@@ -1,4 +1,0 @@
-namespace AmiVault.Archive;
-
-/// <summary>A block a snapshot lists, as the index describes it (no data read).</summary>
-internal readonly record struct ArchivedBlock(long BlockIndex, ReadOnlyMemory<byte> Sha256, bool IsZero);

@@ -1,3 +1,0 @@
-namespace AmiVault.Archive;
-
-internal sealed record ArchivedTag(string Key, string Value);
