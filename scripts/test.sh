@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(awscli python3-boto3 zstd restic rclone qemu-utils e2fsprogs radosgw ceph-mon ceph-osd ceph-common chromium chromium-driver)
+packages=(awscli python3-boto3 openssl zstd restic rclone qemu-utils e2fsprogs radosgw ceph-mon ceph-osd ceph-common chromium chromium-driver postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,10 +25,14 @@ public static class ArchiveFormat
     public const int MaxManifestLength = 4 << 20;
 
     /// <summary>
-    /// Caps the memory of a reader (the index is held whole) and of a writer (which builds it): about 2 million
-    /// distinct blocks, 1 TiB of distinct non-zero data. The writer refuses to produce an archive the reader would refuse.
+    /// Caps the memory of a reader (the index is held whole) and of a writer (which builds it) against hostile or
+    /// absurd input, sized to what the largest image AWS stores needs: 5,000 GiB of distinct 512 KiB blocks (10.24
+    /// million) take about 34 bytes each in the index (a 32-byte hash, a frame entry per 32 blocks, runs), 348 MB.
+    /// A reader allocates the index only once the object is seen to hold that many bytes of it; an honest archive's
+    /// index weighs what its distinct data does (a sparse 5,000 GiB volume with 2 GiB written: 130 KiB).
+    /// The writer refuses to produce an archive the reader would refuse.
     /// </summary>
-    public const int MaxIndexLength = 64 << 20;
+    public const int MaxIndexLength = 384 << 20;
 
     public const int MaxSnapshots = 128;
 

@@ -6,12 +6,13 @@ namespace AmiVault.Archive;
 /// <summary>
 /// The manifest's JSON form, and the rules a manifest must meet. Both sides apply the same rules: the writer so it
 /// never produces an archive the reader refuses, the reader because the manifest is untrusted input.
+/// Every member's name is spelled by its [JsonPropertyName] (no naming policy), so renaming a C# property can never
+/// change the format; a test holds every manifest type to that.
 /// </summary>
 internal static class ArchiveManifestJson
 {
     private static readonly JsonSerializerOptions Options = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         MaxDepth = 16,
         RespectNullableAnnotations = true,

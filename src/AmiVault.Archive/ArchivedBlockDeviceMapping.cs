@@ -1,7 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace AmiVault.Archive;
 
 public sealed record ArchivedBlockDeviceMapping(
-    string DeviceName,
-    ArchivedEbsMapping? Ebs = null,
-    string? VirtualName = null,
-    string? NoDevice = null);
+    [property: JsonPropertyName("deviceName")] string DeviceName,
+    [property: JsonPropertyName("ebs")] ArchivedEbsMapping? Ebs = null,
+    [property: JsonPropertyName("virtualName")] string? VirtualName = null,
+    [property: JsonPropertyName("noDevice")] string? NoDevice = null);

@@ -1,11 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace AmiVault.Archive;
 
 /// <summary>An EBS mapping without its KMS key, which belongs to the region the image came from.</summary>
 public sealed record ArchivedEbsMapping(
-    string? SnapshotId = null,
-    int? VolumeSize = null,
-    string? VolumeType = null,
-    int? Iops = null,
-    int? Throughput = null,
-    bool? DeleteOnTermination = null,
-    bool? Encrypted = null);
+    [property: JsonPropertyName("snapshotId")] string? SnapshotId = null,
+    [property: JsonPropertyName("volumeSize")] int? VolumeSize = null,
+    [property: JsonPropertyName("volumeType")] string? VolumeType = null,
+    [property: JsonPropertyName("iops")] int? Iops = null,
+    [property: JsonPropertyName("throughput")] int? Throughput = null,
+    [property: JsonPropertyName("deleteOnTermination")] bool? DeleteOnTermination = null,
+    [property: JsonPropertyName("encrypted")] bool? Encrypted = null);

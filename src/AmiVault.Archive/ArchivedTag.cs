@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AmiVault.Archive;
 
-public sealed record ArchivedTag(string Key, string Value);
+public sealed record ArchivedTag([property: JsonPropertyName("key")] string Key, [property: JsonPropertyName("value")] string Value);

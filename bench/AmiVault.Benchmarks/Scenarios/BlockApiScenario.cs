@@ -46,7 +46,7 @@ internal sealed class BlockApiScenario(SuiteContext context) : Scenario(context)
     [
         new($"PutSnapshotBlock, {Clients} clients", Metric.Throughput, "put-block", "raw-write", Goal.Either(Goal.AtLeast(500, "MB/s"), Goal.RatioAtLeast(0.8))),
         new($"PutSnapshotBlock vs a durable file per block", Metric.Throughput, "put-block", "raw-block-files", null),
-        new($"GetSnapshotBlock, {Clients} clients", Metric.Throughput, "get-block", "raw-read", null),
+        new($"GetSnapshotBlock, {Clients} clients", Metric.Throughput, "get-block", "raw-read", Goal.RatioAtLeast(0.5)),
     ];
 
     public override async Task SetUpAsync(CancellationToken cancellationToken)

@@ -1,8 +1,4 @@
 using AmiVault.Benchmarks.Suite;
-using AmiVault.ObjectStore;
-using AmiVault.ObjectStore.External;
-using AmiVault.Tasks;
-using BasicAWSCredentials = Amazon.Runtime.BasicAWSCredentials;
 
 namespace AmiVault.Benchmarks.Scenarios;
 
@@ -15,8 +11,7 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
 {
     private const string Key = "object.bin";
 
-    private AmiVaultServerProcess? _source;
-    private AmiVaultServerProcess? _destination;
+    private TwoS3Servers? _servers;
 
     public override string Id => "copy";
 
@@ -28,9 +23,9 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
 
     private string Home => Context.Scratch("copy-home");
 
-    private string SourceUrl => _source!.Endpoint.ToString().TrimEnd('/');
+    private string SourceUrl => _servers!.SourceUrl;
 
-    private string DestinationUrl => _destination!.Endpoint.ToString().TrimEnd('/');
+    private string DestinationUrl => _servers!.DestinationUrl;
 
     public override IReadOnlyList<Contender> Contenders =>
     [
@@ -49,41 +44,16 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
     public override async Task SetUpAsync(CancellationToken cancellationToken)
     {
         var image = await Context.ImageAsync(Context.ImageSize, cancellationToken);
-        _source = await AmiVaultServerProcess.StartAsync(Context.Scratch("copy-source"), cancellationToken);
-        _destination = await AmiVaultServerProcess.StartAsync(Context.Scratch("copy-destination"), cancellationToken);
-        var credentials = new BasicAWSCredentials(AmiVaultServerProcess.AccessKeyId, AmiVaultServerProcess.SecretAccessKey);
-        using var source = ExternalS3Clients.Create(credentials, "us-east-1", SourceUrl);
-        using var destination = ExternalS3Clients.Create(credentials, "us-east-1", DestinationUrl);
-        var sourceStore = new ExternalObjectStore(source, "us-east-1", new());
-        await sourceStore.CreateBucketAsync("source", cancellationToken);
-        await new ExternalObjectStore(destination, "us-east-1", new()).CreateBucketAsync("destination", cancellationToken);
-
-        // In 8 MiB parts, as a store task uploads an archive.
-        var uploadId = await sourceStore.CreateMultipartUploadAsync("source", Key, ObjectWriteOptions.Default, cancellationToken);
-        await using var upload = new MultipartUploadStream(sourceStore, "source", Key, uploadId, 8 << 20, Context.Scratch("copy-spool"), cancellationToken);
-        await using (var file = File.OpenRead(image.Path))
-        {
-            var buffer = new byte[1 << 20];
-            for (var left = ObjectSize; left > 0;)
-            {
-                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken);
-                await upload.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                left -= read;
-            }
-        }
-
-        await upload.CompleteAsync();
+        _servers = await TwoS3Servers.StartAsync(Context, "copy", cancellationToken);
+        await _servers.UploadAsync(Key, image.Path, 0, ObjectSize, Context.Scratch("copy-spool"), cancellationToken);
         System.Console.WriteLine($"  s3://source/{Key}: {ByteSize.Format(ObjectSize)} at {SourceUrl}, copied to {DestinationUrl}");
     }
 
     public override async ValueTask DisposeAsync()
     {
-        foreach (var server in new[] { _source, _destination })
+        if (_servers is not null)
         {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
+            await _servers.DisposeAsync();
         }
 
         await base.DisposeAsync();
@@ -117,17 +87,7 @@ internal sealed class CopyScenario(SuiteContext context) : Scenario(context)
 
     private async Task<Sample> RcloneAsync(CancellationToken cancellationToken)
     {
-        // An AWS_CA_BUNDLE in the environment makes rclone refuse plain-http endpoints; empty counts as unset.
-        var environment = new Dictionary<string, string?> { ["HOME"] = Home, ["RCLONE_CONFIG"] = "/dev/null", ["AWS_CA_BUNDLE"] = "" };
-        foreach (var (remote, url) in new[] { ("SRC", SourceUrl), ("DST", DestinationUrl) })
-        {
-            environment[$"RCLONE_CONFIG_{remote}_TYPE"] = "s3";
-            environment[$"RCLONE_CONFIG_{remote}_PROVIDER"] = "Other";
-            environment[$"RCLONE_CONFIG_{remote}_ENDPOINT"] = url;
-            environment[$"RCLONE_CONFIG_{remote}_REGION"] = "us-east-1";
-            environment[$"RCLONE_CONFIG_{remote}_ACCESS_KEY_ID"] = AmiVaultServerProcess.AccessKeyId;
-            environment[$"RCLONE_CONFIG_{remote}_SECRET_ACCESS_KEY"] = AmiVaultServerProcess.SecretAccessKey;
-        }
+        var environment = _servers!.RcloneEnvironment(Home);
 
         // --ignore-times: copy every repetition, although the previous one left an identical object there.
         var run = await ExternalCommand.RunAsync("rclone", ["copyto", "--ignore-times", $"src:source/{Key}", "dst:destination/rclone.bin"], cancellationToken, environment: environment);

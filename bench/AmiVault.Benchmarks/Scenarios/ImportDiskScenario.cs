@@ -31,6 +31,7 @@ internal sealed class ImportDiskScenario(SuiteContext context) : Scenario(contex
     public override IReadOnlyList<Contender> Contenders =>
     [
         new("aws-put-snapshot-block", $"aws ebs put-snapshot-block, one block at a time (first {CliBlocks} blocks)", Role.Peer, PutBlocksWithAwsCliAsync),
+        new("dd-sparse-fdatasync", "dd bs=1M conv=sparse,fdatasync of the same image to a file", Role.Peer, CopyWithDdAsync),
         new("import-disk", $"amivault import-disk, {ByteSize.Format(Context.ImageSize)} image", Role.Ours, ImportAsync),
     ];
 
@@ -39,6 +40,7 @@ internal sealed class ImportDiskScenario(SuiteContext context) : Scenario(contex
         new("amivault import-disk throughput", Metric.Throughput, "import-disk", null, Goal.AtLeast(500, "MB/s")),
         new("amivault import-disk vs aws ebs put-snapshot-block one by one", Metric.Throughput, "import-disk", "aws-put-snapshot-block", Goal.RatioAtLeast(1.0)),
         new("amivault import-disk peak memory", Metric.PeakMemory, "import-disk", null, Goal.AtMost(256, "MiB")),
+        new("amivault import-disk wall time vs dd conv=sparse,fdatasync", Metric.Seconds, "import-disk", "dd-sparse-fdatasync", Goal.RatioAtMost(1.2)),
     ];
 
     public override async Task SetUpAsync(CancellationToken cancellationToken)
@@ -61,6 +63,16 @@ internal sealed class ImportDiskScenario(SuiteContext context) : Scenario(contex
     {
         await RestartServerAsync(cancellationToken);
         var run = await AmiVaultCommand.RunAsync(Home, ["import-disk", _image!.Path, "--endpoint-url", Endpoint], cancellationToken);
+        return new Sample(run.Seconds, _image.Image.Size, PeakMemoryBytes: run.PeakMemoryBytes);
+    }
+
+    /// <summary>The durable raw copy a person would make of the image: the floor for any import onto this disk.</summary>
+    private async Task<Sample> CopyWithDdAsync(CancellationToken cancellationToken)
+    {
+        var copy = Context.Scratch("dd-copy.img");
+        File.Delete(copy);
+        var run = await ExternalCommand.RunAsync("dd", [$"if={_image!.Path}", $"of={copy}", "bs=1M", "conv=sparse,fdatasync", "status=none"], cancellationToken);
+        File.Delete(copy);
         return new Sample(run.Seconds, _image.Image.Size, PeakMemoryBytes: run.PeakMemoryBytes);
     }
 

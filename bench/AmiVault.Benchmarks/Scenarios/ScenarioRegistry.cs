@@ -13,7 +13,9 @@ internal static class ScenarioRegistry
         new SparseStoreScenario(context),
         new ImportDiskScenario(context),
         new CopyScenario(context),
+        new SyncScenario(context),
         new ZstdCodecScenario(context),
         new ServerFootprintScenario(context),
+        new ConsoleImagesScenario(context),
     ];
 }

@@ -197,7 +197,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
 
             var ordered = done.Values.OrderBy(p => p.Part).ToList();
             await destination.Store.CompleteMultipartUploadAsync(
-                destination.Bucket, destination.Key, journal.Header.UploadId, [.. ordered.Select(p => new CompletedPart(p.Part, p.ETag))], cancellationToken);
+                destination.Bucket, destination.Key, journal.Header.UploadId, [.. ordered.Select(p => new CompletedPart(p.Part, p.ETag))], cancellationToken: cancellationToken);
             journal.Delete();
             return (ordered, todo.Count);
         }

@@ -9,6 +9,9 @@ internal enum AuthFailureKind
     /// <summary>The Authorization header or presigned query could not be parsed.</summary>
     Malformed,
 
+    /// <summary>Signed with Signature Version 2 (`AWS key:sig`, `AWSAccessKeyId`+`Signature`), which is not served.</summary>
+    UnsupportedSignatureVersion,
+
     /// <summary>The access key id is not known.</summary>
     UnknownAccessKey,
 

@@ -19,6 +19,12 @@ internal sealed class SigV4Authenticator(ICredentialStore credentials, string re
     public async Task<RequestIdentity> AuthenticateAsync(HttpContext context, string service, long maxBufferedBody)
     {
         var request = context.Request;
+        if (IsSignatureVersion2(request))
+        {
+            throw new AuthFailureException(AuthFailureKind.UnsupportedSignatureVersion,
+                "The authorization mechanism you have provided (Signature Version 2) is not supported. Please use AWS4-HMAC-SHA256 (Signature Version 4).");
+        }
+
         var sig = SigV4Request.Parse(request)
             ?? throw new AuthFailureException(AuthFailureKind.Missing, "Requests must be signed with AWS Signature Version 4.");
 
@@ -98,6 +104,12 @@ internal sealed class SigV4Authenticator(ICredentialStore credentials, string re
             throw new AuthFailureException(AuthFailureKind.ExpiredToken, "The security token included in the request is expired.");
         }
     }
+
+    /// <summary>A header `AWS key:signature`, a presigned `AWSAccessKeyId`+`Signature` URL, or EC2's `SignatureVersion=2`.</summary>
+    private static bool IsSignatureVersion2(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("AWS ", StringComparison.Ordinal)
+        || (request.Query.ContainsKey("AWSAccessKeyId") && request.Query.ContainsKey("Signature"))
+        || request.Query["SignatureVersion"] == "2";
 
     private DateTimeOffset CheckTime(SigV4Request sig)
     {

@@ -14,21 +14,25 @@ internal sealed class AmiVaultOptions
 
     public string Listen { get; set; } = "127.0.0.1";
 
+    /// <summary>HTTPS on <see cref="Port"/>; required to listen on anything but loopback (image data crosses the network).</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Lets a server without TLS listen on a non-loopback address (behind a TLS-terminating proxy, say).</summary>
+    public bool AllowInsecureListen { get; set; }
+
     public int Port { get; set; } = DefaultPort;
 
     public string DataDir { get; set; } = DefaultDataDir();
 
     public List<AccountOptions> Accounts { get; set; } = [];
 
-    /// <summary>
-    /// The 32-byte key IAM secret access keys are sealed with in the catalog; default iam-secrets.key in the data
-    /// folder, created on first start. Keep it (and its backups) apart from catalog.db backups.
-    /// </summary>
-    public string? IamKeyFile { get; set; }
-
     public TaskOptions Tasks { get; set; } = new();
 
     public BucketOptions Buckets { get; set; } = new();
+
+    public CatalogOptions Catalog { get; set; } = new();
+
+    public BlockOptions Blocks { get; set; } = new();
 
     public string EffectivePartition => string.IsNullOrEmpty(Partition) ? Partitions.FromRegion(Region) : Partition;
 
@@ -52,14 +56,24 @@ internal sealed class AccountOptions
     public string SecretAccessKey { get; set; } = "";
 }
 
-/// <summary>Quotas and limits of the store/restore engine; defaults are AWS's published ones.</summary>
+/// <summary>
+/// Quotas and limits of the store/restore engine. The defaults are AWS's as documented today ("Store and restore an
+/// AMI using S3", quotas): an image of up to 5,000 GB before compression, 1,200 GB of store work and 600 GB of restore
+/// work in progress per account (the older values were 1,000 / 600 / 300).
+/// </summary>
 internal sealed class TaskOptions
 {
-    public long MaxImageSizeGb { get; set; } = 1000;
+    public long MaxImageSizeGb { get; set; } = 5000;
 
-    public long StoreQuotaGb { get; set; } = 600;
+    public long StoreQuotaGb { get; set; } = 1200;
 
-    public long RestoreQuotaGb { get; set; } = 300;
+    public long RestoreQuotaGb { get; set; } = 600;
 
     public int Workers { get; set; } = 2;
+
+    /// <summary>
+    /// How long a node's claim on a running task lasts unless renewed (it renews every third of it): in a cluster, how
+    /// soon after a node dies another node takes its tasks over.
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 30;
 }

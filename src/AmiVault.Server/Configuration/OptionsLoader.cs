@@ -60,6 +60,39 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
         }
 
+        if (options.Tasks.LeaseSeconds is < 2 or > 3600)
+        {
+            throw new InvalidOperationException($"Tasks:LeaseSeconds {options.Tasks.LeaseSeconds} is not from 2 to 3600.");
+        }
+
+        if (options.Catalog.Backend is not (CatalogOptions.Sqlite or CatalogOptions.Postgres))
+        {
+            throw new InvalidOperationException($"Catalog:Backend '{options.Catalog.Backend}' is neither 'sqlite' nor 'postgres'.");
+        }
+
+        if (options.Catalog.Backend == CatalogOptions.Postgres && string.IsNullOrWhiteSpace(options.Catalog.ConnectionString))
+        {
+            throw new InvalidOperationException("Catalog:Backend 'postgres' needs Catalog:ConnectionString (Host=...;Database=...;Username=...).");
+        }
+
+        if (options.Catalog.Backend == CatalogOptions.Postgres)
+        {
+            options.Catalog.SecretsKeyBytes();
+        }
+
+        if (options.Blocks.Backend is not "local")
+        {
+            throw new InvalidOperationException($"Blocks:Backend '{options.Blocks.Backend}' is not 'local'.");
+        }
+
+        if (options.Blocks.PackSizeMiB is < 1 or > 4096 || options.Blocks.Compression is not ("zstd" or "none")
+            || options.Blocks.CompactionThreshold is < 0 or > 1 || options.Blocks.CompactionIntervalSeconds < 1)
+        {
+            throw new InvalidOperationException(
+                $"Blocks:PackSizeMiB ({options.Blocks.PackSizeMiB}) must be from 1 to 4096, Blocks:Compression ('{options.Blocks.Compression}') 'zstd' or 'none', "
+                + $"Blocks:CompactionThreshold ({options.Blocks.CompactionThreshold}) from 0 to 1, Blocks:CompactionIntervalSeconds ({options.Blocks.CompactionIntervalSeconds}) at least 1.");
+        }
+
         options.DataDir = Path.GetFullPath(options.DataDir);
     }
 }

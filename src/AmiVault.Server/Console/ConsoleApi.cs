@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Xml.Linq;
 using AmiVault.Accounts;
@@ -90,8 +91,21 @@ internal sealed class ConsoleApi(ConsoleEc2 ec2, Account account, CancellationTo
         }
     }
 
-    private Task<XElement> CallAsync(string action, List<KeyValuePair<string, string>> parameters) =>
-        ec2.CallAsync(account, action, parameters, cancellationToken);
+    /// <summary>Time spent in the EC2 actions (answer parsed included), reported in the page's Server-Timing header.</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    private async Task<XElement> CallAsync(string action, List<KeyValuePair<string, string>> parameters)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await ec2.CallAsync(account, action, parameters, cancellationToken);
+        }
+        finally
+        {
+            Elapsed += Stopwatch.GetElapsedTime(started);
+        }
+    }
 
     public static string Size(long bytes) => bytes switch
     {

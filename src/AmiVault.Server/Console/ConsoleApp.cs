@@ -18,6 +18,7 @@ internal sealed class ConsoleApp(
     ConsoleSignIn signIn,
     ConsoleEc2 ec2,
     IObjectStoreProvider objectStores,
+    TimeProvider time,
     ILogger<ConsoleApp> logger)
 {
     public const string Root = "/console";
@@ -90,7 +91,7 @@ internal sealed class ConsoleApp(
             }
 
             var request = new ConsoleRequest(context, session, new ConsoleApi(ec2, session.Account, context.RequestAborted),
-                objectStores.ForAccount(session.Account.Id), started);
+                objectStores.ForAccount(session.Account.Id), time.GetUtcNow(), started);
             if (!await RouteAsync(request, path, form))
             {
                 await request.PageAsync("Not found", "", new HtmlText("<p>There is no such page. <a href=\"/console/images\">Images</a></p>"), [], StatusCodes.Status404NotFound);

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace AmiVault.Console;
 
 /// <summary>One signed-in request: the session, the API as its account, its buckets, and how pages are answered.</summary>
-internal sealed class ConsoleRequest(HttpContext http, ConsoleSession session, ConsoleApi api, IObjectStore buckets, long started)
+internal sealed class ConsoleRequest(HttpContext http, ConsoleSession session, ConsoleApi api, IObjectStore buckets, DateTimeOffset now, long started)
 {
     public HttpContext Http { get; } = http;
 
@@ -19,6 +19,9 @@ internal sealed class ConsoleRequest(HttpContext http, ConsoleSession session, C
     public IObjectStore Buckets { get; } = buckets;
 
     public CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>When the request arrived, by the server's clock.</summary>
+    public DateTimeOffset Now { get; } = now;
 
     /// <summary>The URL the AWS CLI would be pointed at: this server, as the browser reached it.</summary>
     public string EndpointUrl => $"{Http.Request.Scheme}://{Http.Request.Host}";
@@ -48,7 +51,8 @@ internal sealed class ConsoleRequest(HttpContext http, ConsoleSession session, C
         response.StatusCode = status;
         response.ContentType = "text/html; charset=utf-8";
         response.ContentLength = bytes.Length;
-        response.Headers["Server-Timing"] = "app;dur=" + Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+        response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture,
+            $"api;dur={Api.Elapsed.TotalMilliseconds:0.0};desc=\"EC2 actions\", app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0};desc=\"whole page\"");
         await response.Body.WriteAsync(bytes, Aborted);
     }
 }

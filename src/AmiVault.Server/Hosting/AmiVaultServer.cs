@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Sockets;
 using AmiVault.Accounts;
 using AmiVault.Configuration;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -14,10 +16,12 @@ namespace AmiVault.Hosting;
 internal sealed class AmiVaultServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly DataDirectoryLock _folderLock;
 
-    private AmiVaultServer(WebApplication app, Uri endpoint, AccountDirectory accounts, bool generatedAccount)
+    private AmiVaultServer(WebApplication app, DataDirectoryLock folderLock, Uri endpoint, AccountDirectory accounts, bool generatedAccount)
     {
         _app = app;
+        _folderLock = folderLock;
         Endpoint = endpoint;
         Accounts = accounts;
         GeneratedAccount = generatedAccount;
@@ -41,38 +45,74 @@ internal sealed class AmiVaultServer : IAsyncDisposable
         CancellationToken cancellationToken = default,
         Action<IServiceCollection>? services = null)
     {
-        Directory.CreateDirectory(options.DataDir);
-        var (accounts, generated) = AccountSetup.Resolve(options);
         var address = ParseListenAddress(options.Listen);
-        if (generated && !IPAddress.IsLoopback(address))
+        var folderLock = DataDirectoryLock.Acquire(options.DataDir);
+        WebApplication? app = null;
+        try
         {
-            throw new InvalidOperationException(
-                $"Refusing to listen on {options.Listen} with generated development keys. Configure accounts (AMIVAULT_ACCOUNT_ID, AMIVAULT_ACCESS_KEY_ID, AMIVAULT_SECRET_ACCESS_KEY, or Accounts in the config file) or listen on 127.0.0.1.");
+            var (accounts, generated) = AccountSetup.Resolve(options);
+            ListenerSecurity.CheckExposure(options, address, generated);
+            var certificate = ListenerSecurity.LoadCertificate(options.Tls);
+
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            // A failed start is reported once, in one line, by whoever called StartAsync; the host would log it again
+            // with a stack trace. A background service that crashes is still logged (the host does so as Critical).
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+            logging?.Invoke(builder.Logging);
+            builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                // Bodies are bounded by each protocol (a 512 KiB block, a 5 GiB S3 part), not globally.
+                k.Limits.MaxRequestBodySize = null;
+                k.Limits.MinRequestBodyDataRate = null;
+                k.Listen(address, options.Port, listen =>
+                {
+                    if (certificate is not null)
+                    {
+                        listen.UseHttps(certificate);
+                    }
+                });
+            });
+            builder.Services.AddRoutingCore();
+            builder.Services.AddAmiVault(new ServerContext(options), accounts);
+            services?.Invoke(builder.Services);
+
+            app = builder.Build();
+            // The block store recovers and migrates when it opens: before the first request, not during it.
+            app.Services.GetRequiredService<Blocks.IBlockStore>();
+            var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
+            app.Run(dispatcher.InvokeAsync);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException e) when (e.InnerException is AddressInUseException)
+            {
+                throw new ServerStartException(
+                    $"Port {options.Port} on {options.Listen} is in use by another program. Stop it, or choose another port with --port.", e);
+            }
+            catch (IOException e) when (e.InnerException?.InnerException is SocketException socket)
+            {
+                throw new ServerStartException($"Cannot listen on port {options.Port} of {options.Listen} ({socket.Message}).", e);
+            }
+
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var endpoint = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+            return new AmiVaultServer(app, folderLock, endpoint, accounts, generated);
         }
-
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        logging?.Invoke(builder.Logging);
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        catch
         {
-            k.AddServerHeader = false;
-            // Bodies are bounded by each protocol (a 512 KiB block, a 5 GiB S3 part), not globally.
-            k.Limits.MaxRequestBodySize = null;
-            k.Limits.MinRequestBodyDataRate = null;
-            k.Listen(address, options.Port);
-        });
-        builder.Services.AddRoutingCore();
-        builder.Services.AddAmiVault(new ServerContext(options), accounts);
-        services?.Invoke(builder.Services);
+            if (app is not null)
+            {
+                // Stopped first so that the background services that did start end on their stopping token.
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+            }
 
-        var app = builder.Build();
-        var dispatcher = app.Services.GetRequiredService<RequestDispatcher>();
-        app.Run(dispatcher.InvokeAsync);
-        await app.StartAsync(cancellationToken);
-
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var endpoint = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        return new AmiVaultServer(app, endpoint, accounts, generated);
+            folderLock.Dispose();
+            throw;
+        }
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
@@ -81,6 +121,8 @@ internal sealed class AmiVaultServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        // Released last: nothing of this server touches the folder any more.
+        _folderLock.Dispose();
     }
 
     private static IPAddress ParseListenAddress(string listen) =>

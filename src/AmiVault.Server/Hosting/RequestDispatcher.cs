@@ -1,6 +1,7 @@
 using AmiVault.Auth;
 using AmiVault.Console;
 using AmiVault.Iam;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using AmiVault.Protocols;
@@ -18,6 +19,7 @@ internal sealed class RequestDispatcher(IEnumerable<IProtocolEndpoint> endpoints
 
     public async Task InvokeAsync(HttpContext context)
     {
+        ConnectionFraming.Guard(context);
         if (ConsoleApp.Claims(context.Request))
         {
             // The web console signs its users in with a session cookie; it runs what they do through the same EC2 actions.
@@ -41,15 +43,52 @@ internal sealed class RequestDispatcher(IEnumerable<IProtocolEndpoint> endpoints
             logger.LogInformation("Denied {Method} {Path}: {Message}", context.Request.Method, context.Request.Path, denied.Message);
             await endpoint.WriteAccessDeniedAsync(context, denied);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (ClientWentAway(context, e))
         {
-            // The client went away; there is nobody to answer.
+            // An ordinary event (a client stopped, a network dropped): nothing to investigate, and rarely anyone to
+            // answer. A body Kestrel could not frame gets its bare 400, and the connection ends.
+            logger.LogDebug("{Method} {Path}: the client went away mid-request ({Reason})", context.Request.Method, context.Request.Path, e.Message);
+            if (e is BadHttpRequestException bad)
+            {
+                if (!context.Response.HasStarted)
+                {
+                    context.Response.StatusCode = bad.StatusCode;
+                    context.Response.Headers.Connection = "close";
+                }
+            }
+            else
+            {
+                // A reset connection has nothing left to drain or answer; without this Kestrel would try to drain it.
+                context.Abort();
+            }
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {
             logger.LogError(e, "Unhandled failure serving {Method} {Path}", context.Request.Method, context.Request.Path);
             await endpoint.WriteInternalErrorAsync(context);
         }
+    }
+
+    /// <summary>
+    /// The connection ended under the request: aborted, reset, or closed before the body's declared end (Kestrel's
+    /// BadHttpRequestException, which a protocol that reads bodies itself may already have answered).
+    /// </summary>
+    private static bool ClientWentAway(HttpContext context, Exception e)
+    {
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            if (current is ConnectionResetException or BadHttpRequestException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private IProtocolEndpoint Route(HttpRequest request)

@@ -3,6 +3,7 @@ using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Catalog.Iam;
+using AmiVault.Catalog.Postgres;
 using AmiVault.Catalog.Sqlite;
 using AmiVault.Console;
 using AmiVault.Iam;
@@ -22,6 +23,7 @@ using AmiVault.Protocols.S3;
 using AmiVault.Protocols.Sts;
 using AmiVault.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using AmiVault.Configuration;
 using AmiVault.Signing;
 using AmiVault.Protocols;
@@ -41,17 +43,37 @@ internal static class ServiceRegistration
             sp.GetRequiredService<IamDirectory>(), context.Region, context.Partition, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestDispatcher>();
 
-        // Catalog: embedded SQLite under the data folder.
-        services.AddSingleton(_ => new SqliteDatabase(Path.Combine(context.DataDir, "catalog.db")));
-        services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
-        services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
-        services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
-        services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
-        services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
-        services.AddSingleton<IIamCatalog, SqliteIamCatalog>();
+        // Catalog: embedded SQLite under the data folder, or a PostgreSQL every node of a cluster shares.
+        if (context.Options.Catalog.Backend == CatalogOptions.Postgres)
+        {
+            services.AddSingleton(_ => new PostgresDatabase(context.Options.Catalog.ConnectionString!));
+            services.AddSingleton<IServerKeys>(sp => new PostgresServerKeys(sp.GetRequiredService<PostgresDatabase>(), context.Options.Catalog.SecretsKeyBytes()));
+            services.AddSingleton<IImageCatalog, PostgresImageCatalog>();
+            services.AddSingleton<ISnapshotCatalog, PostgresSnapshotCatalog>();
+            services.AddSingleton<ITagCatalog, PostgresTagCatalog>();
+            services.AddSingleton<IAccountSettings, PostgresAccountSettings>();
+            services.AddSingleton<ITaskCatalog, PostgresTaskCatalog>();
+            services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
+            services.AddSingleton<IBlockIndex, PostgresBlockIndex>();
+            services.AddSingleton<IIamCatalog, PostgresIamCatalog>();
+        }
+        else
+        {
+            services.AddSingleton(_ => new SqliteDatabase(Path.Combine(context.DataDir, "catalog.db")));
+            services.AddSingleton<IServerKeys>(_ => new DataFolderKeys(context.DataDir));
+            services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
+            services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
+            services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
+            services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
+            services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
+            services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
+            services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
+            services.AddSingleton<IIamCatalog, SqliteIamCatalog>();
+        }
 
-        // IAM: credentials and policies (secrets sealed with a key outside the catalog), the one authorization point.
-        services.AddSingleton(_ => SecretSealer.FromFile(context.Options.IamKeyFile ?? Path.Combine(context.DataDir, "iam-secrets.key")));
+        // IAM: credentials and policies (secrets sealed with one of the server's keys, which is kept outside the
+        // catalog's tables or sealed itself), the one authorization point.
+        services.AddSingleton(sp => new SecretSealer(sp.GetRequiredService<IServerKeys>().GetOrCreate("iam-secrets")));
         services.AddSingleton<IamDirectory>();
         services.AddSingleton<Authorizer>();
 
@@ -65,8 +87,15 @@ internal static class ServiceRegistration
             var other => throw new InvalidOperationException($"Buckets:Backend '{other}' is neither 'embedded' nor 'external'."),
         });
 
-        // Blocks: snapshot block data addressed by SHA-256, on local disk under the data folder.
-        services.AddSingleton<IBlockStore>(sp => new LocalBlockStore(Path.Combine(context.DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>()));
+        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder, indexed in the catalog.
+        // Opening recovers from a crash and migrates an older release's block folder, before the server listens.
+        services.AddSingleton(sp => PackBlockStore.OpenAsync(
+            Path.Combine(context.DataDir, "blocks"),
+            sp.GetRequiredService<IBlockIndex>(),
+            PackStoreSettings.From(context.Options.Blocks),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>()).GetAwaiter().GetResult());
+        services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<PackBlockStore>());
+        services.AddHostedService<PackCompactor>();
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<Ec2Endpoint>();
@@ -101,7 +130,7 @@ internal static class ServiceRegistration
 
         // EC2 actions.
         // Images, snapshots, tags, EBS encryption by default (branch ec2).
-        services.AddSingleton<Ec2PageTokens>();
+        services.AddSingleton(sp => new Ec2PageTokens(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IServerKeys>().GetOrCreate(Ec2PageTokens.KeyName)));
         services.AddSingleton<OwnedResources>();
         services.AddSingleton<SnapshotDeleter>();
         services.AddSingleton<BlockDeviceMappingReader>();

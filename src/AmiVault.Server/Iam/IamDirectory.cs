@@ -11,6 +11,9 @@ namespace AmiVault.Iam;
 /// The credentials and policies requests are checked against: the configured accounts' root keys, then IAM users'
 /// keys and STS sessions from the catalog, held in an <see cref="IamSnapshot"/> that every IAM change replaces
 /// (reloaded whole from the catalog after the change commits, so memory never runs ahead of what is durable).
+/// Another node sharing the catalog changes IAM without telling this one: at most once a second, a request starts a
+/// background look at the catalog's IAM generation, and a newer one reloads (so a key deleted or a policy removed
+/// on one node stops working on the others within about a second).
 /// </summary>
 internal sealed class IamDirectory : ICredentialStore
 {
@@ -20,11 +23,17 @@ internal sealed class IamDirectory : ICredentialStore
     private readonly string _partition;
     private readonly Dictionary<string, Credential> _roots;
     private readonly ConcurrentDictionary<string, PolicyDocument> _parsed = new(StringComparer.Ordinal);
+    private static readonly TimeSpan GenerationCheckInterval = TimeSpan.FromSeconds(1);
     private readonly Lock _reload = new();
+    private readonly TimeProvider _time;
     private volatile IamSnapshot _current;
+    private long _lastCheck;
+    private int _checking;
 
-    public IamDirectory(AccountDirectory accounts, IIamCatalog catalog, SecretSealer sealer, ServerContext server)
+    public IamDirectory(AccountDirectory accounts, IIamCatalog catalog, SecretSealer sealer, ServerContext server, TimeProvider time)
     {
+        _time = time;
+        _lastCheck = time.GetTimestamp();
         _accounts = accounts;
         _catalog = catalog;
         _sealer = sealer;
@@ -33,13 +42,20 @@ internal sealed class IamDirectory : ICredentialStore
         _current = Build();
     }
 
-    public IamSnapshot Current => _current;
+    public IamSnapshot Current
+    {
+        get
+        {
+            NoticeOtherNodes();
+            return _current;
+        }
+    }
 
     public SecretSealer Sealer => _sealer;
 
     public AccountDirectory Accounts => _accounts;
 
-    public Credential? Find(string accessKeyId) => _roots.GetValueOrDefault(accessKeyId) ?? _current.Credential(accessKeyId);
+    public Credential? Find(string accessKeyId) => _roots.GetValueOrDefault(accessKeyId) ?? Current.Credential(accessKeyId);
 
     /// <summary>Runs a change against the catalog, then publishes the state it left.</summary>
     public async Task<T> ChangeAsync<T>(Func<IIamCatalog, Task<T>> change)
@@ -59,6 +75,34 @@ internal sealed class IamDirectory : ICredentialStore
         await change(c);
         return true;
     });
+
+    private void NoticeOtherNodes()
+    {
+        if (_time.GetElapsedTime(Interlocked.Read(ref _lastCheck)) < GenerationCheckInterval || Interlocked.Exchange(ref _checking, 1) == 1)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastCheck, _time.GetTimestamp());
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                if (_catalog.Generation() != _current.Contents.Generation)
+                {
+                    Reload();
+                }
+            }
+            catch (Exception)
+            {
+                // The catalog is unreachable for a moment: keep serving what is known, and look again next second.
+            }
+            finally
+            {
+                Volatile.Write(ref _checking, 0);
+            }
+        });
+    }
 
     private void Reload()
     {

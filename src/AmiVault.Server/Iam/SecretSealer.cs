@@ -4,8 +4,9 @@ using System.Text;
 namespace AmiVault.Iam;
 
 /// <summary>
-/// Encrypts IAM secret access keys for the catalog with AES-256-GCM under a key kept outside it (a 0600 file beside
-/// or away from the data folder), so a copy of catalog.db alone gives away no usable secret. The access key id is
+/// Encrypts IAM secret access keys for the catalog with AES-256-GCM under one of the server's keys (IServerKeys: an
+/// owner-only file beside catalog.db, or, in PostgreSQL, a key itself sealed with Catalog:SecretsKey), so a copy of
+/// the catalog's tables alone gives away no usable secret. The access key id is
 /// the associated data: a sealed secret moved to another key's row does not open.
 /// </summary>
 internal sealed class SecretSealer
@@ -22,33 +23,6 @@ internal sealed class SecretSealer
         }
 
         _key = key;
-    }
-
-    /// <summary>Reads the key file, creating it (32 random bytes, owner-only) on first use.</summary>
-    public static SecretSealer FromFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var temp = path + ".tmp";
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                }
-
-                file.Write(RandomNumberGenerator.GetBytes(32));
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: false);
-        }
-
-        var key = File.ReadAllBytes(path);
-        return key.Length == 32
-            ? new SecretSealer(key)
-            : throw new InvalidOperationException($"The IAM secret key file {path} must hold exactly 32 bytes.");
     }
 
     public byte[] Seal(string accessKeyId, string secret)

@@ -6,9 +6,9 @@ using AmiVault.Blocks;
 namespace AmiVault.Tasks;
 
 /// <summary>
-/// Writes restored blocks into the block store with many writes in flight. Each block becomes a durable file
-/// (written, fsynced, renamed), so a restore is bound by fsync latency unless writes overlap; the archive reader hands
-/// blocks over from only a few decoding threads. Blocks are copied into pooled buffers and queued (bounded, so memory
+/// Writes restored blocks into the block store with many writes in flight. A write completes only once its block is
+/// durable, and the store commits the writes waiting together (one flush per batch), so a restore is bound by flush
+/// latency unless writes overlap; the archive reader hands blocks over from only a few decoding threads. Blocks are copied into pooled buffers and queued (bounded, so memory
 /// is <see cref="Writers"/> x 2 blocks) to the writers. A failed write stops the rest: <see cref="Token"/> is cancelled,
 /// and <see cref="CompleteAsync"/> throws the failure.
 /// </summary>

@@ -1,3 +1,4 @@
+using AmiVault.Catalog;
 namespace AmiVault.Tasks;
 
 /// <summary>Runs one kind of task to its end: it records Completed or Failed itself; cancellation means shutdown.</summary>

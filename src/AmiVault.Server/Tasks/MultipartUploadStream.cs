@@ -98,7 +98,7 @@ internal sealed class MultipartUploadStream : Stream
 
         var parts = await Task.WhenAll(_uploads);
         var info = await _store.CompleteMultipartUploadAsync(_bucket, _key, _uploadId,
-            [.. parts.Select(p => new CompletedPart(p.PartNumber, p.ETag))], _cancel.Token);
+            [.. parts.Select(p => new CompletedPart(p.PartNumber, p.ETag))], cancellationToken: _cancel.Token);
         _completed = true;
         return info;
     }

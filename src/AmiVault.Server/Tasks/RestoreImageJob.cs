@@ -51,7 +51,7 @@ internal sealed class RestoreImageJob(
                 ObjectStoreException s3 when s3.Code is "PreconditionFailed" => $"s3://{task.Bucket}/{task.ObjectKey} was replaced during the restore.",
                 ObjectStoreException s3 when s3.Code is "NoSuchKey" or "NoSuchBucket" => $"s3://{task.Bucket}/{task.ObjectKey} was deleted during the restore.",
                 ObjectStoreException s3 => $"Reading s3://{task.Bucket}/{task.ObjectKey} failed: {s3.Code}: {s3.Message}",
-                IOException io => $"Writing the restored snapshots failed: {io.Message}",
+                IOException io => $"Writing the restored snapshots failed: {ServerFailureText.Of(io)}",
                 _ => $"Internal error while restoring the image ({e.GetType().Name}); see the server log.",
             };
             logger.LogWarning(e, "Restore of s3://{Bucket}/{Key} as {ImageId} failed: {Reason}", task.Bucket, task.ObjectKey, task.ImageId, reason);

@@ -232,11 +232,11 @@ internal sealed class StoreImageJob(
             await blocks.ReadAsync(hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
             return buffer;
         }
-        catch (BlockMissingException)
+        catch (Exception e) when (e is BlockMissingException or BlockDamagedException)
         {
             ArchiveBuffers.Return(buffer);
             await RequireSnapshotAsync(task, snapshotId, cancellationToken);
-            throw new TaskFailedException($"A block of snapshot {snapshotId} is missing from the block store.");
+            throw new TaskFailedException($"A block of snapshot {snapshotId} cannot be read: {e.Message}");
         }
         catch
         {
@@ -275,7 +275,8 @@ internal sealed class StoreImageJob(
         ObjectStoreException s3 when s3.Code == "NoSuchBucket" => $"The bucket {task.Bucket} was deleted during the task.",
         ObjectStoreException s3 when s3.Code is "AccessDenied" or "Forbidden" => $"The bucket {task.Bucket} is no longer writable by this account.",
         ObjectStoreException s3 => $"Writing to s3://{task.Bucket}/{task.ObjectKey} failed: {s3.Code}: {s3.Message}",
-        IOException io => $"Writing s3://{task.Bucket}/{task.ObjectKey} failed: {io.Message}",
+        DirectoryNotFoundException => $"The bucket {task.Bucket} or the upload of {task.ObjectKey} was deleted during the task.",
+        IOException io => $"Writing s3://{task.Bucket}/{task.ObjectKey} failed: {ServerFailureText.Of(io)}",
         _ => $"Internal error while storing the image ({e.GetType().Name}); see the server log.",
     };
 

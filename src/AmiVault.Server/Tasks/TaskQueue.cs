@@ -1,23 +1,44 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
+using AmiVault.Catalog;
+using AmiVault.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using AmiVault.Configuration;
 
 namespace AmiVault.Tasks;
 
 /// <summary>
 /// Store and restore tasks queue here behind a bounded pool of workers (Tasks:Workers). Tasks live in the catalog,
 /// so the queue itself is only a list of ids: at start-up every unfinished task is recovered and queued again.
+/// A worker runs a task only while this node holds its lease (<see cref="ITaskLeases"/>, Tasks:LeaseSeconds) and
+/// renews it while the job works; losing it stops the job, since another node may have taken the task over. In a
+/// cluster a poller also queues tasks whose lease expired (their node died), and the job simply runs again: a store
+/// aborts the upload it finds recorded and starts over, a restore is idempotent.
 /// </summary>
-internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ServerContext server, ILogger<TaskQueue> logger) : BackgroundService
+internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, ServerContext server, ILogger<TaskQueue> logger) : BackgroundService
 {
     private readonly Channel<(TaskKind Kind, string TaskId)> _queue = Channel.CreateUnbounded<(TaskKind, string)>();
     private readonly Dictionary<TaskKind, ITaskJob> _jobs = jobs.ToDictionary(j => j.Kind);
 
+    /// <summary>Tasks queued or running on this node, so the poller does not queue them twice.</summary>
+    private readonly ConcurrentDictionary<(TaskKind, string), byte> _here = new();
+
+    /// <summary>This process among the nodes: unique per start, readable in the database and the logs.</summary>
+    public string NodeId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(server.Options.Tasks.LeaseSeconds);
+
     public void Enqueue(TaskKind kind, string taskId)
     {
+        if (!_here.TryAdd((kind, taskId), 0))
+        {
+            return;
+        }
+
         if (!_queue.Writer.TryWrite((kind, taskId)))
         {
+            _here.TryRemove((kind, taskId), out _);
             throw new InvalidOperationException("The task queue is closed: the server is shutting down.");
         }
     }
@@ -40,13 +61,47 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ServerContext server
 
             foreach (var taskId in unfinished)
             {
-                logger.LogWarning("Resuming {Kind} task {TaskId} left unfinished by the previous run.", job.Kind, taskId);
+                // In a cluster most of these run on live nodes: the lease decides, and those are skipped.
+                logger.LogInformation("Queueing unfinished {Kind} task {TaskId} found at start-up.", job.Kind, taskId);
                 Enqueue(job.Kind, taskId);
             }
         }
 
         var workers = Enumerable.Range(0, server.Options.Tasks.Workers).Select(_ => WorkAsync(stoppingToken));
-        await Task.WhenAll(workers);
+        await Task.WhenAll([.. workers, PollAsync(stoppingToken)]);
+    }
+
+    /// <summary>Queues tasks no node holds a live lease on: those of a node that died, or admitted by one that never got to them.</summary>
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Lease / 2);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                foreach (var kind in _jobs.Keys)
+                {
+                    try
+                    {
+                        foreach (var taskId in await leases.ListUnleasedAsync(kind, server.Options.Tasks.Workers * 2, stoppingToken))
+                        {
+                            if (!_here.ContainsKey((kind, taskId)))
+                            {
+                                logger.LogWarning("Taking over {Kind} task {TaskId}: no node holds its lease.", kind, taskId);
+                                Enqueue(kind, taskId);
+                            }
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        logger.LogWarning(e, "Could not look for {Kind} tasks to take over; trying again in {Seconds} s.", kind, (Lease / 2).TotalSeconds);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
@@ -57,11 +112,15 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ServerContext server
             {
                 try
                 {
-                    await _jobs[kind].RunAsync(taskId, stoppingToken);
+                    if (await leases.TryClaimAsync(kind, taskId, NodeId, Lease, stoppingToken))
+                    {
+                        await RunLeasedAsync(kind, taskId, stoppingToken);
+                    }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
-                    // Shutdown: the task stays InProgress in the catalog and is recovered at the next start.
+                    // Shutdown: the task stays InProgress in the catalog, for this node's next start or another node.
+                    await ReleaseQuietlyAsync(kind, taskId);
                     return;
                 }
                 catch (Exception e)
@@ -69,10 +128,87 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ServerContext server
                     // Jobs record their own failures; this is a last line so one bad task never stops a worker.
                     logger.LogError(e, "{Kind} task {TaskId} failed outside its job's handling.", kind, taskId);
                 }
+                finally
+                {
+                    _here.TryRemove((kind, taskId), out _);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task RunLeasedAsync(TaskKind kind, string taskId, CancellationToken stoppingToken)
+    {
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var jobDone = new CancellationTokenSource();
+        var renewal = RenewAsync(kind, taskId, leaseLost, jobDone.Token);
+        try
+        {
+            await _jobs[kind].RunAsync(taskId, leaseLost.Token);
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            // Another node has the task now; whatever it does wins, and this node writes nothing more.
+            logger.LogWarning("Stopped {Kind} task {TaskId}: this node lost its lease.", kind, taskId);
+        }
+        finally
+        {
+            await jobDone.CancelAsync();
+            await renewal;
+        }
+    }
+
+    /// <summary>
+    /// Renews the lease every third of its length. A renewal refused means the lease is gone; renewals failing (the
+    /// database unreachable) for a whole lease mean it may be gone: either way the job is stopped.
+    /// </summary>
+    private async Task RenewAsync(TaskKind kind, string taskId, CancellationTokenSource leaseLost, CancellationToken jobDone)
+    {
+        var sinceRenewed = Stopwatch.StartNew();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(Lease / 3, jobDone);
+                try
+                {
+                    if (!await leases.RenewAsync(kind, taskId, NodeId, Lease, jobDone))
+                    {
+                        await leaseLost.CancelAsync();
+                        return;
+                    }
+
+                    sinceRenewed.Restart();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Could not renew the lease of {Kind} task {TaskId}.", kind, taskId);
+                    if (sinceRenewed.Elapsed >= Lease)
+                    {
+                        await leaseLost.CancelAsync();
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (jobDone.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(TaskKind kind, string taskId)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await leases.ReleaseAsync(kind, taskId, NodeId, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            // The lease then simply expires.
+            logger.LogWarning(e, "Could not release the lease of {Kind} task {TaskId} at shutdown.", kind, taskId);
         }
     }
 }

@@ -48,7 +48,8 @@ internal interface IObjectStore
     /// <summary>Stores one part of exactly <paramref name="length"/> bytes, replacing an earlier part with the same number.</summary>
     Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, CancellationToken cancellationToken = default);
 
-    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default);
+    /// <summary>Completes an upload; with a <paramref name="condition"/>, only if the key's current object allows it.</summary>
+    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default);
 
     Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default);
 

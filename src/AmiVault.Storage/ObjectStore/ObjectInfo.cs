@@ -10,4 +10,8 @@ internal sealed record ObjectInfo(
     IReadOnlyDictionary<string, string> Metadata,
     bool Encrypted,
     int? PartsCount,
-    int TagCount);
+    int TagCount)
+{
+    /// <summary>The stored standard headers (<see cref="ObjectHeaders"/>).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = ObjectHeaders.None;
+}

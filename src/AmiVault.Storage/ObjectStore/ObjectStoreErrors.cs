@@ -56,6 +56,9 @@ internal static class ObjectStoreErrors
     public static ObjectStoreException PreconditionFailed(string condition) =>
         new("PreconditionFailed", $"At least one of the pre-conditions you specified did not hold ({condition}).", 412);
 
+    /// <summary>304: the answer to a GET or HEAD whose If-None-Match / If-Modified-Since held (the endpoint sends no body).</summary>
+    public static ObjectStoreException NotModified(string etag) => new("NotModified", "Not Modified", 304) { ETag = etag };
+
     public static ObjectStoreException InvalidRange(long size) =>
         new("InvalidRange", string.Create(CultureInfo.InvariantCulture, $"The requested range is not satisfiable (object size {size})."), 416);
 
@@ -67,6 +70,13 @@ internal static class ObjectStoreErrors
 
     public static ObjectStoreException InvalidDigest(string what) =>
         new("InvalidDigest", $"The {what} you specified is not valid.", 400);
+
+    /// <summary>
+    /// The stored data of an object failed its integrity check (<paramref name="detail"/> says where, never a path):
+    /// answered as S3 answers a server-side fault, and never with the damaged bytes.
+    /// </summary>
+    public static ObjectStoreException StoredDataCorrupt(string detail) =>
+        new("InternalError", $"We encountered an internal error: the stored data of this object failed its integrity check ({detail}). It is not served.", 500);
 
     public static ObjectStoreException IncompleteBody(string message = "You did not provide the number of bytes specified by the Content-Length HTTP header.") =>
         new("IncompleteBody", message, 400);

@@ -9,4 +9,7 @@ internal sealed class ObjectStoreException(string code, string message, int stat
 
     /// <summary>The bucket or key the error is about, reported as the S3 error's Resource.</summary>
     public string? Resource { get; init; }
+
+    /// <summary>The object's current ETag, which a 304 Not Modified answer carries.</summary>
+    public string? ETag { get; init; }
 }

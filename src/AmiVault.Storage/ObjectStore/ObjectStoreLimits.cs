@@ -119,5 +119,14 @@ internal static class ObjectStoreLimits
         {
             throw ObjectStoreErrors.InvalidDigest("Content-MD5");
         }
+
+        // The standard headers go back out as they came: known names, printable values, bounded like metadata.
+        foreach (var (name, value) in options.Headers)
+        {
+            if (!ObjectHeaders.Stored.Contains(name) || value.Length > MaxMetadataBytes || !value.All(c => c is '\t' or (>= ' ' and <= '~')))
+            {
+                throw ObjectStoreErrors.InvalidArgument($"The header {name} cannot be stored with an object.");
+            }
+        }
     }
 }

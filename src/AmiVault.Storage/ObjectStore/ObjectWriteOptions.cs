@@ -14,7 +14,13 @@ internal sealed record ObjectWriteOptions
 
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires (<see cref="ObjectHeaders"/>).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = ObjectHeaders.None;
+
     public bool? Encrypt { get; init; }
 
     public byte[]? ContentMd5 { get; init; }
+
+    /// <summary>If-Match / If-None-Match: * of a conditional PutObject.</summary>
+    public WriteCondition? Condition { get; init; }
 }

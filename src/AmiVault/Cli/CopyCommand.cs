@@ -51,8 +51,8 @@ internal static class CopyCommand
                 ["SourceETag"] = result.SourceETag,
                 ["DestinationETag"] = result.DestinationETag,
                 ["SameETag"] = result.SameETag,
-                ["Metadata"] = result.MetadataCount,
-                ["Tags"] = result.TagCount,
+                ["MetadataKeys"] = result.MetadataCount,
+                ["TagKeys"] = result.TagCount,
                 ["Verified"] = result.ArchiveImageId is null ? "size and ETag" : $"size, ETag and archive digest ({(options.VerifyArchiveFully ? "every frame" : "index")})",
                 ["ArchiveImageId"] = result.ArchiveImageId,
                 ["Seconds"] = Sizes.Seconds(result.Elapsed),
@@ -98,7 +98,8 @@ internal static class CopyCommand
             throw new CliException(code,
                 $"{message} The parts copied so far are kept at the destination (nothing appears under {to} until the copy completes): "
                 + "run the same command again to resume. To give up instead: "
-                + $"aws s3api abort-multipart-upload --bucket {to.Bucket} --key '{to.Key}' --upload-id {uploadId} --endpoint-url {destinationEndpoint}",
+                + $"aws s3api abort-multipart-upload --bucket {to.Bucket} --key '{to.Key}' --upload-id {uploadId} --endpoint-url {destinationEndpoint}"
+                + $" --region {destinationAws.Region}{(destinationAws.ProfileName == "default" ? "" : $" --profile {destinationAws.ProfileName}")}",
                 e);
         }
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using AmiVault.Catalog;
 using AmiVault.Cli.Common;
 using AmiVault.Transfers;
 using Amazon.EC2;
@@ -46,6 +47,12 @@ internal static class ImportDiskCommand
                 throw CliException.Usage($"{path} does not exist.");
             }
 
+            // Checked before a whole disk is uploaded, not by RegisterImage after it.
+            if (context.Value(register) is { } requestedName && ImageNames.Problem(requestedName) is { } problem)
+            {
+                throw CliException.Usage($"--register: {problem}");
+            }
+
             var options = new DiskImportOptions
             {
                 Description = context.Value(description),
@@ -75,7 +82,20 @@ internal static class ImportDiskCommand
                     if (context.Value(register) is { } name)
                     {
                         var registration = new ImageRegistration(name, result.SnapshotId, context.Value(architecture), context.Value(bootMode), options.Description);
-                        imageId = await registration.RegisterAsync(ec2, context.CancellationToken);
+                        try
+                        {
+                            imageId = await registration.RegisterAsync(ec2, context.CancellationToken);
+                        }
+                        catch (Exception e) when (e is not CliException)
+                        {
+                            // The upload is done and whole: keep it, and say how to use it or give it up.
+                            var (code, message) = CliErrors.Describe(e, context.CancellationToken.IsCancellationRequested);
+                            var flags = $" --region {aws.Region} --endpoint-url {aws.Endpoint("ec2").ToString().TrimEnd('/')}";
+                            throw new CliException(code,
+                                $"{message} The snapshot {result.SnapshotId} is complete and kept. Register it with: {registration.AwsCli(flags)}"
+                                + $" (another name if that was the trouble); or delete it with: aws ec2 delete-snapshot --snapshot-id {result.SnapshotId}{flags}",
+                                e);
+                        }
                     }
                 }
                 else

@@ -16,10 +16,13 @@ internal static class ServeCommand
         var region = new Option<string?>("--region") { Description = "Region this server is (default us-east-1)." };
         var partition = new Option<string?>("--partition") { Description = "Partition (default: from the region: aws, aws-us-gov, aws-cn)." };
         var config = new Option<string?>("--config") { Description = "JSON config file (see README)." };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve HTTPS with this certificate (PEM file; with --tls-key)." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The certificate's private key (PEM file)." };
+        var allowInsecure = new Option<bool>("--allow-insecure-listen") { Description = "Listen off loopback without TLS (only behind a TLS-terminating proxy)." };
 
         var command = new Command("serve", "Run the AmiVault server (EC2, EBS direct and S3 APIs on one port).")
         {
-            port, listen, dataDir, region, partition, config,
+            port, listen, dataDir, region, partition, config, tlsCert, tlsKey, allowInsecure,
         };
         runner.SetAction(command, async context =>
         {
@@ -37,6 +40,9 @@ internal static class ServeCommand
                     ["DataDir"] = parse.GetValue(dataDir),
                     ["Region"] = parse.GetValue(region),
                     ["Partition"] = parse.GetValue(partition),
+                    ["Tls:CertificateFile"] = parse.GetValue(tlsCert),
+                    ["Tls:KeyFile"] = parse.GetValue(tlsKey),
+                    ["AllowInsecureListen"] = parse.GetValue(allowInsecure) ? "true" : null,
                 });
                 server = await AmiVaultServer.StartAsync(options, cancellationToken: cancellationToken);
             }
@@ -44,6 +50,11 @@ internal static class ServeCommand
             {
                 // The configuration's own checks (a bad port or region, keys that must not be exposed).
                 throw CliException.Configuration(e.Message);
+            }
+            catch (ServerStartException e)
+            {
+                // The data folder or the port is taken: what the server could not do, not a client's "is it running?".
+                throw new CliException(ExitCodes.Failure, e.Message, e);
             }
 
             await using var running = server;
@@ -56,7 +67,7 @@ internal static class ServeCommand
                 output.WriteLine($"  export AWS_ACCESS_KEY_ID={account.AccessKeyId}");
                 output.WriteLine($"  export AWS_SECRET_ACCESS_KEY={account.SecretAccessKey}");
                 output.WriteLine($"  export AWS_DEFAULT_REGION={options.Region}");
-                output.WriteLine($"  # account id {account.Id}; use --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
+                output.WriteLine($"  # account id {account.Id}; use --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}{(options.Tls.Enabled ? " --ca-bundle " + options.Tls.CertificateFile + " (when the certificate is self-signed)" : "")}");
             }
 
             // Ends on Ctrl-C or SIGTERM, whichever of the host and the command line sees the signal first.

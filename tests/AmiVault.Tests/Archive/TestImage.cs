@@ -73,6 +73,9 @@ internal sealed class TestImage
         return new TestImage(blockSize, ManifestFor(blocks), blocks);
     }
 
+    /// <summary>An image given block by block (the golden archives' fixed images).</summary>
+    public static TestImage Of(int blockSize, ArchiveManifest manifest, IReadOnlyList<IReadOnlyList<TestBlock>> blocks) => new(blockSize, manifest, blocks);
+
     /// <summary>The same image with only the listed block indices of each snapshot.</summary>
     public TestImage Select(IReadOnlyList<IReadOnlyList<long>> indices)
     {

@@ -72,7 +72,7 @@ public sealed class CliConventionTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unreachable_endpoint_fails_with_exit_255_and_no_stack_trace()
+    public async Task An_unreachable_endpoint_fails_with_exit_255_and_no_stack_trace_in_whole_sentences()
     {
         _cli.Profile("dead", "AKIAEXAMPLE", "secret", "us-east-1", "http://127.0.0.1:1");
 
@@ -81,6 +81,8 @@ public sealed class CliConventionTests : IDisposable
         Assert.Equal(255, result.ExitCode);
         Assert.Contains("Could not reach the endpoint", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        // The system's message ("Connection refused (127.0.0.1:1)") has no full stop of its own.
+        Assert.Matches(@"[.!?] Is the server running", result.Stderr);
     }
 
     [Fact]

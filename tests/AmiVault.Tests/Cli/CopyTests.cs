@@ -37,6 +37,11 @@ public sealed class CopyTests : IAsyncLifetime
         Assert.Equal(6, result.Number("PartsSent"));
         Assert.True(result.Json.GetProperty("SameETag").GetBoolean());
         Assert.Equal(sourceETag, (await _govS3.GetObjectMetadataAsync("images-gov", "ami-0123.bin")).ETag);
+        // Printed as the AWS CLI prints an ETag ("\"…\""), with counts that say what they count.
+        Assert.Contains($"\"DestinationETag\": \"{sourceETag.Replace("\"", "\\\"", StringComparison.Ordinal)}\"", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0022", result.Stdout, StringComparison.Ordinal);
+        Assert.True(result.Number("MetadataKeys") >= 0);
+        Assert.False(result.Json.TryGetProperty("Metadata", out _));
         await CopyTestObjects.AssertCopiedAsync(_govS3, "images-gov", "ami-0123.bin", data);
         Assert.False(Directory.Exists(_cli.StateDirectory) && Directory.EnumerateFiles(_cli.StateDirectory).Any());
     }
@@ -61,6 +66,7 @@ public sealed class CopyTests : IAsyncLifetime
 
         Assert.Equal(130, interrupted.ExitCode);
         Assert.Contains("run the same command again to resume", interrupted.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"--endpoint-url {proxy.EndpointUrl} --region {_gov.Region} --profile gov-proxy", interrupted.Stderr, StringComparison.Ordinal);
         Assert.Equal(3, proxy.Count(CountingProxy.IsUploadPart));
         await Assert.ThrowsAsync<AmazonS3Exception>(() => _govS3.GetObjectMetadataAsync("images-gov", "ami-resume.bin"));
 

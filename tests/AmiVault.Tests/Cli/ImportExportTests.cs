@@ -62,6 +62,38 @@ public sealed class ImportExportTests : IAsyncLifetime
         Assert.Equal(result.String("SnapshotId"), Assert.Single(image.BlockDeviceMappings).Ebs.SnapshotId);
     }
 
+    [Fact]
+    public async Task An_invalid_register_name_is_refused_before_anything_is_uploaded()
+    {
+        var disk = await SparseDiskAsync("named.img", writtenMiB: 4);
+
+        var result = await _cli.RunAsync("import-disk", disk, "--profile", "lab", "--register", "no*stars");
+
+        Assert.Equal(252, result.ExitCode);
+        Assert.Contains("--register: AMI names may only contain", result.Stderr, StringComparison.Ordinal);
+        using var ec2 = _server.Ec2();
+        Assert.Empty((await ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { OwnerIds = ["self"] })).Snapshots ?? []);
+    }
+
+    [Fact]
+    public async Task A_registration_that_fails_after_the_upload_names_the_kept_snapshot_and_how_to_register_or_delete_it()
+    {
+        var disk = await SparseDiskAsync("taken.img", writtenMiB: 4);
+        (await _cli.RunAsync("import-disk", disk, "--profile", "lab", "--register", "taken-name")).EnsureSuccess();
+
+        var result = await _cli.RunAsync("import-disk", disk, "--profile", "lab", "--register", "taken-name");
+
+        Assert.Equal(254, result.ExitCode);
+        using var ec2 = _server.Ec2();
+        var registered = (await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"] })).Images.Select(i => i.BlockDeviceMappings[0].Ebs.SnapshotId).ToList();
+        var kept = (await ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { OwnerIds = ["self"] })).Snapshots.Single(s => !registered.Contains(s.SnapshotId));
+        Assert.Equal("completed", kept.State.Value);
+        Assert.Contains("InvalidAMIName.Duplicate", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"The snapshot {kept.SnapshotId} is complete and kept", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"aws ec2 delete-snapshot --snapshot-id {kept.SnapshotId} --region eu-west-1 --endpoint-url {_server.EndpointUrl}", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("aws ec2 register-image --name 'taken-name'", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("qcow2", "QCOW2")]
     [InlineData("vmdk", "VMDK")]

@@ -36,6 +36,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Assert.Contains("signin-web-server", row.Text, StringComparison.Ordinal);
         Assert.Contains("available", row.Text, StringComparison.Ordinal);
         Assert.Contains("aws ec2 describe-images --endpoint-url " + Server.EndpointUrl + " --owners self", Browser.Text(".cli"), StringComparison.Ordinal);
+        Browser.Screenshot("images");
+        Browser.Screenshot("images-narrow", width: 420, height: 800);
     }
 
     [Fact]
@@ -101,8 +103,16 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Browser.WaitUntil("the restored image to become available", () => Browser.Text(".image-state").Contains("available", StringComparison.Ordinal));
         Assert.All(Browser.FindAll("#image-live progress"), p => Assert.Equal("100", p.GetAttribute("value")));
         Browser.Screenshot("restore-available");
-
         var newId = new Uri(Browser.Url).Segments[^1];
+        Browser.Go("/console/images/" + imageId);
+        Assert.Contains($"s3://console-restore/{imageId}.bin", Browser.PageText, StringComparison.Ordinal);
+        Browser.Screenshot("image");
+        Browser.Go("/console/buckets?bucket=console-restore");
+        Assert.Contains("restore-web-server", Browser.Find($"tr:has(a[href='/console/restore?bucket=console-restore&key={imageId}.bin'])").Text, StringComparison.Ordinal);
+        Browser.Screenshot("buckets");
+        Browser.Go("/console/snapshots");
+        Browser.Screenshot("snapshots");
+
         using var ec2 = Server.Ec2();
         var restored = await Ec2TestData.ImageAsync(ec2, newId);
         Assert.Equal("restore-web-server-copy", restored.Name);
@@ -177,7 +187,15 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
-        Browser.Find("form.signout button").Click();
+        // By keyboard: the skip link comes first, then the sections, then Sign out.
+        Browser.Find("body").SendKeys(Keys.Tab);
+        Assert.Equal("Skip to content", Browser.Driver.SwitchTo().ActiveElement().Text);
+        for (var tabs = 0; tabs < 20 && Browser.Driver.SwitchTo().ActiveElement().Text != "Sign out"; tabs++)
+        {
+            Browser.Driver.SwitchTo().ActiveElement().SendKeys(Keys.Tab);
+        }
+
+        Browser.Driver.SwitchTo().ActiveElement().SendKeys(Keys.Enter);
         Browser.WaitUntil("the sign-in page", () => Browser.Url.Contains("/console/signin", StringComparison.Ordinal));
         Browser.Go("/console/images");
         Assert.Contains("/console/signin", Browser.Url, StringComparison.Ordinal);

@@ -65,7 +65,7 @@ public sealed class EbsCliTests : IAsyncLifetime, IDisposable
             Assert.Equal(Text(IBlockStore.BlockSize), get.GetProperty("DataLength").ToString()); // the CLI prints this header as a string
         }
 
-        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(a))], _server.StoredBlockFiles());
+        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(a))], _server.StoredBlocks());
 
         var changed = (await AwsCli.RunAsync(_server, "ebs", "list-changed-blocks", "--second-snapshot-id", snapshotId)).EnsureSuccess().Json;
         Assert.Equal(written.Length, changed.GetProperty("ChangedBlocks").GetArrayLength());

@@ -56,7 +56,7 @@ public sealed class EbsRoundTripTests
             Assert.Equal(Checksum(expected), checksum);
         }
 
-        Assert.Equal(new[] { Convert.ToHexStringLower(SHA256.HashData(a)), Convert.ToHexStringLower(SHA256.HashData(b)) }.Order(), server.StoredBlockFiles());
+        Assert.Equal(new[] { Convert.ToHexStringLower(SHA256.HashData(a)), Convert.ToHexStringLower(SHA256.HashData(b)) }.Order(), server.StoredBlocks());
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class EbsRoundTripTests
 
         Assert.Equal("completed", (await server.Catalog().GetAsync(snapshot.SnapshotId))!.Status);
         Assert.Equal(blocks.Select(b => b.Index), (await ebs.ListSnapshotBlocksAsync(snapshot.SnapshotId).ToListAsync()).Select(l => l.BlockIndex));
-        Assert.Equal(blocks.Length, server.StoredBlockFiles().Length);
+        Assert.Equal(blocks.Length, server.StoredBlocks().Length);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class EbsRoundTripTests
         await ebs.PutSnapshotBlockAsync(snapshot.SnapshotId, 0, second);
         await ebs.CompleteSnapshotAsync(snapshot.SnapshotId, 1, Linear([(0, second)]));
 
-        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(second))], server.StoredBlockFiles());
+        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(second))], server.StoredBlocks());
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class EbsRoundTripTests
         var released = await server.Catalog().DeleteAsync(doomed.SnapshotId);
         await server.Server.Services.GetRequiredService<IBlockStore>().ReclaimAsync(released);
 
-        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(shared))], server.StoredBlockFiles());
+        Assert.Equal([Convert.ToHexStringLower(SHA256.HashData(shared))], server.StoredBlocks());
         var block = (await ebs.ListSnapshotBlocksAsync(kept.SnapshotId).ToListAsync()).Single();
         var back = new byte[IBlockStore.BlockSize];
         await ebs.GetSnapshotBlockAsync(kept.SnapshotId, 7, block.BlockToken, back);

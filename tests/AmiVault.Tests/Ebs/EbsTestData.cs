@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
+using AmiVault.Catalog.Sqlite;
 using AmiVault.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using AmiVault.Ebs;
@@ -40,12 +41,24 @@ internal static class EbsTestData
 
     public static string BlocksRoot(this TestServer server) => Path.Combine(server.DataDir, "blocks");
 
-    /// <summary>Block files on disk (the temporary folder aside), by name.</summary>
-    public static string[] StoredBlockFiles(this TestServer server) =>
-        [.. Directory.EnumerateFiles(server.BlocksRoot(), "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "tmp")
-            .Select(Path.GetFileName)
-            .Order(StringComparer.Ordinal)!];
+    /// <summary>The blocks that have stored data (hex SHA-256, in order), as the block index lists them.</summary>
+    public static string[] StoredBlocks(this TestServer server) =>
+        server.Server.Services.GetRequiredService<SqliteDatabase>().Read(c =>
+        {
+            using var query = SqliteDatabase.Command(c, "SELECT hash FROM block_locations;");
+            using var reader = query.ExecuteReader();
+            var hashes = new List<string>();
+            while (reader.Read())
+            {
+                hashes.Add(Convert.ToHexStringLower((byte[])reader[0]));
+            }
+
+            return hashes.Order(StringComparer.Ordinal).ToArray();
+        });
+
+    /// <summary>Bytes in the pack files: a request that changes nothing leaves it alone.</summary>
+    public static long StoredPackBytes(this TestServer server) =>
+        Directory.EnumerateFiles(server.BlocksRoot(), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
 
     /// <summary>Every snapshot record of both test accounts, every block row, every block file, as text.</summary>
     public static async Task<string> StateAsync(this TestServer server)
@@ -62,7 +75,8 @@ internal static class EbsTestData
             }
         }
 
-        lines.AddRange(server.StoredBlockFiles());
+        lines.AddRange(server.StoredBlocks());
+        lines.Add($"pack bytes: {server.StoredPackBytes()}");
         return string.Join('\n', lines);
     }
 }

@@ -12,7 +12,7 @@ public sealed class PageTokenTests
     [Fact]
     public void A_token_continues_after_the_last_item_of_the_previous_page()
     {
-        var tokens = new Ec2PageTokens(_clock);
+        var tokens = new Ec2PageTokens(_clock, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var items = Enumerable.Range(0, 12).Select(i => $"item-{i:D2}").Reverse().ToList();
         var (first, next) = tokens.Start(Call(("MaxResults", "5"))).Take(items, x => x);
         Assert.Equal(["item-00", "item-01", "item-02", "item-03", "item-04"], first);
@@ -30,7 +30,7 @@ public sealed class PageTokenTests
     [Fact]
     public void A_token_is_refused_when_altered_reused_with_other_parameters_expired_or_from_another_process()
     {
-        var tokens = new Ec2PageTokens(_clock);
+        var tokens = new Ec2PageTokens(_clock, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var items = Enumerable.Range(0, 20).Select(i => $"{i:D2}").ToList();
         var token = tokens.Start(Call(("MaxResults", "5"), ("Filter.1.Name", "name"), ("Filter.1.Value.1", "a*"))).Take(items, x => x).NextToken!;
 
@@ -47,7 +47,7 @@ public sealed class PageTokenTests
         Refused(tokens, token[..^1] + (token[^1] == 'A' ? 'B' : 'A'), sameFilters);
         Refused(tokens, token, ("Filter.1.Name", "name"), ("Filter.1.Value.1", "b*"));
         Refused(tokens, token);
-        Refused(new Ec2PageTokens(_clock), token, sameFilters);
+        Refused(new Ec2PageTokens(_clock, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), token, sameFilters);
         Refused(tokens, new string('A', 5000), sameFilters);
         _clock.Now += Ec2PageTokens.Lifetime + TimeSpan.FromMinutes(1);
         Refused(tokens, token, sameFilters);
@@ -56,7 +56,7 @@ public sealed class PageTokenTests
     [Fact]
     public void MaxResults_below_the_minimum_is_refused_and_above_the_maximum_is_lowered()
     {
-        var tokens = new Ec2PageTokens(_clock);
+        var tokens = new Ec2PageTokens(_clock, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var items = Enumerable.Range(0, 1500).Select(i => $"{i:D4}").ToList();
         Assert.Equal("InvalidParameterValue", Assert.Throws<Ec2Exception>(() => tokens.Start(Call(("MaxResults", "4")))).Code);
         Assert.Equal(1000, tokens.Start(Call(("MaxResults", "5000"))).Take(items, x => x).Items.Count);

@@ -134,7 +134,7 @@ public sealed class SnapshotTests
         await using var server = await TestServer.StartAsync();
         using var ec2 = server.Ec2();
         var catalog = server.Server.Services.GetRequiredService<AmiVault.Catalog.ISnapshotCatalog>();
-        var store = (LocalBlockStore)server.Server.Services.GetRequiredService<IBlockStore>();
+        var store = server.Server.Services.GetRequiredService<PackBlockStore>();
         var deleted = await SnapshotAsync(server);
         var kept = await SnapshotAsync(server);
         var own = await PutBlockAsync(deleted, 0, 1);
@@ -144,8 +144,8 @@ public sealed class SnapshotTests
         await ec2.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = deleted });
 
         Assert.Null(await catalog.GetAsync(deleted));
-        Assert.False(store.Contains(own));
-        Assert.True(store.Contains(shared));
+        Assert.False(await store.ContainsAsync(own));
+        Assert.True(await store.ContainsAsync(shared));
         Assert.Equal(1, await catalog.CountBlocksAsync(kept));
 
         async Task<byte[]> PutBlockAsync(string snapshotId, long index, byte fill)

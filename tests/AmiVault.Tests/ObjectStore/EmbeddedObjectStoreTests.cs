@@ -125,7 +125,68 @@ public sealed class EmbeddedObjectStoreTests : IDisposable
         await File.WriteAllBytesAsync(file, bytes);
 
         await using var content = await Alice.GetObjectAsync("sse", "k", ObjectReadOptions.Whole);
-        await Assert.ThrowsAsync<InvalidDataException>(() => content.Body.CopyToAsync(Stream.Null));
+        var e = await Assert.ThrowsAsync<ObjectStoreException>(() => content.Body.CopyToAsync(Stream.Null));
+        Assert.Equal(("InternalError", 500), (e.Code, e.Status));
+    }
+
+    [Fact]
+    public async Task A_plain_object_is_stored_checksummed_and_a_truncated_data_file_fails_to_read()
+    {
+        await Alice.CreateBucketAsync("bkt");
+        var data = RandomNumberGenerator.GetBytes(200_000);
+        await Alice.PutObjectAsync("bkt", "k", new MemoryStream(data), data.Length, ObjectWriteOptions.Default);
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(_dataDir, "buckets", "bkt", "data")));
+        Assert.Equal(4 + data.Length + (4 * 8), new FileInfo(file).Length);
+
+        // Cut at a frame boundary: every remaining frame is sound, only the last one is missing.
+        await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+        {
+            stream.SetLength(4 + (3 * ((64 * 1024) + 8)));
+        }
+
+        Assert.Equal(data.AsSpan(0, 1000).ToArray(), await ReadRangeAsync("bkt", "k", 0, 1000));
+        var e = await Assert.ThrowsAsync<ObjectStoreException>(() => ReadRangeAsync("bkt", "k", 199_000, 1000));
+        Assert.Equal("InternalError", e.Code);
+    }
+
+    /// <summary>
+    /// What the release before data checksums left on disk: an object whose record has no "Checksummed" and whose data
+    /// file is the raw bytes, and an unfinished upload with a raw part named NNNNN-MD5-LENGTH. Both still read, and
+    /// the upload completes with a part uploaded now (checksummed) next to the old one.
+    /// </summary>
+    [Fact]
+    public async Task Objects_and_parts_written_before_data_checksums_still_read()
+    {
+        await Alice.CreateBucketAsync("old");
+        var storage = new EmbeddedStorage(_dataDir, "eu-west-1", TimeProvider.System);
+        var bucketDir = Path.Combine(_dataDir, "buckets", "old");
+        var data = RandomNumberGenerator.GetBytes(150_000);
+        await File.WriteAllBytesAsync(Path.Combine(bucketDir, "data", "0123456789abcdef0123456789abcdef"), data);
+        var objectFile = storage.ObjectFile("old", "legacy.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(objectFile)!);
+        var dataName = "0123456789abcdef0123456789abcdef";
+        await File.WriteAllBytesAsync(objectFile, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            Key = "legacy.bin", Size = data.Length, ETag = ETags.FromMd5(MD5.HashData(data)), LastModified = "2026-12-01T10:00:00+00:00",
+            ContentType = (string?)null, Metadata = new { }, Tags = new { }, Encrypted = false, PartsCount = (int?)null,
+            DataPath = dataName, Segments = new[] { new { Path = dataName, Length = data.Length } },
+        }));
+
+        var uploadId = await Alice.CreateMultipartUploadAsync("old", "mp", ObjectWriteOptions.Default);
+        var oldPart = RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
+        var oldPartMd5 = MD5.HashData(oldPart);
+        await File.WriteAllBytesAsync(Path.Combine(bucketDir, "uploads", uploadId, $"00001-{Convert.ToHexStringLower(oldPartMd5)}-{oldPart.Length}"), oldPart);
+        var newPart = RandomNumberGenerator.GetBytes(100_000);
+        var e2 = await Alice.UploadPartAsync("old", "mp", uploadId, 2, new MemoryStream(newPart), newPart.Length);
+        var listed = await Alice.ListPartsAsync("old", "mp", uploadId);
+        Assert.Equal([1, 2], listed.Parts.Select(p => p.PartNumber));
+        await Alice.CompleteMultipartUploadAsync("old", "mp", uploadId, [new(1, ETags.FromMd5(oldPartMd5)), new(2, e2.ETag)]);
+
+        Assert.Equal(data, await ReadRangeAsync("old", "legacy.bin", 0, data.Length));
+        Assert.Equal(data.AsSpan(70_000, 100).ToArray(), await ReadRangeAsync("old", "legacy.bin", 70_000, 100));
+        byte[] whole = [.. oldPart, .. newPart];
+        Assert.Equal(whole, await ReadRangeAsync("old", "mp", 0, whole.Length));
+        Assert.Equal(whole.AsSpan(oldPart.Length - 10, 20).ToArray(), await ReadRangeAsync("old", "mp", oldPart.Length - 10, 20));
     }
 
     [Fact]

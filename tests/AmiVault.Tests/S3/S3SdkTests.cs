@@ -198,9 +198,15 @@ public sealed class S3SdkTests : IAsyncLifetime
 
         await FailsWith("IllegalLocationConstraintException", HttpStatusCode.BadRequest, () => s3.PutBucketAsync(new PutBucketRequest { BucketName = "elsewhere", BucketRegionName = "eu-west-1" }));
         await s3.PutBucketAsync("mine");
-        await FailsWith("BucketAlreadyOwnedByYou", HttpStatusCode.Conflict, () => s3.PutBucketAsync("mine"));
+
+        // us-east-1 answers its owner's repeated CreateBucket with 200 (AWS's legacy rule); other regions with 409.
+        await s3.PutBucketAsync("mine");
         using var bob = _server.S3(TestServer.Bob);
         await FailsWith("BucketAlreadyExists", HttpStatusCode.Conflict, () => bob.PutBucketAsync("mine"));
+        await using var ireland = await TestServer.StartAsync("eu-west-1");
+        using var s3Ireland = ireland.S3();
+        await s3Ireland.PutBucketAsync(new PutBucketRequest { BucketName = "mine", BucketRegionName = "eu-west-1" });
+        await FailsWith("BucketAlreadyOwnedByYou", HttpStatusCode.Conflict, () => s3Ireland.PutBucketAsync(new PutBucketRequest { BucketName = "mine", BucketRegionName = "eu-west-1" }));
     }
 
     [Fact]

@@ -28,22 +28,15 @@ internal sealed class ChildServer : IAsyncDisposable
 
     public string Region { get; }
 
-    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1")
+    /// <summary><paramref name="environment"/> adds settings (AMIVAULT_BLOCKS__PACKSIZEMIB=…) as an operator would.</summary>
+    public static async Task<ChildServer> StartAsync(string dataDir, string region = "us-east-1", IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "amivault"))
+        var start = Serve(dataDir, region, port: 0);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])["serve", "--port", "0", "--data-dir", dataDir, "--region", region])
-        {
-            start.ArgumentList.Add(argument);
+            start.Environment[name] = value;
         }
 
-        start.Environment["AMIVAULT_ACCOUNT_ID"] = TestServer.Alice.Id;
-        start.Environment["AMIVAULT_ACCESS_KEY_ID"] = TestServer.Alice.AccessKeyId;
-        start.Environment["AMIVAULT_SECRET_ACCESS_KEY"] = TestServer.Alice.SecretAccessKey;
         var process = Process.Start(start) ?? throw new InvalidOperationException("amivault did not start.");
         var output = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,9 +65,40 @@ internal sealed class ChildServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs `amivault serve` on <paramref name="port"/> expecting it to refuse to start: its exit code and what it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RefusedAsync(string dataDir, int port)
+    {
+        using var process = Process.Start(Serve(dataDir, "us-east-1", port)) ?? throw new InvalidOperationException("amivault did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill();
+            throw new InvalidOperationException($"amivault serve started on {dataDir}, port {port}, instead of refusing:\n{await stdout}");
+        }
+
+        return (process.ExitCode, (await stdout) + (await stderr));
+    }
+
+    public int ProcessId => _process.Id;
+
     public AmazonEC2Client Ec2() => new(
         new BasicAWSCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey),
         new AmazonEC2Config { ServiceURL = Endpoint.ToString().TrimEnd('/'), AuthenticationRegion = Region, MaxErrorRetry = 0 });
+
+    /// <summary>The most resident memory the server process has had so far (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+    }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a power cut of the process.</summary>
     public async Task KillAsync()
@@ -103,6 +127,25 @@ internal sealed class ChildServer : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static ProcessStartInfo Serve(string dataDir, string region, int port)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "amivault"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir, "--region", region])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["AMIVAULT_ACCOUNT_ID"] = TestServer.Alice.Id;
+        start.Environment["AMIVAULT_ACCESS_KEY_ID"] = TestServer.Alice.AccessKeyId;
+        start.Environment["AMIVAULT_SECRET_ACCESS_KEY"] = TestServer.Alice.SecretAccessKey;
+        return start;
     }
 
     private static void Record(List<string> output, string? line)

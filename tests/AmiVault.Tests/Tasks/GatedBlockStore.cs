@@ -1,7 +1,5 @@
 using AmiVault.Blocks;
-using AmiVault.Catalog;
 using Microsoft.Extensions.DependencyInjection;
-using AmiVault.Configuration;
 
 namespace AmiVault.Tests.Tasks;
 
@@ -20,8 +18,7 @@ internal sealed class GatedBlockStore(IBlockStore inner) : IBlockStore
     /// <summary>Replaces the server's block store with a gated one (for <c>TestServer.StartAsync(…, services)</c>).</summary>
     public static void Install(IServiceCollection services)
     {
-        services.AddSingleton(sp => new GatedBlockStore(new LocalBlockStore(
-            Path.Combine(sp.GetRequiredService<Configuration.ServerContext>().DataDir, "blocks"), sp.GetRequiredService<ISnapshotCatalog>())));
+        services.AddSingleton(sp => new GatedBlockStore(sp.GetRequiredService<PackBlockStore>()));
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<GatedBlockStore>());
     }
 

@@ -8,6 +8,12 @@ internal interface IIamCatalog
 {
     IamContents Load();
 
+    /// <summary>
+    /// A number every committed IAM change increases (in the change's own transaction): a server compares it with
+    /// the generation of the contents it holds to learn that another node changed IAM.
+    /// </summary>
+    long Generation();
+
     Task CreateUserAsync(IamUserRecord user, CancellationToken cancellationToken = default);
 
     /// <summary>Refused (DeleteConflict) while the user has access keys, inline policies or attachments, as in IAM.</summary>

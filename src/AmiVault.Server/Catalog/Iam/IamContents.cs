@@ -1,7 +1,11 @@
 namespace AmiVault.Catalog.Iam;
 
-/// <summary>Everything IAM holds, for all accounts: small enough to keep in memory and reload whole after a change.</summary>
+/// <summary>
+/// Everything IAM holds, for all accounts: small enough to keep in memory and reload whole after a change.
+/// <paramref name="Generation"/> is the catalog's IAM generation the contents were read at.
+/// </summary>
 internal sealed record IamContents(
+    long Generation,
     IReadOnlyList<IamUserRecord> Users,
     IReadOnlyList<IamAccessKeyRecord> AccessKeys,
     IReadOnlyList<IamRoleRecord> Roles,

@@ -89,8 +89,26 @@ internal static class Migrations
         ALTER TABLE snapshot_blocks ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;
         """,
 
-        // 4: IAM: users, access keys (secrets sealed with a key kept outside the catalog), roles, managed policies and
-        // their versions, inline policies, attachments, STS sessions.
+        // 4: the block store's index: where each stored block's record lies in the pack files, and how much of each
+        // pack is still live (what compaction looks at).
+        """
+        CREATE TABLE block_packs (
+            pack_id INTEGER PRIMARY KEY,
+            live_bytes INTEGER NOT NULL DEFAULT 0,
+            live_blocks INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE block_locations (
+            hash BLOB PRIMARY KEY,
+            pack_id INTEGER NOT NULL REFERENCES block_packs(pack_id),
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX block_locations_pack ON block_locations(pack_id, offset);
+        """,
+
+        // 5: IAM: users, access keys (secrets sealed with a server key kept outside the catalog), roles, managed
+        // policies and their versions, inline policies, attachments, STS sessions; a generation every IAM change
+        // bumps, so a server sees when its in-memory copy is stale.
         """
         CREATE TABLE iam_users (
             account_id TEXT NOT NULL,
@@ -163,6 +181,8 @@ internal static class Migrations
             token_hash BLOB NOT NULL,
             expiration TEXT NOT NULL
         );
+        CREATE TABLE iam_generation (value INTEGER NOT NULL);
+        INSERT INTO iam_generation VALUES (0);
         """,
     ];
 }

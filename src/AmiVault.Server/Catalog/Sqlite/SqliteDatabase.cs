@@ -16,16 +16,20 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly Channel<IPendingWrite> _writes = Channel.CreateUnbounded<IPendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _writer;
+    private readonly int _busyTimeoutMs;
 
-    public SqliteDatabase(string path)
+    /// <param name="path">The catalog file.</param>
+    /// <param name="busyTimeout">How long a statement waits for a lock another process holds (default 30 s).</param>
+    public SqliteDatabase(string path, TimeSpan? busyTimeout = null)
     {
+        _busyTimeoutMs = (int)(busyTimeout ?? TimeSpan.FromSeconds(30)).TotalMilliseconds;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         }.ToString();
         using (var connection = Open())
         {
@@ -54,7 +58,7 @@ internal sealed class SqliteDatabase : IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        Execute(connection, $"PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs};");
         return connection;
     }
 
@@ -112,9 +116,14 @@ internal sealed class SqliteDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// The writer thread. Whatever fails for a group as a whole (opening the connection, beginning the transaction when
+    /// the file is locked or unwritable, a savepoint, the commit) fails every write of the group that has not failed on
+    /// its own, so no caller waits forever; the connection is then opened afresh for the next group.
+    /// </summary>
     private void WriteLoop()
     {
-        using var connection = Open();
+        SqliteConnection? connection = null;
         var group = new List<IPendingWrite>(MaxGroup);
         var done = new List<IPendingWrite>(MaxGroup);
         while (_writes.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -126,6 +135,7 @@ internal sealed class SqliteDatabase : IDisposable
 
             try
             {
+                connection ??= Open();
                 using var transaction = connection.BeginTransaction();
                 foreach (var write in group)
                 {
@@ -155,13 +165,17 @@ internal sealed class SqliteDatabase : IDisposable
             }
             catch (Exception e)
             {
-                // The commit itself failed (disk full, I/O error): nothing of the group is durable.
-                done.ForEach(w => w.Failed(e));
+                // Nothing of the group is durable. A write that already failed on its own keeps its own error.
+                group.ForEach(w => w.Failed(e));
+                connection?.Dispose();
+                connection = null;
             }
 
             group.Clear();
             done.Clear();
         }
+
+        connection?.Dispose();
     }
 
     private sealed class PendingWrite<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken) : IPendingWrite

@@ -40,7 +40,6 @@ internal static class ImagePage
             """)
             .If(image.SourceImageId is not null, h => h.Add($"<dt>Restored from</dt><dd>{image.SourceImageId} ({image.SourceImageRegion})</dd>"))
             .Add($"</dl>")
-            .If(image.State == "available", h => h.Add($"<p>{ConsoleLayout.Link($"/console/store?image={image.Id}", "Store this image in a bucket", "button")}</p>"))
             .Add(live)
             .Add($"""
             <h2>Block device mappings</h2>
@@ -77,7 +76,9 @@ internal static class ImagePage
         var html = new Html().Add($"<section class=\"live\" id=\"image-live\"{ConsoleLayout.LiveWhile(pending, $"/console/images/{image.Id}/live")} aria-live=\"polite\">")
             .Add($"<p>State: <strong class=\"image-state\">{ConsoleLayout.State(image.State)}</strong>")
             .If(image.StateReason is not null, h => h.Add($" — {image.StateReason}"))
-            .Add($"</p><h2>Snapshots</h2><div class=\"scroll\"><table class=\"list\"><thead><tr><th>Snapshot</th><th>State</th><th>Progress</th><th class=\"num\">Size</th><th>Description</th></tr></thead><tbody>")
+            .Add($"</p>")
+            .If(image.State == "available", h => h.Add($"<p>{ConsoleLayout.Link($"/console/store?image={image.Id}", "Store this image in a bucket", "button")}</p>"))
+            .Add($"<h2>Snapshots</h2><div class=\"scroll\"><table class=\"list\"><thead><tr><th>Snapshot</th><th>State</th><th>Progress</th><th class=\"num\">Size</th><th>Description</th></tr></thead><tbody>")
             .Each(snapshots, (h, s) => h.Add($"<tr><td class=\"id\">{s.Id}</td><td>{ConsoleLayout.State(s.State)}</td><td>{ConsoleLayout.Progress(s.Progress, "Snapshot " + s.Id)}</td><td class=\"num\">{s.VolumeSizeGib} GiB</td><td>{s.Description}</td></tr>"))
             .Add($"</tbody></table></div></section>");
         return html;

@@ -38,11 +38,11 @@ internal static class ImagesPage
             .Add($"""
             </select></label><button type="submit">Search</button></form>
             <p class="count">{images.Count} image{(images.Count == 1 ? "" : "s")}</p>
-            <div class="scroll"><table class="list"><thead><tr><th>Name</th><th>Image ID</th><th>State</th><th>Created</th><th class="num">Size</th><th>Tags</th><th><span class="sr">Actions</span></th></tr></thead><tbody>
+            <div class="scroll"><table class="list"><thead><tr><th>Name</th><th class="wide">Image ID</th><th>State</th><th class="wide">Created</th><th class="num">Size</th><th class="wide">Tags</th><th><span class="sr">Actions</span></th></tr></thead><tbody>
             """)
             .Each(images, (h, i) => h.Add($"""
-                <tr><td><a href="/console/images/{i.Id}">{(i.Name.Length > 0 ? i.Name : i.Id)}</a></td><td class="id">{i.Id}</td><td>{ConsoleLayout.State(i.State)}</td>
-                <td>{ConsoleLayout.Time(i.Created)}</td><td class="num">{i.SizeGib} GiB</td><td>{ConsoleLayout.Tags(i.Tags)}</td>
+                <tr><td><a href="/console/images/{i.Id}">{(i.Name.Length > 0 ? i.Name : i.Id)}</a></td><td class="id wide">{i.Id}</td><td>{ConsoleLayout.State(i.State)}</td>
+                <td class="wide">{ConsoleLayout.Time(i.Created)}</td><td class="num">{i.SizeGib} GiB</td><td class="wide">{ConsoleLayout.Tags(i.Tags)}</td>
                 <td>{(i.State == "available" ? ConsoleLayout.Link($"/console/store?image={i.Id}", "Store", "action") : HtmlText.Empty)}</td></tr>
                 """))
             .Add($"</tbody></table></div>");

@@ -33,7 +33,7 @@ internal static class TasksPage
         var restores = images.Where(i => i.State == "pending" && i.SourceImageId is not null).ToList();
         var running = restores.Count > 0 || tasks.Exists(t => t.State == "InProgress");
         var highlight = r.Query("image");
-        var now = DateTimeOffset.UtcNow;
+        var now = r.Now;
         var html = new Html().Add($"<section class=\"live\" id=\"tasks-live\"{ConsoleLayout.LiveWhile(running, "/console/tasks/live" + r.Http.Request.QueryString)} aria-live=\"polite\">")
             .Add($"<h2>Store tasks (last 31 days)</h2>");
         if (tasks.Count == 0)

@@ -1,22 +1,22 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using AmiVault.IO;
-using AmiVault.Configuration;
+using AmiVault.Catalog;
 
 namespace AmiVault.Protocols.Ebs;
 
 /// <summary>
 /// Block and page tokens: opaque to clients, checked here without any state. A token carries a version, its
 /// expiry and one number (block index or next page start), and a truncated HMAC-SHA256 over those and what it is
-/// bound to (a snapshot and the block's hash, or a listing's snapshots), keyed with a secret kept in the data folder
-/// so tokens survive a restart. A changed block, another snapshot or a forged byte makes the MAC fail.
+/// bound to (a snapshot and the block's hash, or a listing's snapshots), keyed with a secret from <see cref="IServerKeys"/>
+/// so tokens survive a restart and every node of a cluster accepts them. A changed block, another snapshot or a forged byte makes the MAC fail.
 /// </summary>
 internal sealed class EbsTokens
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
 
-    private const string KeyFile = "ebs-token.key";
+    /// <summary>The key's name; with the embedded catalog, the file ebs-token.key in the data folder, as before.</summary>
+    private const string KeyName = "ebs-token";
     private const byte Version = 1;
     private const int HeaderLength = 1 + 8 + 8;
     private const int MacLength = 24;
@@ -25,10 +25,10 @@ internal sealed class EbsTokens
     private readonly byte[] _key;
     private readonly TimeProvider _time;
 
-    public EbsTokens(ServerContext context, TimeProvider time)
+    public EbsTokens(IServerKeys keys, TimeProvider time)
     {
         _time = time;
-        _key = LoadOrCreateKey(Path.Combine(context.DataDir, KeyFile));
+        _key = keys.GetOrCreate(KeyName);
     }
 
     /// <summary>The expiry to give every token of one answer (whole seconds, as the answer's ExpiryTime says).</summary>
@@ -93,21 +93,5 @@ internal sealed class EbsTokens
         hmac.AppendData(header);
         hmac.AppendData(binding);
         hmac.GetHashAndReset(destination);
-    }
-
-    private static byte[] LoadOrCreateKey(string path)
-    {
-        if (File.Exists(path))
-        {
-            var existing = File.ReadAllBytes(path);
-            if (existing.Length == 32)
-            {
-                return existing;
-            }
-        }
-
-        var key = RandomNumberGenerator.GetBytes(32);
-        DurableFile.WriteAll(path, key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return key;
     }
 }

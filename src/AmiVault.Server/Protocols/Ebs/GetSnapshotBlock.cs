@@ -27,7 +27,16 @@ internal sealed class GetSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore b
         var buffer = ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize);
         try
         {
-            await blocks.ReadAsync(block.Hash, buffer, call.Aborted);
+            try
+            {
+                await blocks.ReadAsync(block.Hash, buffer, call.Aborted);
+            }
+            catch (Exception e) when (e is BlockMissingException or BlockDamagedException)
+            {
+                // Never bytes that are not the block: the client sees the store's fault, in the protocol's own terms.
+                throw new EbsException("InternalServerException", 500, $"Block {blockIndex} of {snapshotId} cannot be read: {e.Message}");
+            }
+
             var response = call.Http.Response;
             response.StatusCode = 200;
             response.ContentType = "application/octet-stream";

@@ -121,6 +121,12 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
 
         if (HttpMethods.IsPost(request.Method))
         {
+            // Refused at once, not after waiting for a body that may never come (the connection is then closed).
+            if (request.ContentLength > MaxBody)
+            {
+                throw new Ec2Exception("InvalidParameterValue", $"The request body is larger than {MaxBody} bytes.");
+            }
+
             using var body = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int read;

@@ -10,9 +10,10 @@ namespace AmiVault.Protocols.Ec2;
 /// carries an HMAC over that position, its issue time and the request it belongs to: action, caller and every
 /// parameter except NextToken, MaxResults and DryRun. A token that was altered, forged, older than
 /// <see cref="Lifetime"/>, issued by another server process, or replayed with other filters or by another account
-/// is InvalidPaginationToken. The key lives in memory: a restart ends open listings, which clients restart.
+/// is InvalidPaginationToken. The key comes from <see cref="AmiVault.Catalog.IServerKeys"/> ("ec2-page-token"), so every
+/// node of a cluster continues a listing another node began.
 /// </summary>
-internal sealed class Ec2PageTokens(TimeProvider time)
+internal sealed class Ec2PageTokens(TimeProvider time, byte[] key)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
@@ -21,7 +22,9 @@ internal sealed class Ec2PageTokens(TimeProvider time)
     private const int HeaderLength = 1 + sizeof(long);
     private static readonly string[] Unscoped = ["NextToken", "MaxResults", "DryRun"];
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    public const string KeyName = "ec2-page-token";
+
+    private readonly byte[] _key = key.Length >= 32 ? key : throw new ArgumentException("A page token key has at least 32 bytes.", nameof(key));
 
     /// <summary>
     /// Reads MaxResults and NextToken. Call it while validating, before <see cref="Ec2Call.EndIfDryRun"/>. A MaxResults

@@ -1,3 +1,5 @@
+using AmiVault.Catalog;
+
 namespace AmiVault.Protocols.Ec2;
 
 /// <summary>EC2's rules for names and tags, shared by every action that takes them.</summary>
@@ -56,21 +58,12 @@ internal static class Ec2Validation
         }
     }
 
-    /// <summary>AMI names: 3–128 characters of letters, digits, ( ) [ ] space . / - ' @ _ (RegisterImage's rule).</summary>
+    /// <summary>AMI names: RegisterImage's rule (<see cref="ImageNames"/>).</summary>
     public static void ImageName(string name)
     {
-        if (name.Length is < 3 or > 128)
+        if (ImageNames.Problem(name) is { } problem)
         {
-            throw new Ec2Exception("InvalidAMIName.Malformed", $"AMI names must be between 3 and 128 characters long: '{Truncate(name)}'.");
-        }
-
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '(' or ')' or '[' or ']' or ' ' or '.' or '/' or '-' or '\'' or '@' or '_'))
-            {
-                throw new Ec2Exception("InvalidAMIName.Malformed",
-                    $"AMI names may only contain letters, numbers and ( ) [ ] space . / - ' @ _; '{Truncate(name)}' has '{c}'.");
-            }
+            throw new Ec2Exception("InvalidAMIName.Malformed", problem);
         }
     }
 

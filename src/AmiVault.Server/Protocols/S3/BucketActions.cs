@@ -50,7 +50,16 @@ internal static class BucketActions
             throw new ObjectStoreException("IllegalLocationConstraintException", $"The {constraint} location constraint is incompatible for the region specific endpoint this request was sent to.", 400);
         }
 
-        await call.Store.CreateBucketAsync(call.Bucket, call.Aborted);
+        try
+        {
+            await call.Store.CreateBucketAsync(call.Bucket, call.Aborted);
+        }
+        catch (ObjectStoreException e) when (e.Code == "BucketAlreadyOwnedByYou" && call.Region == "us-east-1")
+        {
+            // us-east-1 answers a repeated CreateBucket by its owner with success (AWS's legacy behaviour, which
+            // scripts there rely on); every other region says BucketAlreadyOwnedByYou.
+        }
+
         call.Response.Headers.Location = "/" + call.Bucket;
         call.RespondEmpty();
     }

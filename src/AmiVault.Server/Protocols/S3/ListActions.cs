@@ -25,7 +25,7 @@ internal static class ListActions
         using var xml = new S3Xml("ListBucketResult");
         xml.Value("Name", call.Bucket).Value("Prefix", encode(query.Prefix)).Value("Delimiter", encode(query.Delimiter))
             .Value("MaxKeys", query.MaxKeys).Value("KeyCount", listing.Objects.Count + listing.CommonPrefixes.Count)
-            .Value("IsTruncated", listing.IsTruncated).Value("ContinuationToken", query.ContinuationToken)
+            .Value("IsTruncated", listing.IsTruncated).Value("ContinuationToken", call.Query("continuation-token"))
             .Value("NextContinuationToken", listing.NextContinuationToken).Value("StartAfter", encode(query.StartAfter))
             .Value("EncodingType", call.Query("encoding-type"));
         WriteEntries(xml, listing, encode, call.Query("fetch-owner") == "true" ? call.AccountId : null);

@@ -46,7 +46,8 @@ internal static class MultipartActions
             throw S3Call.MalformedXml();
         }
 
-        var info = await call.Store.CompleteMultipartUploadAsync(call.Bucket, call.Key, call.Query("uploadId")!, parts, call.Aborted);
+        var condition = WriteCondition.From(call.Header("If-Match"), call.Header("If-None-Match"));
+        var info = await call.Store.CompleteMultipartUploadAsync(call.Bucket, call.Key, call.Query("uploadId")!, parts, condition, call.Aborted);
         if (info.Encrypted)
         {
             call.Response.Headers["x-amz-server-side-encryption"] = "AES256";

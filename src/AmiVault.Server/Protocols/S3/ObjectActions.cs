@@ -88,7 +88,13 @@ internal static class ObjectActions
             throw ObjectStoreErrors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
 
-        var readOptions = new ObjectReadOptions { IfMatch = call.Header("x-amz-copy-source-if-match"), IfNoneMatch = call.Header("x-amz-copy-source-if-none-match") };
+        var readOptions = new ObjectReadOptions
+        {
+            IfMatch = call.Header("x-amz-copy-source-if-match"),
+            IfNoneMatch = call.Header("x-amz-copy-source-if-none-match"),
+            IfModifiedSince = HttpDate(call.Header("x-amz-copy-source-if-modified-since")),
+            IfUnmodifiedSince = HttpDate(call.Header("x-amz-copy-source-if-unmodified-since")),
+        };
         ObjectContent source;
         try
         {
@@ -96,7 +102,7 @@ internal static class ObjectActions
         }
         catch (ObjectStoreException e) when (e.Code == "NotModified")
         {
-            throw ObjectStoreErrors.PreconditionFailed("x-amz-copy-source-if-none-match");
+            throw ObjectStoreErrors.PreconditionFailed("x-amz-copy-source-if-none-match or -if-modified-since");
         }
 
         await using (source)
@@ -105,6 +111,7 @@ internal static class ObjectActions
             {
                 ContentType = replaceMetadata ? call.Request.ContentType : source.Info.ContentType,
                 Metadata = replaceMetadata ? S3ObjectHeaders.Metadata(call.Request) : source.Info.Metadata,
+                Headers = replaceMetadata ? S3ObjectHeaders.StoredHeaders(call.Request) : source.Info.Headers,
                 Tags = replaceTags
                     ? (call.Header("x-amz-tagging") is { } tagging ? S3ObjectHeaders.ParseTagging(tagging) : new Dictionary<string, string>())
                     : await call.Store.GetObjectTaggingAsync(sourceBucket, sourceKey, call.Aborted),
@@ -204,12 +211,26 @@ internal static class ObjectActions
             throw ObjectStoreErrors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
         }
 
-        return new ObjectReadOptions { Range = range, PartNumber = partNumber, IfMatch = call.Header("If-Match"), IfNoneMatch = call.Header("If-None-Match") };
+        return new ObjectReadOptions
+        {
+            Range = range,
+            PartNumber = partNumber,
+            IfMatch = call.Header("If-Match"),
+            IfNoneMatch = call.Header("If-None-Match"),
+            IfModifiedSince = HttpDate(call.Header("If-Modified-Since")),
+            IfUnmodifiedSince = HttpDate(call.Header("If-Unmodified-Since")),
+        };
     }
+
+    /// <summary>An HTTP date; one that does not parse is ignored, as HTTP says and S3 does.</summary>
+    private static DateTimeOffset? HttpDate(string? value) =>
+        DateTimeOffset.TryParseExact(value, "R", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+            ? date
+            : null;
 
     private static void WriteHeaders(S3Call call, ObjectContent content)
     {
-        S3ObjectHeaders.Write(call.Response, content.Info);
+        S3ObjectHeaders.Write(call.Request, call.Response, content.Info);
         call.Response.ContentLength = content.Length;
         if (content.IsRange)
         {

@@ -47,8 +47,17 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
         {
-            logger.LogInformation("S3 {Method} {Path}: {Code} {Message}", context.Request.Method, context.Request.Path, e.Code, e.Message);
-            await WriteErrorAsync(context, e.Status, e.Code, e.Message, e.Resource ?? context.Request.Path, requestId);
+            logger.Log(
+                e.Status >= 500 ? LogLevel.Error : LogLevel.Information,
+                "S3 {Method} {Path}: {Code} {Message}", context.Request.Method, context.Request.Path, e.Code, e.Message);
+            await WriteErrorAsync(context, e.Status, e.Code, e.Message, e.Resource ?? context.Request.Path, requestId, e.ETag);
+        }
+        catch (ObjectStoreException e)
+        {
+            // Part of the body is out (stored data that failed its check further on): only cutting the connection short
+            // tells the client that what it got is not the object. The damaged bytes themselves were never sent.
+            logger.LogError("S3 {Method} {Path}: {Code} {Message} (after the answer began; connection closed)", context.Request.Method, context.Request.Path, e.Code, e.Message);
+            context.Abort();
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
@@ -74,9 +83,15 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
             AuthFailureKind.BodyTooLarge => (400, "MaxMessageLengthExceeded"),
             AuthFailureKind.WrongRegion => (400, "AuthorizationHeaderMalformed"),
             AuthFailureKind.WrongService => (400, "AuthorizationHeaderMalformed"),
+            AuthFailureKind.UnsupportedSignatureVersion => (400, "InvalidRequest"),
             _ => (400, "AuthorizationHeaderMalformed"),
         };
-        var message = failure.Kind == AuthFailureKind.Missing ? "Access Denied" : failure.Message;
+        var message = failure.Kind switch
+        {
+            AuthFailureKind.Missing => "Access Denied",
+            AuthFailureKind.Expired => "Request has expired", // S3's wording, which tools match on
+            _ => failure.Message,
+        };
         return WriteErrorAsync(context, status, code, message, context.Request.Path, Guid.NewGuid().ToString("N")[..16].ToUpperInvariant());
     }
 
@@ -152,12 +167,16 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
     /// <summary>Bucket policies could open a bucket to others; buckets here are private, always.</summary>
     private static Task Denied(S3Call call) => throw ObjectStoreErrors.AccessDenied(call.Bucket);
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string resource, string requestId)
+    private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string resource, string requestId, string? etag = null)
     {
         // Forget the headers of an answer that was being prepared (an object's ETag and length).
         context.Response.Clear();
         context.Response.StatusCode = status;
         context.Response.Headers["x-amz-request-id"] = requestId;
+        if (etag is not null)
+        {
+            context.Response.Headers.ETag = etag;
+        }
 
         // A HEAD answer and a 304 have no body; the status says it all.
         if (HttpMethods.IsHead(context.Request.Method) || status == 304)

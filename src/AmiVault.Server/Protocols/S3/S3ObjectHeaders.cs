@@ -20,9 +20,11 @@ internal static class S3ObjectHeaders
         {
             ContentType = call.Request.ContentType,
             Metadata = Metadata(call.Request),
+            Headers = StoredHeaders(call.Request),
             Tags = call.Header("x-amz-tagging") is { } tagging ? ParseTagging(tagging) : new Dictionary<string, string>(),
             Encrypt = Encryption(call),
             ContentMd5 = contentMd5,
+            Condition = WriteCondition.From(call.Header("If-Match"), call.Header("If-None-Match")),
         };
     }
 
@@ -30,6 +32,30 @@ internal static class S3ObjectHeaders
         request.Headers
             .Where(h => h.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
             .ToDictionary(h => h.Key[MetaPrefix.Length..].ToLowerInvariant(), h => h.Value.ToString());
+
+    /// <summary>
+    /// The standard headers S3 keeps with an object (<see cref="ObjectHeaders"/>). Content-Encoding loses its
+    /// aws-chunked coding, which describes this request's framing, not the object.
+    /// </summary>
+    public static Dictionary<string, string> StoredHeaders(HttpRequest request)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in ObjectHeaders.Stored)
+        {
+            var value = request.Headers[name].ToString();
+            if (name == ObjectHeaders.ContentEncoding)
+            {
+                value = string.Join(",", value.Split(',').Select(c => c.Trim()).Where(c => c.Length > 0 && c != "aws-chunked"));
+            }
+
+            if (value.Length > 0)
+            {
+                headers[name] = value;
+            }
+        }
+
+        return headers;
+    }
 
     /// <summary>x-amz-server-side-encryption: AES256 asks for encryption at rest; KMS and customer keys are not offered.</summary>
     public static bool? Encryption(S3Call call)
@@ -76,13 +102,35 @@ internal static class S3ObjectHeaders
         return tags;
     }
 
-    public static void Write(HttpResponse response, ObjectInfo info)
+    /// <summary>GetObject's response-* query parameters and the header each one overrides.</summary>
+    private static readonly (string Query, string Header)[] Overrides =
+    [
+        ("response-content-type", "Content-Type"), ("response-content-language", ObjectHeaders.ContentLanguage),
+        ("response-expires", ObjectHeaders.Expires), ("response-cache-control", ObjectHeaders.CacheControl),
+        ("response-content-disposition", ObjectHeaders.ContentDisposition), ("response-content-encoding", ObjectHeaders.ContentEncoding),
+    ];
+
+    /// <summary>The object's headers on a GET or HEAD answer, with the response-* overrides of the request applied.</summary>
+    public static void Write(HttpRequest request, HttpResponse response, ObjectInfo info)
     {
         var headers = response.Headers;
         headers.ETag = info.ETag;
         headers.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
         headers.AcceptRanges = "bytes";
         response.ContentType = info.ContentType ?? "binary/octet-stream";
+        foreach (var (name, value) in info.Headers)
+        {
+            headers[name] = value;
+        }
+
+        foreach (var (query, header) in Overrides)
+        {
+            if (request.Query.TryGetValue(query, out var value))
+            {
+                headers[header] = value.ToString();
+            }
+        }
+
         foreach (var (name, value) in info.Metadata)
         {
             headers[MetaPrefix + name] = value;

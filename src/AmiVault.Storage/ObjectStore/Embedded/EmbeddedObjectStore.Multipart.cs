@@ -4,7 +4,8 @@ namespace AmiVault.ObjectStore.Embedded;
 
 /// <summary>
 /// Multipart uploads: a folder per upload holding upload.json and one file per part, named
-/// NNNNN-MD5-LENGTH so that listing parts needs no other bookkeeping. Completing renames the whole folder into the
+/// NNNNN-MD5-LENGTH-c so that listing parts needs no other bookkeeping (the "-c": written in sealed frames; a part
+/// written before data checksums, by an upload that began then, has no suffix and is raw when plain). Completing renames the whole folder into the
 /// bucket's data: the parts become the object's data files without being copied.
 /// </summary>
 internal sealed partial class EmbeddedObjectStore
@@ -23,7 +24,7 @@ internal sealed partial class EmbeddedObjectStore
         IO.DurableFile.CreateDirectory(dir);
         DurableFile.WriteJson(Path.Combine(dir, UploadFile), new UploadRecord(
             key, uploadId, storage.Time.GetUtcNow(), options.ContentType, new Dictionary<string, string>(options.Metadata),
-            new Dictionary<string, string>(options.Tags), options.Encrypt ?? record.EncryptByDefault));
+            new Dictionary<string, string>(options.Tags), options.Encrypt ?? record.EncryptByDefault, new Dictionary<string, string>(options.Headers)));
         return uploadId;
     }
 
@@ -72,7 +73,7 @@ internal sealed partial class EmbeddedObjectStore
         return new PartInfo(partNumber, ETags.FromMd5(written.Md5), written.Length, storage.Time.GetUtcNow());
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
         ObjectStoreLimits.CheckPartOrder(parts);
@@ -80,7 +81,7 @@ internal sealed partial class EmbeddedObjectStore
         using var _ = await storage.UploadLocks.AcquireAsync(uploadId, cancellationToken);
         var upload = RequireUpload(bucket, key, uploadId);
         var uploaded = ListPartFiles(bucket, uploadId).ToDictionary(p => p.Info.PartNumber);
-        var chosen = new List<(PartInfo Info, string File, byte[] Md5)>(parts.Count);
+        var chosen = new List<(PartInfo Info, string File, byte[] Md5, bool Checksummed)>(parts.Count);
         foreach (var wanted in parts)
         {
             if (!uploaded.TryGetValue(wanted.PartNumber, out var part) || !ETags.Same(wanted.ETag, part.Info.ETag))
@@ -104,8 +105,8 @@ internal sealed partial class EmbeddedObjectStore
         var stored = new ObjectRecord(
             key, chosen.Sum(p => p.Info.Size), ETags.Multipart(chosen.Select(p => p.Md5)), storage.Time.GetUtcNow(), upload.ContentType,
             upload.Metadata, upload.Tags, upload.Encrypted, chosen.Count, dataName,
-            [.. chosen.Select(p => new SegmentRecord(Path.Combine(dataName, p.File), p.Info.Size))]);
-        await CommitAsync(bucket, storage.UploadDir(bucket, uploadId), stored, cancellationToken);
+            [.. chosen.Select(p => new SegmentRecord(Path.Combine(dataName, p.File), p.Info.Size, p.Checksummed && !upload.Encrypted))], upload.Headers);
+        await CommitAsync(bucket, storage.UploadDir(bucket, uploadId), stored, condition, cancellationToken);
 
         var kept = chosen.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
         foreach (var leftover in Directory.EnumerateFiles(Path.Combine(storage.DataDir(bucket), dataName)).Where(f => !kept.Contains(Path.GetFileName(f))))
@@ -170,22 +171,25 @@ internal sealed partial class EmbeddedObjectStore
         return upload is not null && upload.Key == key ? upload : throw ObjectStoreErrors.NoSuchUpload(uploadId);
     }
 
-    private IEnumerable<(PartInfo Info, string File, byte[] Md5)> ListPartFiles(string bucket, string uploadId)
+    private IEnumerable<(PartInfo Info, string File, byte[] Md5, bool Checksummed)> ListPartFiles(string bucket, string uploadId)
     {
         foreach (var path in Directory.EnumerateFiles(storage.UploadDir(bucket, uploadId)))
         {
             var name = Path.GetFileName(path);
             var fields = name.Split('-');
-            if (fields.Length == 3
+            if (fields.Length is 3 or 4
+                && (fields.Length == 3 || fields[3] == SealedSuffix)
                 && int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
                 && long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
             {
                 var md5 = Convert.FromHexString(fields[1]);
-                yield return (new PartInfo(number, ETags.FromMd5(md5), length, File.GetLastWriteTimeUtc(path)), name, md5);
+                yield return (new PartInfo(number, ETags.FromMd5(md5), length, File.GetLastWriteTimeUtc(path)), name, md5, fields.Length == 4);
             }
         }
     }
 
+    private const string SealedSuffix = "c";
+
     private static string PartFileName(int partNumber, byte[] md5, long length) =>
-        string.Create(CultureInfo.InvariantCulture, $"{partNumber:D5}-{Convert.ToHexStringLower(md5)}-{length}");
+        string.Create(CultureInfo.InvariantCulture, $"{partNumber:D5}-{Convert.ToHexStringLower(md5)}-{length}-{SealedSuffix}");
 }

@@ -101,8 +101,8 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var stored = new ObjectRecord(
             key, written.Length, ETags.FromMd5(written.Md5), storage.Time.GetUtcNow(), options.ContentType,
             new Dictionary<string, string>(options.Metadata), new Dictionary<string, string>(options.Tags),
-            encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length)]);
-        await CommitAsync(bucket, written.Path, stored, cancellationToken);
+            encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length, Checksummed: !encrypt)], new Dictionary<string, string>(options.Headers));
+        await CommitAsync(bucket, written.Path, stored, options.Condition, cancellationToken);
         return stored.ToInfo();
     }
 
@@ -131,21 +131,13 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
 
     private ObjectContent Open(string bucket, ObjectRecord record, ObjectReadOptions options)
     {
-        if (options.IfMatch is { } ifMatch && !ETags.Matches(ifMatch, record.ETag))
-        {
-            throw ObjectStoreErrors.PreconditionFailed("If-Match");
-        }
-
-        if (options.IfNoneMatch is { } ifNoneMatch && ETags.Matches(ifNoneMatch, record.ETag))
-        {
-            throw new ObjectStoreException("NotModified", "Not Modified", 304);
-        }
+        options.Check(record.ETag, record.LastModified);
 
         var (offset, length) = options.PartNumber is { } part ? PartRange(record, part)
             : options.Range is { } range ? range.Resolve(record.Size)
             : (0, record.Size);
         var dataDir = storage.DataDir(bucket);
-        var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length)).ToList();
+        var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length, s.Checksummed)).ToList();
         var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
         var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
         return new ObjectContent(record.ToInfo(), body, offset, length, isRange);
@@ -186,6 +178,12 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     {
         RequireBucket(bucket);
         var after = query.ContinuationToken is { } token ? DecodeToken(token) : query.StartAfter;
+        if (query.MaxKeys <= 0)
+        {
+            // As S3: nothing asked for, nothing truncated.
+            return Task.FromResult(new ObjectListing([], [], false, null));
+        }
+
         var objects = new List<ObjectSummary>();
         var prefixes = new List<string>();
         string? last = null;
@@ -287,7 +285,10 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         }
     }
 
-    /// <summary>A body streamed into a new file in the bucket's tmp folder (gone with a bucket deleted meanwhile).</summary>
+    /// <summary>
+    /// A body streamed into a new file of sealed frames (encrypted, or plain and checksummed) in the bucket's tmp
+    /// folder (gone with a bucket deleted meanwhile).
+    /// </summary>
     private async Task<WrittenSegment> WriteSegmentAsync(string bucket, Stream content, long? length, long maxLength, bool encrypt, byte[]? md5, CancellationToken cancellationToken)
     {
         try
@@ -305,13 +306,15 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     /// <paramref name="stored"/>, atomically, then removes the data of the one it replaced. This runs under the key's
     /// lock, which DeleteBucket takes all of, after checking the bucket is still there.
     /// </summary>
-    private async Task CommitAsync(string bucket, string source, ObjectRecord stored, CancellationToken cancellationToken)
+    private async Task CommitAsync(string bucket, string source, ObjectRecord stored, WriteCondition? condition, CancellationToken cancellationToken)
     {
         var path = storage.ObjectFile(bucket, stored.Key);
         ObjectRecord? old;
         using (await storage.KeyLocks.AcquireAsync(bucket + "/" + stored.Key, cancellationToken))
         {
             RequireBucket(bucket);
+            old = DurableFile.ReadJson<ObjectRecord>(path);
+            condition?.Check(old?.ETag, stored.Key);
             try
             {
                 MoveIntoData(bucket, source, stored.DataPath);
@@ -322,7 +325,6 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
                 throw ObjectStoreErrors.NoSuchBucket(bucket);
             }
 
-            old = DurableFile.ReadJson<ObjectRecord>(path);
             IO.DurableFile.CreateDirectory(Path.GetDirectoryName(path)!);
             DurableFile.WriteJson(path, stored);
         }

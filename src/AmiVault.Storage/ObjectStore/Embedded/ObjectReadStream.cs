@@ -4,26 +4,28 @@ using Microsoft.Win32.SafeHandles;
 namespace AmiVault.ObjectStore.Embedded;
 
 /// <summary>
-/// Reads a range of an object stored as one or more data files, decrypting only the frames the range touches.
-/// Every file the range needs is opened up front, so the read sees the object as it was when it began even if it
-/// is replaced or deleted meanwhile. A frame that fails authentication ends the read with an error.
+/// Reads a range of an object stored as one or more data files, checking (and decrypting) only the frames the range
+/// touches. Every file the range needs is opened up front, so the read sees the object as it was when it began even
+/// if it is replaced or deleted meanwhile. A frame that fails its check ends the read with
+/// <see cref="ObjectStoreErrors.StoredDataCorrupt"/> before any of its bytes are passed on. Files written before
+/// plain data was checksummed (<see cref="SegmentRecord.Checksummed"/> false) are read as they are.
 /// </summary>
 internal sealed class ObjectReadStream : ReadOnlyStream
 {
-    private readonly IReadOnlyList<(string Path, long Length)> _segments;
+    private readonly IReadOnlyList<(string Path, long Length, bool Checksummed)> _segments;
     private readonly byte[]? _masterKey;
     private long _remaining;
     private int _segment = -1;
     private long _segmentOffset;
     private readonly SafeFileHandle?[] _handles;
     private SafeFileHandle? _handle;
-    private SegmentCipher? _cipher;
+    private IFrameSeal? _seal;
     private byte[]? _frame;
     private byte[]? _sealedFrame;
     private int _frameStart;
     private int _frameEnd;
 
-    public ObjectReadStream(IReadOnlyList<(string Path, long Length)> segments, byte[]? masterKey, long offset, long length)
+    public ObjectReadStream(IReadOnlyList<(string Path, long Length, bool Checksummed)> segments, byte[]? masterKey, long offset, long length)
     {
         _segments = segments;
         _masterKey = masterKey;
@@ -89,14 +91,14 @@ internal sealed class ObjectReadStream : ReadOnlyStream
 
             var want = (int)Math.Min(Math.Min(buffer.Length, left), _remaining);
             int read;
-            if (_cipher is null)
+            if (_seal is null)
             {
                 read = async
                     ? await RandomAccess.ReadAsync(_handle!, buffer[..want], _segmentOffset, cancellationToken)
                     : RandomAccess.Read(_handle!, buffer.Span[..want], _segmentOffset);
                 if (read == 0)
                 {
-                    throw new InvalidDataException("An object data file is shorter than its recorded length.");
+                    throw ObjectStoreErrors.StoredDataCorrupt("a data file is shorter than its recorded length");
                 }
             }
             else
@@ -127,30 +129,40 @@ internal sealed class ObjectReadStream : ReadOnlyStream
         _handle = _handles[index] ?? throw new InvalidOperationException("A read went past the range it opened.");
         _handles[index] = null;
 
-        if (_masterKey is not null)
+        var encrypted = _masterKey is not null;
+        if (encrypted || _segments[index].Checksummed)
         {
-            Span<byte> header = stackalloc byte[SegmentCipher.HeaderSize];
+            Span<byte> header = stackalloc byte[encrypted ? SegmentCipher.Size : SegmentChecksum.Instance.HeaderSize];
             if (RandomAccess.Read(_handle, header, 0) != header.Length)
             {
-                throw new InvalidDataException("An encrypted object data file has no header.");
+                throw ObjectStoreErrors.StoredDataCorrupt("a data file has no header");
             }
 
-            _cipher = SegmentCipher.FromHeader(_masterKey, header);
-            _frame ??= ArrayPool<byte>.Shared.Rent(SegmentCipher.FrameSize);
-            _sealedFrame ??= ArrayPool<byte>.Shared.Rent(SegmentCipher.FrameSize + SegmentCipher.TagSize);
+            if (encrypted)
+            {
+                _seal = SegmentCipher.FromHeader(_masterKey!, header);
+            }
+            else
+            {
+                SegmentChecksum.CheckHeader(header);
+                _seal = SegmentChecksum.Instance;
+            }
+
+            _frame ??= ArrayPool<byte>.Shared.Rent(SegmentFrames.FrameSize);
+            _sealedFrame ??= ArrayPool<byte>.Shared.Rent(SegmentFrames.FrameSize + SegmentFrames.MaxTagSize);
             _frameStart = _frameEnd = 0;
         }
     }
 
-    /// <summary>Decrypts the frame holding the current offset, positioned at that offset within it.</summary>
+    /// <summary>Checks (and decrypts) the frame holding the current offset, positioned at that offset within it.</summary>
     private async ValueTask LoadFrameAsync(bool async, CancellationToken cancellationToken)
     {
         var length = _segments[_segment].Length;
-        var index = _segmentOffset / SegmentCipher.FrameSize;
-        var last = index == SegmentCipher.FrameCount(length) - 1;
-        var plainLength = (int)Math.Min(SegmentCipher.FrameSize, length - (index * SegmentCipher.FrameSize));
-        var sealedLength = plainLength + SegmentCipher.TagSize;
-        var position = SegmentCipher.FrameOffset(index);
+        var index = _segmentOffset / SegmentFrames.FrameSize;
+        var last = index == SegmentFrames.FrameCount(length) - 1;
+        var plainLength = (int)Math.Min(SegmentFrames.FrameSize, length - (index * SegmentFrames.FrameSize));
+        var sealedLength = plainLength + _seal!.TagSize;
+        var position = SegmentFrames.FrameOffset(_seal, index);
         var filled = 0;
         while (filled < sealedLength)
         {
@@ -159,14 +171,14 @@ internal sealed class ObjectReadStream : ReadOnlyStream
                 : RandomAccess.Read(_handle!, _sealedFrame.AsSpan(filled, sealedLength - filled), position + filled);
             if (read == 0)
             {
-                throw new InvalidDataException("An encrypted object data file is shorter than its recorded length.");
+                throw ObjectStoreErrors.StoredDataCorrupt("a data file is shorter than its recorded length");
             }
 
             filled += read;
         }
 
-        _cipher!.Decrypt(index, last, _sealedFrame.AsSpan(0, sealedLength), _frame);
-        _frameStart = (int)(_segmentOffset - (index * SegmentCipher.FrameSize));
+        _seal.Open(index, last, _sealedFrame.AsSpan(0, sealedLength), _frame);
+        _frameStart = (int)(_segmentOffset - (index * SegmentFrames.FrameSize));
         _frameEnd = plainLength;
     }
 
@@ -174,8 +186,8 @@ internal sealed class ObjectReadStream : ReadOnlyStream
     {
         _handle?.Dispose();
         _handle = null;
-        _cipher?.Dispose();
-        _cipher = null;
+        _seal?.Dispose();
+        _seal = null;
     }
 
     protected override void Dispose(bool disposing)

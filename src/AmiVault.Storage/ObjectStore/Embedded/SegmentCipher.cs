@@ -9,11 +9,9 @@ namespace AmiVault.ObjectStore.Embedded;
 /// the file header; a frame's nonce is its index plus a last-frame flag, so frames cannot be reordered, dropped or
 /// cut off at the end without the tag check failing.
 /// </summary>
-internal sealed class SegmentCipher : IDisposable
+internal sealed class SegmentCipher : IFrameSeal
 {
-    public const int FrameSize = 64 * 1024;
-    public const int TagSize = 16;
-    public const int HeaderSize = 4 + SaltSize;
+    public const int Size = 4 + SaltSize;
     private const int SaltSize = 32;
     private static readonly byte[] Magic = "AVE1"u8.ToArray();
 
@@ -28,7 +26,7 @@ internal sealed class SegmentCipher : IDisposable
     /// <summary>A cipher for a new file, and the header to write at its start.</summary>
     public static SegmentCipher CreateForWrite(byte[] masterKey, out byte[] header)
     {
-        header = new byte[HeaderSize];
+        header = new byte[Size];
         Magic.CopyTo(header, 0);
         RandomNumberGenerator.Fill(header.AsSpan(Magic.Length));
         return new SegmentCipher(masterKey, header.AsSpan(Magic.Length));
@@ -36,27 +34,26 @@ internal sealed class SegmentCipher : IDisposable
 
     public static SegmentCipher FromHeader(byte[] masterKey, ReadOnlySpan<byte> header)
     {
-        if (header.Length != HeaderSize || !header[..Magic.Length].SequenceEqual(Magic))
+        if (header.Length != Size || !header[..Magic.Length].SequenceEqual(Magic))
         {
-            throw new InvalidDataException("An encrypted object data file has no valid header.");
+            throw ObjectStoreErrors.StoredDataCorrupt("an encrypted data file has no valid header");
         }
 
         return new SegmentCipher(masterKey, header[Magic.Length..]);
     }
 
-    /// <summary>Frames in a file of this plaintext length; an empty file still has one (empty, authenticated) frame.</summary>
-    public static long FrameCount(long plainLength) => Math.Max(1, (plainLength + FrameSize - 1) / FrameSize);
+    public int HeaderSize => Size;
 
-    public static long FrameOffset(long index) => HeaderSize + (index * (FrameSize + TagSize));
+    public int TagSize => SegmentFrames.MaxTagSize;
 
-    public void Encrypt(long index, bool last, ReadOnlySpan<byte> plain, Span<byte> cipherAndTag)
+    public void Seal(long index, bool last, ReadOnlySpan<byte> plain, Span<byte> cipherAndTag)
     {
         Span<byte> nonce = stackalloc byte[12];
         Nonce(index, last, nonce);
         _aes.Encrypt(nonce, plain, cipherAndTag[..plain.Length], cipherAndTag.Slice(plain.Length, TagSize));
     }
 
-    public void Decrypt(long index, bool last, ReadOnlySpan<byte> cipherAndTag, Span<byte> plain)
+    public void Open(long index, bool last, ReadOnlySpan<byte> cipherAndTag, Span<byte> plain)
     {
         Span<byte> nonce = stackalloc byte[12];
         Nonce(index, last, nonce);
@@ -65,9 +62,9 @@ internal sealed class SegmentCipher : IDisposable
         {
             _aes.Decrypt(nonce, cipherAndTag[..length], cipherAndTag[length..], plain[..length]);
         }
-        catch (AuthenticationTagMismatchException e)
+        catch (AuthenticationTagMismatchException)
         {
-            throw new InvalidDataException($"Encrypted object data failed its integrity check at frame {index}.", e);
+            throw ObjectStoreErrors.StoredDataCorrupt($"encrypted frame {index} failed its integrity check");
         }
     }
 

@@ -8,4 +8,5 @@ internal sealed record UploadRecord(
     string? ContentType,
     Dictionary<string, string> Metadata,
     Dictionary<string, string> Tags,
-    bool Encrypted);
+    bool Encrypted,
+    Dictionary<string, string>? Headers = null);

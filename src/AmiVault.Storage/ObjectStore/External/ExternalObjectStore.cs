@@ -109,12 +109,11 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
             TagSet = ToTags(options.Tags),
             ServerSideEncryptionMethod = options.Encrypt == true ? ServerSideEncryptionMethod.AES256 : null,
+            IfMatch = options.Condition?.IfMatch,
+            IfNoneMatch = options.Condition?.IfNoneMatch,
         };
         request.Headers.ContentLength = length.Value;
-        foreach (var (name, value) in options.Metadata)
-        {
-            request.Metadata.Add(name, value);
-        }
+        SetHeaders(request.Headers, request.Metadata, options);
 
         var response = await CallAsync(bucket, key, () => s3.PutObjectAsync(request, cancellationToken));
         await CheckSentAsync(hashing, length.Value, md5, response.ETag, () => s3.DeleteObjectAsync(bucket, key, cancellationToken));
@@ -128,7 +127,10 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             return new ObjectInfo(
                 key, response.ContentLength, response.ETag, response.LastModified ?? DateTime.UnixEpoch, response.Headers.ContentType,
                 UserMetadata(response.Metadata), response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256,
-                PartsCount(response.ETag), 0);
+                PartsCount(response.ETag), 0)
+            {
+                Headers = StoredHeaders(response.Headers),
+            };
         });
 
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default) =>
@@ -140,6 +142,8 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 Key = key,
                 EtagToMatch = options.IfMatch,
                 EtagToNotMatch = options.IfNoneMatch,
+                ModifiedSinceDate = options.IfModifiedSince?.UtcDateTime,
+                UnmodifiedSinceDate = options.IfUnmodifiedSince?.UtcDateTime,
                 ByteRange = options.Range is null ? null : new Amazon.S3.Model.ByteRange(options.Range.ToString()),
                 PartNumber = options.PartNumber,
             };
@@ -148,7 +152,10 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             var info = new ObjectInfo(
                 key, size, response.ETag, response.LastModified ?? DateTime.UnixEpoch, response.Headers.ContentType,
                 UserMetadata(response.Metadata), response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256,
-                PartsCount(response.ETag), response.TagCount ?? 0);
+                PartsCount(response.ETag), response.TagCount ?? 0)
+            {
+                Headers = StoredHeaders(response.Headers),
+            };
             return new ObjectContent(info, response.ResponseStream, offset, response.ContentLength, response.ContentRange is not null);
         });
 
@@ -204,11 +211,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 TagSet = ToTags(options.Tags),
                 ServerSideEncryptionMethod = options.Encrypt == true ? ServerSideEncryptionMethod.AES256 : null,
             };
-            foreach (var (name, value) in options.Metadata)
-            {
-                request.Metadata.Add(name, value);
-            }
-
+            SetHeaders(request.Headers, request.Metadata, options);
             var uploadId = (await s3.InitiateMultipartUploadAsync(request, cancellationToken)).UploadId;
 
             // Some servers (Ceph RGW 16) ignore x-amz-tagging here: the tags are applied again on completion.
@@ -241,7 +244,7 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
         return new PartInfo(partNumber, response.ETag, length, DateTimeOffset.UtcNow);
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken = default)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckPartOrder(parts);
         await CallUploadAsync(bucket, key, uploadId, () => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
@@ -250,6 +253,8 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
             Key = key,
             UploadId = uploadId,
             PartETags = [.. parts.Select(p => new PartETag(p.PartNumber, p.ETag))],
+            IfMatch = condition?.IfMatch,
+            IfNoneMatch = condition?.IfNoneMatch,
         }, cancellationToken));
         if (uploadTags.TryRemove(uploadId, out var tags))
         {
@@ -341,6 +346,22 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
 
     private static List<Tag>? ToTags(IReadOnlyDictionary<string, string> tags) =>
         tags.Count == 0 ? null : [.. tags.Select(t => new Tag { Key = t.Key, Value = t.Value })];
+
+    private static void SetHeaders(HeadersCollection headers, MetadataCollection metadata, ObjectWriteOptions options)
+    {
+        foreach (var (name, value) in options.Metadata)
+        {
+            metadata.Add(name, value);
+        }
+
+        foreach (var (name, value) in options.Headers)
+        {
+            headers[name] = value;
+        }
+    }
+
+    private static Dictionary<string, string> StoredHeaders(HeadersCollection headers) =>
+        ObjectHeaders.Stored.Where(h => !string.IsNullOrEmpty(headers[h])).ToDictionary(h => h, h => headers[h]);
 
     private static Dictionary<string, string> UserMetadata(MetadataCollection metadata) =>
         metadata.Keys.ToDictionary(

@@ -22,25 +22,30 @@ internal static class CliErrors
             return (ExitCodes.Interrupted, "Interrupted.");
         }
 
+        if (e is CliException cli)
+        {
+            // Explains itself, whatever it wraps (a server that cannot bind its port wraps a SocketException too).
+            return (cli.ExitCode, cli.Message);
+        }
+
         if (Unreachable(e) is { } network)
         {
-            return (ExitCodes.Failure, $"Could not reach the endpoint: {network.Message} Is the server running, and are the endpoint URL and region right?");
+            return (ExitCodes.Failure, $"Could not reach the endpoint: {Sentence(network.Message)} Is the server running, and are the endpoint URL and region right?");
         }
 
         return e switch
         {
-            CliException cli => (cli.ExitCode, cli.Message),
             ArchiveFormatException archive => (ExitCodes.VerificationFailed, archive.Message),
             CopyVerificationException copy => (ExitCodes.VerificationFailed, copy.Message),
-            ObjectStoreException s3 => (ExitCodes.ServiceError, $"S3 said {s3.Code}{(s3.Resource is null ? "" : $" ({s3.Resource})")}: {s3.Message}{Hint(s3.Code)}"),
-            EbsServiceException ebs => (ExitCodes.ServiceError, $"EBS said {ebs.ErrorType}{(ebs.Reason is null ? "" : $" ({ebs.Reason})")}: {ebs.ServiceMessage}{Hint(ebs.ErrorType)}"),
-            AmazonServiceException aws => (ExitCodes.ServiceError, $"{Service(aws)} said {aws.ErrorCode}: {aws.Message}{Hint(aws.ErrorCode ?? "")}"),
-            TimeoutException timeout => (ExitCodes.Failure, $"{timeout.Message} The endpoint is too slow or unreachable; try again, or lower --parallel."),
-            UnauthorizedAccessException denied => (ExitCodes.Failure, $"{denied.Message} Check the permissions of the file or folder."),
+            ObjectStoreException s3 => (ExitCodes.ServiceError, $"S3 said {s3.Code}{(s3.Resource is null ? "" : $" ({s3.Resource})")}: {WithHint(s3.Message, s3.Code)}"),
+            EbsServiceException ebs => (ExitCodes.ServiceError, $"EBS said {ebs.ErrorType}{(ebs.Reason is null ? "" : $" ({ebs.Reason})")}: {WithHint(ebs.ServiceMessage, ebs.ErrorType)}"),
+            AmazonServiceException aws => (ExitCodes.ServiceError, $"{Service(aws)} said {aws.ErrorCode}: {WithHint(aws.Message, aws.ErrorCode ?? "")}"),
+            TimeoutException timeout => (ExitCodes.Failure, $"{Sentence(timeout.Message)} The endpoint is too slow or unreachable; try again, or lower --parallel."),
+            UnauthorizedAccessException denied => (ExitCodes.Failure, $"{Sentence(denied.Message)} Check the permissions of the file or folder."),
             IOException or InvalidDataException => (ExitCodes.Failure, e.Message),
             ArgumentException argument => (ExitCodes.Usage, argument.Message),
             OperationCanceledException => (ExitCodes.Failure, "A request was cancelled before it finished (a timeout)."),
-            _ => (ExitCodes.Failure, $"Unexpected {e.GetType().Name}: {e.Message} Run again with --debug for the details, and report it if it persists."),
+            _ => (ExitCodes.Failure, $"Unexpected {e.GetType().Name}: {Sentence(e.Message)} Run again with --debug for the details, and report it if it persists."),
         };
     }
 
@@ -62,7 +67,16 @@ internal static class CliErrors
         return null;
     }
 
+    /// <summary>A message that another sentence follows: system messages ("Address already in use") have no full stop.</summary>
+    private static string Sentence(string message)
+    {
+        var trimmed = message.TrimEnd();
+        return trimmed.Length == 0 || trimmed[^1] is '.' or '!' or '?' ? trimmed : trimmed + ".";
+    }
+
     private static string Service(AmazonServiceException e) => e.GetType().Namespace?.Split('.').ElementAtOrDefault(1) ?? "The service";
+
+    private static string WithHint(string message, string code) => Hint(code) is { Length: > 0 } hint ? Sentence(message) + hint : message;
 
     private static string Hint(string code) => code switch
     {

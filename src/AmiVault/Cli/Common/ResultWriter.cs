@@ -11,7 +11,13 @@ namespace AmiVault.Cli.Common;
 /// </summary>
 internal static class ResultWriter
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentSize = 4 };
+    /// <summary>As the AWS CLI prints: an ETag is `"\"abc\""`, not `"\u0022abc\u0022"` (output for a terminal, not HTML).</summary>
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        IndentSize = 4,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static void Write(TextWriter output, OutputFormat format, string title, JsonObject result)
     {

@@ -57,7 +57,7 @@ internal sealed class DeregisterImageAction(
         {
             return "skipped";
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             logger.LogError(e, "Deleting snapshot {SnapshotId} of a deregistered image failed", snapshotId);
             return "internal-error";

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace AmiVault.Catalog.Sqlite;
+namespace AmiVault.Catalog;
 
 /// <summary>
 /// Records are stored whole as JSON beside the columns that are searched or constrained, so adding an attribute

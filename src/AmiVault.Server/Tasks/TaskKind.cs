@@ -1,7 +1,0 @@
-namespace AmiVault.Tasks;
-
-internal enum TaskKind
-{
-    Store,
-    Restore,
-}

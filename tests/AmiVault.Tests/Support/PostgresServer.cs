@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace AmiVault.Tests.Support;
+
+/// <summary>
+/// A real PostgreSQL (Debian's package) for the tests: one server per test run, in a temporary folder on a free
+/// loopback port, started on first use and stopped when the run ends. PostgreSQL refuses to run as root, so as root
+/// initdb and pg_ctl run as the `postgres` user. Each caller gets its own fresh database. Missing PostgreSQL is a
+/// failure, never a skip.
+/// </summary>
+internal sealed class PostgresServer
+{
+    private static readonly Lazy<Task<PostgresServer>> Instance = new(StartAsync);
+    private static int _databases;
+
+    private readonly string _dir;
+    private readonly string _bin;
+
+    private PostgresServer(string dir, string bin, int port)
+    {
+        _dir = dir;
+        _bin = bin;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static Task<PostgresServer> SharedAsync() => Instance.Value;
+
+    /// <summary>Creates an empty database and answers its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"amivault_test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name};", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return ConnectionString(name);
+    }
+
+    private string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
+
+    private static async Task<PostgresServer> StartAsync()
+    {
+        var bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
+            : null;
+        if (bin is null)
+        {
+            throw new InvalidOperationException("PostgreSQL is not installed (apt-get install -y --no-install-recommends postgresql); scripts/test.sh installs it.");
+        }
+
+        var dir = Directory.CreateTempSubdirectory("amivault-pg-").FullName;
+        await RunAsync("chown", ["postgres:postgres", dir], asPostgres: false, allowNonRoot: true);
+        var data = Path.Combine(dir, "data");
+        await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: true);
+        var port = FreePort();
+        var server = new PostgresServer(dir, bin, port);
+        await RunAsync(Path.Combine(bin, "pg_ctl"),
+            ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
+             "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off", "start"], asPostgres: true);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        return server;
+    }
+
+    private void Stop()
+    {
+        try
+        {
+            RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop"], asPostgres: true).GetAwaiter().GetResult();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped; the folder goes anyway.
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string program, string[] arguments, bool asPostgres, bool allowNonRoot = false)
+    {
+        var root = Environment.UserName == "root";
+        if (!root && allowNonRoot)
+        {
+            return;
+        }
+
+        var start = root && asPostgres
+            ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", program, .. arguments])
+            : new ProcessStartInfo(program, arguments);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+    }
+}
