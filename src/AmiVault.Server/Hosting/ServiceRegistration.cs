@@ -75,7 +75,9 @@ internal static class ServiceRegistration
         // catalog's tables or sealed itself), the one authorization point.
         services.AddSingleton(sp => new SecretSealer(sp.GetRequiredService<IServerKeys>().GetOrCreate("iam-secrets")));
         services.AddSingleton<IamDirectory>();
+        services.AddSingleton<ICredentialStore>(sp => sp.GetRequiredService<IamDirectory>());
         services.AddSingleton<Authorizer>();
+        services.AddSingleton<BucketPolicyActions>();
 
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
