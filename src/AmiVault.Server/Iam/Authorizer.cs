@@ -7,27 +7,43 @@ using Microsoft.AspNetCore.Http;
 namespace AmiVault.Iam;
 
 /// <summary>
-/// The one place a request is authorized, whatever its protocol (and the console's actions too): an IAM action on
-/// the resources it touches, for a principal, judged by that principal's identity policies. Root keys may do
-/// anything in their account; users and role sessions only what a policy allows and none denies, on every resource.
+/// The one place a request is authorized, whatever its protocol (and the console's actions and running tasks too):
+/// an IAM action on the resources it touches, for a principal, judged by that principal's identity policies and, for
+/// a bucket or its objects, the bucket's policy. Root keys may do anything in their account; users and role sessions
+/// what an identity policy allows. A bucket policy can also allow (same account: either kind of policy suffices) and
+/// is required across accounts (the caller's own side must allow too); an explicit Deny in either always wins.
 /// </summary>
 internal sealed class Authorizer(IamDirectory iam, ServerContext server, TimeProvider time)
 {
     /// <summary>Decides without throwing: for callers that answer in their own way (the console, task admission).</summary>
     public AuthorizationResult Check(IamPrincipal principal, string action, IReadOnlyList<string> resources, RequestFacts facts)
     {
-        if (principal.Type == IamPrincipalType.Root)
+        var snapshot = iam.Current;
+        if (principal.Type == IamPrincipalType.Root && !resources.Any(r => ResourceArns.BucketOf(r) is { } b && snapshot.BucketPolicy(b) is not null))
         {
             return AuthorizationResult.Allow;
         }
 
-        var policies = iam.Current.PoliciesOf(principal);
+        var policies = principal.Type == IamPrincipalType.Root ? [] : snapshot.PoliciesOf(principal);
         foreach (var resource in resources.Count == 0 ? [ResourceArns.Any] : resources)
         {
-            var decision = PolicyEvaluator.Evaluate(policies, action, resource, facts);
-            if (decision != PolicyDecision.Allow)
+            var identity = principal.Type == IamPrincipalType.Root ? PolicyDecision.Allow : PolicyEvaluator.Evaluate(policies, action, resource, facts);
+            var bucketPolicy = ResourceArns.BucketOf(resource) is { } bucket ? snapshot.BucketPolicy(bucket) : null;
+            var resourceDecision = bucketPolicy is { } bp ? PolicyEvaluator.Evaluate([bp.Document], action, resource, facts) : PolicyDecision.NotApplicable;
+            var crossAccount = bucketPolicy is { } owned && owned.OwnerId != principal.AccountId;
+            var message = (identity, resourceDecision, crossAccount) switch
             {
-                return new AuthorizationResult(false, decision, resource, DeniedMessage(principal, action, resource, decision));
+                (PolicyDecision.ExplicitDeny, _, _) => DeniedMessage(principal, action, resource, "with an explicit deny in an identity-based policy"),
+                (_, PolicyDecision.ExplicitDeny, _) => DeniedMessage(principal, action, resource, "with an explicit deny in a resource-based policy"),
+                (PolicyDecision.Allow, PolicyDecision.Allow, _) => null,
+                (PolicyDecision.Allow, _, false) => null,
+                (_, PolicyDecision.Allow, false) => null,
+                (PolicyDecision.Allow, _, true) => DeniedMessage(principal, action, resource, $"because no resource-based policy allows the {action} action"),
+                _ => DeniedMessage(principal, action, resource, $"because no identity-based policy allows the {action} action"),
+            };
+            if (message is not null)
+            {
+                return new AuthorizationResult(false, identity == PolicyDecision.ExplicitDeny || resourceDecision == PolicyDecision.ExplicitDeny ? PolicyDecision.ExplicitDeny : PolicyDecision.NotApplicable, resource, message);
             }
         }
 
@@ -37,17 +53,19 @@ internal sealed class Authorizer(IamDirectory iam, ServerContext server, TimePro
     /// <summary>Authorizes a request in flight; throws <see cref="AccessDeniedException"/> when it is not allowed.</summary>
     public void Demand(RequestIdentity identity, HttpContext http, string action, IReadOnlyList<string> resources, IReadOnlyDictionary<string, string>? resourceTags = null)
     {
-        if (identity.Principal.Type == IamPrincipalType.Root)
-        {
-            return;
-        }
-
         var result = Check(identity.Principal, action, resources, Facts(identity.Principal, http.Connection.RemoteIpAddress, http.Request.IsHttps, identity.Region, resourceTags));
         if (!result.Allowed)
         {
             throw new AccessDeniedException(result.Message!, action, result.DeniedResource!);
         }
     }
+
+    /// <summary>
+    /// The account whose buckets <paramref name="bucket"/> is among when a bucket policy names it (its owner put it), else
+    /// null: the caller's own view of the store then decides. Only consulted after <see cref="Check"/> allowed the
+    /// request, which across accounts needs that policy's Allow.
+    /// </summary>
+    public string? BucketOwner(string bucket) => iam.Current.BucketPolicy(bucket)?.OwnerId;
 
     /// <summary>What conditions may ask about a request from <paramref name="principal"/>.</summary>
     public RequestFacts Facts(IamPrincipal principal, IPAddress? sourceIp, bool secure, string? requestedRegion = null, IReadOnlyDictionary<string, string>? resourceTags = null) => new()
@@ -65,12 +83,9 @@ internal sealed class Authorizer(IamDirectory iam, ServerContext server, TimePro
         ResourceTags = resourceTags,
     };
 
-    private static string DeniedMessage(IamPrincipal principal, string action, string resource, PolicyDecision decision)
+    private static string DeniedMessage(IamPrincipal principal, string action, string resource, string because)
     {
         var on = resource == ResourceArns.Any ? "" : $" on resource: {resource}";
-        var because = decision == PolicyDecision.ExplicitDeny
-            ? "with an explicit deny in an identity-based policy"
-            : $"because no identity-based policy allows the {action} action";
         return $"{principal.Described} is not authorized to perform: {action}{on} {because}";
     }
 }

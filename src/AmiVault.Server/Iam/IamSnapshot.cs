@@ -21,6 +21,7 @@ internal sealed class IamSnapshot
     private readonly ILookup<(string Account, IamPrincipalKind Kind, string Name), IamAttachmentRecord> _attachments;
     private readonly ConcurrentDictionary<(IamPrincipalKind Kind, string Account, string Name), IReadOnlyList<PolicyDocument>> _policySets = new();
     private readonly ConcurrentDictionary<string, PolicyDocument> _parsed;
+    private readonly Dictionary<string, BucketPolicyRecord> _bucketPolicies = new(StringComparer.Ordinal);
 
     public IamSnapshot(IamContents contents, AccountDirectory accounts, SecretSealer sealer, string partition, ConcurrentDictionary<string, PolicyDocument> parsed)
     {
@@ -61,6 +62,11 @@ internal sealed class IamSnapshot
             }
         }
 
+        foreach (var policy in contents.BucketPolicies)
+        {
+            _bucketPolicies[policy.Bucket] = policy;
+        }
+
         _inline = contents.InlinePolicies.ToLookup(p => (p.AccountId, p.Kind, Fold(p.PrincipalName)));
         _attachments = contents.Attachments.ToLookup(a => (a.AccountId, a.Kind, Fold(a.PrincipalName)));
     }
@@ -87,6 +93,13 @@ internal sealed class IamSnapshot
             : (IamPrincipalKind.Role, principal.RoleName!);
         return _policySets.GetOrAdd((kind, principal.AccountId, Fold(name)), k => Collect(k.Kind, k.Account, k.Name));
     }
+
+    /// <summary>A bucket's policy, parsed, with the account that owns the bucket; null when it has none.</summary>
+    public (string OwnerId, PolicyDocument Document)? BucketPolicy(string bucket) =>
+        _bucketPolicies.TryGetValue(bucket, out var policy) ? (policy.OwnerId, Parse(policy.Document, PolicyKind.Resource)) : null;
+
+    /// <summary>The bucket's policy as it was put, for GetBucketPolicy.</summary>
+    public BucketPolicyRecord? BucketPolicyRecord(string bucket) => _bucketPolicies.GetValueOrDefault(bucket);
 
     public PolicyDocument Parse(string document, PolicyKind kind) =>
         _parsed.GetOrAdd(((int)kind).ToString(System.Globalization.CultureInfo.InvariantCulture) + document, _ => PolicyParser.Parse(document, kind));

@@ -24,6 +24,15 @@ internal static class ResourceArns
 
     public static string Object(ServerContext server, string bucket, string key) => $"arn:{server.Partition}:s3:::{bucket}/{key}";
 
+    /// <summary>The bucket an S3 bucket or object ARN names; null for any other ARN.</summary>
+    public static string? BucketOf(string arn)
+    {
+        var parts = arn.Split(':', 6);
+        return parts is ["arn", _, "s3", "", "", var path] && path.Length > 0 && path.Split('/', 2)[0] is { Length: > 0 } bucket && !bucket.Contains('*') && !bucket.Contains('?')
+            ? bucket
+            : null;
+    }
+
     public static string User(ServerContext server, string accountId, string userName) => $"arn:{server.Partition}:iam::{accountId}:user/{userName}";
 
     public static string Role(ServerContext server, string accountId, string roleName) => $"arn:{server.Partition}:iam::{accountId}:role/{roleName}";

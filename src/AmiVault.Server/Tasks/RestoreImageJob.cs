@@ -3,6 +3,7 @@ using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.ObjectStore;
 using Microsoft.Extensions.Logging;
+using AmiVault.Iam;
 
 namespace AmiVault.Tasks;
 
@@ -19,6 +20,7 @@ internal sealed class RestoreImageJob(
     IBlockStore blocks,
     IObjectStoreProvider objectStores,
     TaskPermissions permissions,
+    Authorizer authorizer,
     TimeProvider time,
     ILogger<RestoreImageJob> logger) : ITaskJob
 {
@@ -65,7 +67,7 @@ internal sealed class RestoreImageJob(
         void RequirePermissions() => permissions.Require(task.PrincipalArn, needs);
 
         RequirePermissions();
-        var store = objectStores.ForAccount(task.OwnerId);
+        var store = objectStores.ForAccount(authorizer.BucketOwner(task.Bucket) ?? task.OwnerId);
         var info = await store.HeadObjectAsync(task.Bucket, task.ObjectKey, cancellationToken);
         if (task.ETag is not null && !ETags.Same(info.ETag, task.ETag))
         {

@@ -49,11 +49,6 @@ internal sealed class TaskPermissions(Authorizer authorizer, ServerContext serve
     /// <summary>Null when <paramref name="principal"/> holds every permission in <paramref name="needs"/>; else AWS's denial message.</summary>
     public string? Denial(IamPrincipal principal, IReadOnlyList<(string Action, string Resource)> needs)
     {
-        if (principal.Type == IamPrincipalType.Root)
-        {
-            return null;
-        }
-
         // A task runs after its request: no source address or transport to judge, only who and when.
         var facts = authorizer.Facts(principal, sourceIp: null, secure: false);
         foreach (var (action, resource) in needs)

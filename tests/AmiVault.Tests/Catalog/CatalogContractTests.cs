@@ -380,6 +380,19 @@ public abstract class CatalogContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bucket_policy_is_put_replaced_and_deleted()
+    {
+        await Iam.PutBucketPolicyAsync(new BucketPolicyRecord("shared", Owner, "v1"));
+        await Iam.PutBucketPolicyAsync(new BucketPolicyRecord("other", "222222222222", "x"));
+        await Iam.PutBucketPolicyAsync(new BucketPolicyRecord("shared", Owner, "v2"));
+        Assert.Equal([("other", "222222222222", "x"), ("shared", Owner, "v2")],
+            Iam.Load().BucketPolicies.Select(p => (p.Bucket, p.OwnerId, p.Document)).OrderBy(p => p.Bucket, StringComparer.Ordinal));
+        await Iam.DeleteBucketPolicyAsync("shared");
+        await Iam.DeleteBucketPolicyAsync("shared");
+        Assert.Equal(["other"], Iam.Load().BucketPolicies.Select(p => p.Bucket));
+    }
+
+    [Fact]
     public async Task Every_iam_change_moves_the_generation_and_sessions_expire_out()
     {
         var now = DateTimeOffset.UtcNow;

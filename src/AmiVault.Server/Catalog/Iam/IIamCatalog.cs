@@ -57,4 +57,10 @@ internal interface IIamCatalog
 
     /// <summary>Forgets sessions that expired before <paramref name="now"/>.</summary>
     Task PurgeSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets (or replaces) a bucket's policy.</summary>
+    Task PutBucketPolicyAsync(BucketPolicyRecord policy, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a bucket's policy; nothing to remove is not an error (as S3's DeleteBucketPolicy).</summary>
+    Task DeleteBucketPolicyAsync(string bucket, CancellationToken cancellationToken = default);
 }

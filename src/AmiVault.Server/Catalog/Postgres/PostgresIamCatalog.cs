@@ -45,8 +45,10 @@ internal sealed class PostgresIamCatalog(PostgresDatabase db) : IIamCatalog
             r => new IamAttachmentRecord(r.GetString(0), Enum.Parse<IamPrincipalKind>(r.GetString(1)), r.GetString(2), r.GetString(3)));
         var sessions = await RowsAsync(c, snapshot, "SELECT access_key_id, account_id, role_name, role_id, session_name, sealed_secret, token_hash, expiration FROM sts_sessions;",
             r => new StsSessionRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), (byte[])r[5], (byte[])r[6], Date(r, 7)));
+        var bucketPolicies = await RowsAsync(c, snapshot, "SELECT bucket, owner_id, document FROM bucket_policies;",
+            r => new BucketPolicyRecord(r.GetString(0), r.GetString(1), r.GetString(2)));
         await snapshot.CommitAsync();
-        return new IamContents(generation, users, keys, roles, policies, inline, attachments, sessions);
+        return new IamContents(generation, users, keys, roles, policies, inline, attachments, sessions, bucketPolicies);
     }, CancellationToken.None).GetAwaiter().GetResult();
 
     public Task CreateUserAsync(IamUserRecord user, CancellationToken cancellationToken = default) =>
@@ -245,6 +247,14 @@ internal sealed class PostgresIamCatalog(PostgresDatabase db) : IIamCatalog
 
     public Task PurgeSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         WriteAsync((c, t) => ExecuteAsync(c, t, "DELETE FROM sts_sessions WHERE expiration < @e;", ("@e", now)), cancellationToken);
+
+    public Task PutBucketPolicyAsync(BucketPolicyRecord policy, CancellationToken cancellationToken = default) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t,
+            "INSERT INTO bucket_policies (bucket, owner_id, document) VALUES (@b, @o, @d) ON CONFLICT (bucket) DO UPDATE SET owner_id = excluded.owner_id, document = excluded.document;",
+            ("@b", policy.Bucket), ("@o", policy.OwnerId), ("@d", policy.Document)), cancellationToken);
+
+    public Task DeleteBucketPolicyAsync(string bucket, CancellationToken cancellationToken = default) =>
+        WriteAsync((c, t) => ExecuteAsync(c, t, "DELETE FROM bucket_policies WHERE bucket = @b;", ("@b", bucket)), cancellationToken);
 
     /// <summary>Takes the generation row's lock first (serializing IAM changes cluster-wide), then runs the change.</summary>
     private Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>

@@ -113,7 +113,7 @@ internal static class PostgresMigrations
         """,
 
         // 4: IAM (SQLite's migration 5): users, access keys (secrets sealed with a server key), roles, managed policies
-        // and their versions, inline policies, attachments, STS sessions; names unique case-insensitively, as in IAM;
+        // and their versions, inline policies, attachments, STS sessions, bucket policies; names unique case-insensitively, as in IAM;
         // the generation row every IAM change bumps (and locks, serializing IAM changes across nodes).
         """
         CREATE TABLE iam_users (
@@ -183,6 +183,11 @@ internal static class PostgresMigrations
             sealed_secret bytea NOT NULL,
             token_hash bytea NOT NULL,
             expiration timestamptz NOT NULL
+        );
+        CREATE TABLE bucket_policies (
+            bucket text PRIMARY KEY,
+            owner_id text NOT NULL,
+            document text NOT NULL
         );
         CREATE TABLE iam_generation (value bigint NOT NULL);
         INSERT INTO iam_generation VALUES (0);

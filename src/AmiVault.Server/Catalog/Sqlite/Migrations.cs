@@ -107,7 +107,7 @@ internal static class Migrations
         """,
 
         // 5: IAM: users, access keys (secrets sealed with a server key kept outside the catalog), roles, managed
-        // policies and their versions, inline policies, attachments, STS sessions; a generation every IAM change
+        // policies and their versions, inline policies, attachments, STS sessions, bucket policies; a generation every IAM change
         // bumps, so a server sees when its in-memory copy is stale.
         """
         CREATE TABLE iam_users (
@@ -180,6 +180,11 @@ internal static class Migrations
             sealed_secret BLOB NOT NULL,
             token_hash BLOB NOT NULL,
             expiration TEXT NOT NULL
+        );
+        CREATE TABLE bucket_policies (
+            bucket TEXT PRIMARY KEY,
+            owner_id TEXT NOT NULL,
+            document TEXT NOT NULL
         );
         CREATE TABLE iam_generation (value INTEGER NOT NULL);
         INSERT INTO iam_generation VALUES (0);

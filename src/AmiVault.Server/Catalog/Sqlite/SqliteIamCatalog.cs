@@ -40,7 +40,9 @@ internal sealed class SqliteIamCatalog(SqliteDatabase db) : IIamCatalog
             r => new IamAttachmentRecord(r.GetString(0), Enum.Parse<IamPrincipalKind>(r.GetString(1)), r.GetString(2), r.GetString(3)));
         var sessions = Rows(c, snapshot, "SELECT access_key_id, account_id, role_name, role_id, session_name, sealed_secret, token_hash, expiration FROM sts_sessions;",
             r => new StsSessionRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), (byte[])r[5], (byte[])r[6], Date(r, 7)));
-        return new IamContents(generation, users, keys, roles, policies, inline, attachments, sessions);
+        var bucketPolicies = Rows(c, snapshot, "SELECT bucket, owner_id, document FROM bucket_policies;",
+            r => new BucketPolicyRecord(r.GetString(0), r.GetString(1), r.GetString(2)));
+        return new IamContents(generation, users, keys, roles, policies, inline, attachments, sessions, bucketPolicies);
     });
 
     public Task CreateUserAsync(IamUserRecord user, CancellationToken cancellationToken = default) =>
@@ -214,6 +216,14 @@ internal sealed class SqliteIamCatalog(SqliteDatabase db) : IIamCatalog
 
     public Task PurgeSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Write((c, t) => Execute(c, t, "DELETE FROM sts_sessions WHERE expiration < $e;", ("$e", Text(now))), cancellationToken);
+
+    public Task PutBucketPolicyAsync(BucketPolicyRecord policy, CancellationToken cancellationToken = default) =>
+        Write((c, t) => Execute(c, t,
+            "INSERT INTO bucket_policies VALUES ($b, $o, $d) ON CONFLICT (bucket) DO UPDATE SET owner_id = excluded.owner_id, document = excluded.document;",
+            ("$b", policy.Bucket), ("$o", policy.OwnerId), ("$d", policy.Document)), cancellationToken);
+
+    public Task DeleteBucketPolicyAsync(string bucket, CancellationToken cancellationToken = default) =>
+        Write((c, t) => Execute(c, t, "DELETE FROM bucket_policies WHERE bucket = $b;", ("$b", bucket)), cancellationToken);
 
     /// <summary>Every IAM change bumps the generation in its own transaction (see <see cref="Generation"/>).</summary>
     private Task Write(Action<SqliteConnection, SqliteTransaction> work, CancellationToken cancellationToken) =>

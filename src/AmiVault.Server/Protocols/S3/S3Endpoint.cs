@@ -15,7 +15,7 @@ namespace AmiVault.Protocols.S3;
 /// EC2 or EBS. Requests are routed by method, by whether they address the service, a bucket or an object, and by
 /// the sub-resource in the query (?uploads, ?tagging…). Every failure is an S3 XML error.
 /// </summary>
-internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer authorizer, ServerContext server, ILogger<S3Endpoint> logger) : IProtocolEndpoint
+internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer authorizer, BucketPolicyActions bucketPolicies, ServerContext server, ILogger<S3Endpoint> logger) : IProtocolEndpoint
 {
     /// <summary>S3 clients always send x-amz-content-sha256, so only a stray request is buffered; none needs more.</summary>
     private const long MaxBuffered = 1024 * 1024;
@@ -35,14 +35,23 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
         var call = new S3Call(context, identity, target, stores.ForAccount(identity.Account.Id), server.Region);
         try
         {
-            // Every bucket a caller can reach is its own, so naming any other owner can only be AccessDenied.
-            if (call.Header("x-amz-expected-bucket-owner") is { } expectedOwner && expectedOwner != identity.Account.Id)
+            var (handler, action) = Route(call);
+            authorizer.Demand(identity, context, action, [Resource(call)]);
+
+            // A bucket of another account is reached through its owner's view once that bucket's policy allowed the
+            // request (Demand); its policy itself only by its owner.
+            var owner = identity.Account.Id;
+            if (target.Bucket is { } bucket && !action.EndsWith("BucketPolicy", StringComparison.Ordinal) && authorizer.BucketOwner(bucket) is { } policyOwner)
+            {
+                owner = policyOwner;
+                call = new S3Call(context, identity, target, stores.ForAccount(owner), server.Region);
+            }
+
+            if (call.Header("x-amz-expected-bucket-owner") is { } expectedOwner && expectedOwner != owner)
             {
                 throw ObjectStoreErrors.AccessDenied(target.Bucket);
             }
 
-            var (handler, action) = Route(call);
-            authorizer.Demand(identity, context, action, [Resource(call)]);
             await handler(call);
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
@@ -108,7 +117,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
         : ResourceArns.Bucket(server, bucket);
 
     /// <summary>The handler of a request and the IAM action it is authorized as (AWS's names, not the operation's).</summary>
-    private static (Func<S3Call, Task> Handler, string Action) Route(S3Call call)
+    private (Func<S3Call, Task> Handler, string Action) Route(S3Call call)
     {
         var method = call.Request.Method;
         if (call.Target.Bucket is null)
@@ -120,6 +129,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
         {
             return method switch
             {
+                "GET" when call.Has("policy") => (bucketPolicies.GetAsync, "s3:GetBucketPolicy"),
                 "GET" when call.Has("location") => (BucketActions.GetLocationAsync, "s3:GetBucketLocation"),
                 "GET" when call.Has("encryption") => (BucketActions.GetEncryptionAsync, "s3:GetEncryptionConfiguration"),
                 "GET" when call.Has("acl") => (BucketActions.GetAclAsync, "s3:GetBucketAcl"),
@@ -129,11 +139,12 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
                 "GET" when call.Request.Query.Count == 0 || call.Has("prefix") || call.Has("marker") || call.Has("delimiter") || call.Has("max-keys") || call.Has("encoding-type") => (ListActions.ListObjectsAsync, "s3:ListBucket"),
                 "PUT" when call.Has("encryption") => (BucketActions.PutEncryptionAsync, "s3:PutEncryptionConfiguration"),
                 "PUT" when call.Has("acl") => (BucketActions.PutAclAsync, "s3:PutBucketAcl"),
-                "PUT" when call.Has("policy") => (Denied, "s3:PutBucketPolicy"),
+                "PUT" when call.Has("policy") => (bucketPolicies.PutAsync, "s3:PutBucketPolicy"),
                 "PUT" when call.Request.Query.Count == 0 => (BucketActions.CreateAsync, "s3:CreateBucket"),
                 "HEAD" => (BucketActions.HeadAsync, "s3:ListBucket"),
                 "DELETE" when call.Has("encryption") => (BucketActions.DeleteEncryptionAsync, "s3:PutEncryptionConfiguration"),
-                "DELETE" when call.Request.Query.Count == 0 => (BucketActions.DeleteAsync, "s3:DeleteBucket"),
+                "DELETE" when call.Has("policy") => (bucketPolicies.DeleteAsync, "s3:DeleteBucketPolicy"),
+                "DELETE" when call.Request.Query.Count == 0 => (bucketPolicies.DeleteBucketAsync, "s3:DeleteBucket"),
                 "POST" when call.Has("delete") => (ObjectActions.DeleteObjectsAsync, "s3:DeleteObject"),
                 _ => (NotImplemented, "s3:*"),
             };
@@ -163,9 +174,6 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
 
     private static Task NotImplemented(S3Call call) =>
         throw new ObjectStoreException("NotImplemented", "A header or query you provided implies functionality that is not implemented.", 501);
-
-    /// <summary>Bucket policies could open a bucket to others; buckets here are private, always.</summary>
-    private static Task Denied(S3Call call) => throw ObjectStoreErrors.AccessDenied(call.Bucket);
 
     private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string resource, string requestId, string? etag = null)
     {
