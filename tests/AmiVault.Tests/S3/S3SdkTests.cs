@@ -188,6 +188,30 @@ public sealed class S3SdkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetObjectAttributes_answers_size_and_etag_of_a_simple_object_without_parts()
+    {
+        using var s3 = _server.S3();
+        await s3.PutBucketAsync("attrs");
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = "attrs", Key = "k", ContentBody = "body" });
+        var attributes = await s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
+        {
+            BucketName = "attrs",
+            Key = "k",
+            ObjectAttributes = [ObjectAttributes.ETag, ObjectAttributes.ObjectSize, ObjectAttributes.ObjectParts],
+        });
+
+        Assert.Equal(put.ETag.Trim('"'), attributes.ETag);
+        Assert.Equal(4, attributes.ObjectSize);
+        Assert.Null(attributes.ObjectParts);
+        await FailsWith("NoSuchKey", HttpStatusCode.NotFound, () => s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
+        {
+            BucketName = "attrs",
+            Key = "missing",
+            ObjectAttributes = [ObjectAttributes.ETag],
+        }));
+    }
+
+    [Fact]
     public async Task Bucket_creation_follows_S3_naming_and_location_rules()
     {
         using var s3 = _server.S3();

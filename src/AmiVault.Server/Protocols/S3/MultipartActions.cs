@@ -34,6 +34,33 @@ internal static class MultipartActions
         call.RespondEmpty();
     }
 
+    /// <summary>
+    /// UploadPartCopy: a part read from an existing object, whole or the x-amz-copy-source-range of it (at most 5 GiB),
+    /// streamed through the same part write as UploadPart.
+    /// </summary>
+    public static async Task UploadPartCopyAsync(S3Call call)
+    {
+        var partNumber = PartNumber(call.Query("partNumber"));
+        var copySource = CopySource.From(call);
+        var range = CopySource.ParseRange(call.Header("x-amz-copy-source-range"));
+        await using var source = await copySource.OpenAsync(call, range);
+        if (range?.Last is { } last && last >= source.Info.Size)
+        {
+            throw ObjectStoreErrors.InvalidRange(source.Info.Size);
+        }
+
+        if (source.Length > CopySource.MaxCopyLength)
+        {
+            throw ObjectStoreErrors.InvalidRequest(string.Create(CultureInfo.InvariantCulture,
+                $"The specified copy source is larger than the maximum allowable size for a copy source: {CopySource.MaxCopyLength}"));
+        }
+
+        var part = await call.Store.UploadPartAsync(call.Bucket, call.Key, call.Query("uploadId")!, partNumber, source.Body, source.Length, cancellationToken: call.Aborted);
+        using var xml = new S3Xml("CopyPartResult");
+        xml.Value("LastModified", part.LastModified).Value("ETag", part.ETag);
+        await call.RespondXmlAsync(xml);
+    }
+
     public static async Task CompleteAsync(S3Call call)
     {
         await call.Store.HeadBucketAsync(call.Bucket, call.Aborted);

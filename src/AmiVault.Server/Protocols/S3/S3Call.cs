@@ -102,6 +102,12 @@ internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Ta
         return buffer;
     }
 
+    /// <summary>An HTTP date; one that does not parse is ignored, as HTTP says and S3 does.</summary>
+    public static DateTimeOffset? HttpDate(string? value) =>
+        DateTimeOffset.TryParseExact(value, "R", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+            ? date
+            : null;
+
     public static ObjectStoreException MalformedXml() =>
         new("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.", 400);
 

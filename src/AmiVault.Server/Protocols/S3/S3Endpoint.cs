@@ -152,7 +152,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
 
         return method switch
         {
-            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => (NotImplemented, "s3:*"),
+            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => (MultipartActions.UploadPartCopyAsync, "s3:PutObject"),
             "PUT" when call.Has("uploadId") => (MultipartActions.UploadPartAsync, "s3:PutObject"),
             "PUT" when call.Has("tagging") => (ObjectActions.PutTaggingAsync, "s3:PutObjectTagging"),
             "PUT" when call.Has("acl") => (ObjectActions.PutAclAsync, "s3:PutObjectAcl"),
@@ -160,6 +160,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
             "PUT" => (ObjectActions.PutAsync, "s3:PutObject"),
             "GET" when call.Has("uploadId") => (MultipartActions.ListPartsAsync, "s3:ListMultipartUploadParts"),
             "GET" when call.Has("tagging") => (ObjectActions.GetTaggingAsync, "s3:GetObjectTagging"),
+            "GET" when call.Has("attributes") => (ObjectActions.GetAttributesAsync, "s3:GetObjectAttributes"),
             "GET" when call.Has("acl") => (ObjectActions.GetAclAsync, "s3:GetObjectAcl"),
             "GET" => (ObjectActions.GetAsync, "s3:GetObject"),
             "HEAD" => (ObjectActions.HeadAsync, "s3:GetObject"),

@@ -146,7 +146,8 @@ internal static class S3ObjectHeaders
             headers["x-amz-tagging-count"] = info.TagCount.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (info.PartsCount is { } parts)
+        // S3 tells the parts count only to a request for one part.
+        if (info.PartsCount is { } parts && request.Query.ContainsKey("partNumber"))
         {
             headers["x-amz-mp-parts-count"] = parts.ToString(CultureInfo.InvariantCulture);
         }
