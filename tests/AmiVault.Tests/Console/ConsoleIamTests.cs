@@ -30,7 +30,7 @@ public sealed class ConsoleIamTests
               {"Effect":"Allow","Action":["ec2:Describe*","s3:ListAllMyBuckets"],"Resource":"*"},
               {"Effect":"Deny","Action":"ec2:CreateStoreImageTask","Resource":"*"}]}
             """);
-        using var client = Client(server);
+        using var client = ConsoleSessionTests.Client(server);
         using var signedIn = await SignInAsync(client, viewer.AccessKeyId, viewer.SecretAccessKey);
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
         var session = SessionOf(signedIn);
@@ -82,7 +82,7 @@ public sealed class ConsoleIamTests
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}""")).EnsureSuccess();
         var assumed = (await AwsCli.RunAsync(server, "sts", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/console-role", "--role-session-name", "web"))
             .EnsureSuccess().Json.GetProperty("Credentials");
-        using var client = Client(server);
+        using var client = ConsoleSessionTests.Client(server);
         using var refused = await SignInAsync(client, assumed.GetProperty("AccessKeyId").GetString()!, assumed.GetProperty("SecretAccessKey").GetString()!);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
