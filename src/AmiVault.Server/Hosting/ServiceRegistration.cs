@@ -11,6 +11,7 @@ using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using AmiVault.ObjectStore.External;
 using AmiVault.Protocols.Ebs;
+using AmiVault.Protocols.Ssm;
 using AmiVault.Protocols.Ec2.Actions.Encryption;
 using AmiVault.Protocols.Ec2.Actions.Images;
 using AmiVault.Protocols.Ec2.Actions.Snapshots;
@@ -51,6 +52,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IImageCatalog, PostgresImageCatalog>();
             services.AddSingleton<ISnapshotCatalog, PostgresSnapshotCatalog>();
             services.AddSingleton<ITagCatalog, PostgresTagCatalog>();
+            services.AddSingleton<IParameterCatalog, PostgresParameterCatalog>();
             services.AddSingleton<IAccountSettings, PostgresAccountSettings>();
             services.AddSingleton<ITaskCatalog, PostgresTaskCatalog>();
             services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
@@ -64,6 +66,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IImageCatalog, SqliteImageCatalog>();
             services.AddSingleton<ISnapshotCatalog, SqliteSnapshotCatalog>();
             services.AddSingleton<ITagCatalog, SqliteTagCatalog>();
+            services.AddSingleton<IParameterCatalog, SqliteParameterCatalog>();
             services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
             services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
             services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
@@ -103,6 +106,8 @@ internal static class ServiceRegistration
         services.AddSingleton<Ec2Endpoint>();
         services.AddSingleton<IProtocolEndpoint>(sp => sp.GetRequiredService<Ec2Endpoint>());
         services.AddSingleton<IProtocolEndpoint, EbsEndpoint>();
+        services.AddSingleton<IProtocolEndpoint, SsmEndpoint>();
+        services.AddSingleton<ParameterStore>();
 
         // EBS direct APIs: operations, tokens, the gate between block writes and completion, the timeout sweeper.
         services.AddSingleton<EbsTokens>();

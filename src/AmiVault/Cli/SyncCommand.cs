@@ -7,8 +7,8 @@ namespace AmiVault.Cli;
 /// <summary>
 /// `amivault sync SRC DST`: the application AWS suggests for sustained cross-partition use. Every stored image under
 /// SRC that DST lacks or holds in another version is copied as `copy` copies one (streamed, resumable, verified,
-/// metadata and tags carried), several at once within one memory budget; `--restore` makes images of what arrives;
-/// `--watch` keeps doing it. Deletions are propagated only with `--delete`.
+/// metadata and tags carried), several at once within one memory budget; `--restore` makes images of what arrives and
+/// `--alias` points their AMI aliases at them; `--watch` keeps doing it. Deletions are propagated only with `--delete`.
 /// </summary>
 internal static class SyncCommand
 {
@@ -29,6 +29,7 @@ internal static class SyncCommand
         var delete = new Option<bool>("--delete") { Description = "Delete archives under DST whose source is gone (never without this)." };
         var restore = new Option<bool>("--restore") { Description = "Restore each archive at the destination as an image (CreateRestoreImageTask on the destination's EC2), unless one restored from the same source image is there; wait until available." };
         var nameTemplate = new Option<string?>("--name-template") { Description = $"With --restore, the new images' names: {SyncRestorer.TemplateHelp} (default: the stored name)." };
+        var alias = new Option<string?>("--alias") { Description = "With --restore, point the AMI alias PREFIX/<stored image name> (an SSM parameter of data type aws:ec2:image at the destination) at each restored image, e.g. --alias /golden." };
         var watch = new Option<string?>("--watch") { Description = "Keep running, syncing again every INTERVAL (30s, 5m, 1h) until Ctrl-C or SIGTERM, which lets the parts in flight finish and journals them." };
         var objects = new Option<int>("--objects") { Description = "Objects copied at the same time.", DefaultValueFactory = _ => 4 };
         objects.Validators.Add(r => OptionChecks.Between(r, 1, 32));
@@ -38,7 +39,7 @@ internal static class SyncCommand
 
         var command = new Command("sync", "Keep the stored images of one bucket/prefix copied to another (other credentials, partitions): streaming, resumable, verified.")
         {
-            sourceArgument, destinationArgument, include, exclude, newerThan, dryRun, delete, restore, nameTemplate, watch, objects,
+            sourceArgument, destinationArgument, include, exclude, newerThan, dryRun, delete, restore, nameTemplate, alias, watch, objects,
         };
         tuning.AddTo(command);
         source.AddTo(command);
@@ -57,6 +58,12 @@ internal static class SyncCommand
                 }
             }
 
+            var aliasPrefix = context.Value(alias) is { } prefix ? ImageAliases.CheckPrefix("--alias", prefix) : null;
+            if (aliasPrefix is not null && !context.Value(restore))
+            {
+                throw CliException.Usage("--alias points aliases at restored images: give it with --restore.");
+            }
+
             var interval = context.Value(watch) is { } every ? Durations.Parse(every, "--watch") : (TimeSpan?)null;
             var since = context.Value(newerThan) is { } age ? Durations.Since(age, DateTimeOffset.UtcNow, "--newer-than") : (DateTimeOffset?)null;
             var run = new SyncRun(
@@ -69,7 +76,7 @@ internal static class SyncCommand
                     DryRun = context.Value(dryRun),
                     Delete = context.Value(delete),
                 },
-                context.Value(restore), template);
+                context.Value(restore), template, aliasPrefix);
             return await run.RunAsync(interval, StopGrace);
         });
         return command;

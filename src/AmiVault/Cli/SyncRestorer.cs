@@ -29,14 +29,14 @@ internal sealed partial class SyncRestorer(IAmazonEC2 ec2, ObjectSync sync, Sync
         }
     }
 
-    /// <summary>Restores the archive at <paramref name="item"/> and says what happened in <paramref name="line"/>; true when the image is (now) there.</summary>
-    public async Task<bool> RestoreAsync(SyncItem item, JsonObject line, CancellationToken cancellationToken, CancellationToken stop)
+    /// <summary>Restores the archive at <paramref name="item"/> and says what happened in <paramref name="line"/>.</summary>
+    public async Task<SyncRestoreResult> RestoreAsync(SyncItem item, JsonObject line, CancellationToken cancellationToken, CancellationToken stop)
     {
         var archive = await sync.OpenDestinationArchiveAsync(item.RelativeKey, cancellationToken);
         if (archive is null)
         {
             line["Restore"] = "not an AmiVault archive";
-            return false;
+            return SyncRestoreResult.None;
         }
 
         var image = archive.Manifest.Image;
@@ -74,10 +74,10 @@ internal sealed partial class SyncRestorer(IAmazonEC2 ec2, ObjectSync sync, Sync
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             line["Restore"] += " (stopped before it was available)";
-            return false;
+            return new SyncRestoreResult(false, null, image.Name, image.ImageId, image.CreationDate);
         }
 
-        return restored is null;
+        return new SyncRestoreResult(restored is null, imageId, image.Name, image.ImageId, image.CreationDate);
     }
 
     private static string Render(string template, string name, string imageId, string key) =>

@@ -10,7 +10,8 @@ namespace AmiVault.Cli;
 /// objects land (a JSON line each with --output json) and the summary of each pass, and the exit code.
 /// </summary>
 internal sealed class SyncRun(
-    CliContext context, S3Location from, S3Location to, AwsConnection sourceAws, AwsConnection destinationAws, SyncOptions options, bool restore, string? nameTemplate)
+    CliContext context, S3Location from, S3Location to, AwsConnection sourceAws, AwsConnection destinationAws, SyncOptions options, bool restore, string? nameTemplate,
+    string? aliasPrefix)
 {
     private readonly Lock _output = new();
 
@@ -28,6 +29,8 @@ internal sealed class SyncRun(
         using var sourceClient = sourceAws.CreateObjectStore(connections, maxErrorRetry: 0);
         using var destinationClient = destinationAws.CreateObjectStore(connections, maxErrorRetry: 0);
         using var ec2 = restore && !options.DryRun ? destinationAws.CreateEc2() : null;
+        using var ssm = aliasPrefix is not null && ec2 is not null ? destinationAws.CreateSsm() : null;
+        var aliases = ssm is null ? null : new ImageAliases(ssm, aliasPrefix!);
         var sourceEnd = new SyncEnd(sourceClient.Store, sourceEndpoint, from.Bucket, from.Key);
         var destinationEnd = new SyncEnd(destinationClient.Store, destinationEndpoint, to.Bucket, to.Key);
         context.Note($"Syncing {from} at {sourceAws.Describe("s3")} to {to} at {destinationAws.Describe("s3")}{(options.DryRun ? " (dry run: nothing is written)" : "")}");
@@ -42,7 +45,7 @@ internal sealed class SyncRun(
             int code;
             try
             {
-                code = await PassAsync(pass, interval is not null, sourceEnd, destinationEnd, ec2, stop, hard.Token);
+                code = await PassAsync(pass, interval is not null, sourceEnd, destinationEnd, ec2, aliases, stop, hard.Token);
             }
             catch (OperationCanceledException) when (interval is not null && stop.IsCancellationRequested && !hard.IsCancellationRequested)
             {
@@ -69,11 +72,13 @@ internal sealed class SyncRun(
         }
     }
 
-    private async Task<int> PassAsync(int pass, bool watching, SyncEnd sourceEnd, SyncEnd destinationEnd, Amazon.EC2.IAmazonEC2? ec2, CancellationToken stop, CancellationToken hard)
+    private async Task<int> PassAsync(int pass, bool watching, SyncEnd sourceEnd, SyncEnd destinationEnd, Amazon.EC2.IAmazonEC2? ec2, ImageAliases? aliases, CancellationToken stop, CancellationToken hard)
     {
         var clock = Stopwatch.StartNew();
         var tally = new SyncTally();
         var lines = new JsonArray();
+        var aliasLines = new JsonArray();
+        var candidates = new AliasCandidates();
         using var progress = context.Progress("sync", 0);
         ObjectSync? sync = null;
         SyncRestorer? restorer = null;
@@ -86,9 +91,11 @@ internal sealed class SyncRun(
                 var line = Describe(outcome, sourceEnd, destinationEnd);
                 if (restorer is not null && outcome.Status is SyncStatus.Copied or SyncStatus.Current)
                 {
+                    var restored = SyncRestoreResult.None;
                     try
                     {
-                        tally.Restored(await restorer.RestoreAsync(outcome.Item, line, token, stop));
+                        restored = await restorer.RestoreAsync(outcome.Item, line, token, stop);
+                        tally.Restored(restored.Restored);
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !hard.IsCancellationRequested)
                     {
@@ -97,6 +104,11 @@ internal sealed class SyncRun(
                         line["Error"] = message;
                         tally.Fail(code);
                         Error($"{line["Destination"]}: the restore failed: {message}");
+                    }
+
+                    if (aliases is not null && restored.AvailableImageId is not null)
+                    {
+                        candidates.Offer(restored, (string)line["Destination"]!);
                     }
                 }
 
@@ -115,6 +127,7 @@ internal sealed class SyncRun(
                 }
             },
         };
+
         restorer = ec2 is null ? null : new SyncRestorer(ec2, sync, destinationEnd, nameTemplate);
 
         var plan = await sync.PlanAsync(stop);
@@ -134,6 +147,11 @@ internal sealed class SyncRun(
         {
             throw new CliException(ExitCodes.Interrupted,
                 "Interrupted: parts still in flight after the grace period were cut. Those already sent are journaled; run the same command again to resume.");
+        }
+
+        if (aliases is not null)
+        {
+            await PointAliasesAsync(aliases, candidates, tally, aliasLines, hard);
         }
 
         var bytes = outcomes.Where(o => o.Status == SyncStatus.Copied).Sum(o => o.Item.Size);
@@ -156,6 +174,11 @@ internal sealed class SyncRun(
             ["Seconds"] = Sizes.Seconds(clock.Elapsed),
             ["MegabytesPerSecond"] = Sizes.MegabytesPerSecond(bytes, clock.Elapsed),
         };
+        if (aliases is not null)
+        {
+            summary["AliasesUpdated"] = tally.AliasesUpdated;
+        }
+
         if (watching)
         {
             summary["Pass"] = pass;
@@ -168,11 +191,47 @@ internal sealed class SyncRun(
         else
         {
             summary["Objects"] = lines;
+            if (aliases is not null)
+            {
+                summary["Aliases"] = aliasLines;
+            }
             context.WriteResult("Sync", summary);
         }
 
         // A watch is meant to be stopped: that is a failure only when it cut a copy short.
         return tally.ExitCode(stop.IsCancellationRequested && (!watching || tally.Stopped > 0));
+    }
+
+    /// <summary>
+    /// After the pass, so that of several archives of one image name (successive versions of a golden image) the
+    /// newest wins whatever order they finished in. Only aliases that moved, or could not be moved, are reported.
+    /// </summary>
+    private async Task PointAliasesAsync(ImageAliases aliases, AliasCandidates candidates, SyncTally tally, JsonArray aliasLines, CancellationToken cancellationToken)
+    {
+        foreach (var (name, restored, destination) in candidates.Newest())
+        {
+            var line = new JsonObject { ["Alias"] = aliases.NameOf(name), ["ImageId"] = restored.AvailableImageId, ["From"] = destination };
+            try
+            {
+                var update = await aliases.PointAsync(name, restored.AvailableImageId!, $"{name}, restored by amivault sync from {restored.SourceImageId} ({destination})", cancellationToken);
+                tally.Aliased(update.Changed);
+                if (update.Changed)
+                {
+                    line["Status"] = "updated";
+                    line["Version"] = update.Version;
+                    Emit(line, aliasLines);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var (code, message) = CliErrors.Describe(e, false);
+                line["Status"] = "failed";
+                line["Error"] = message;
+                tally.Fail(code);
+                Error($"{line["Alias"]}: the alias was not pointed at {restored.AvailableImageId}: {message}");
+                Emit(line, aliasLines);
+            }
+        }
     }
 
     private static string Excluded(SyncPlan plan) => plan.Excluded > 0 ? $", {plan.Excluded} left out by the filters" : "";

@@ -21,6 +21,8 @@ internal sealed class SyncTally
 
     public int RestoredCount { get; private set; }
 
+    public int AliasesUpdated { get; private set; }
+
     /// <summary>Objects of the plan's copies that are done, whichever way.</summary>
     public int Finished { get; private set; }
 
@@ -61,6 +63,17 @@ internal sealed class SyncTally
             lock (_gate)
             {
                 RestoredCount++;
+            }
+        }
+    }
+
+    public void Aliased(bool changed)
+    {
+        if (changed)
+        {
+            lock (_gate)
+            {
+                AliasesUpdated++;
             }
         }
     }

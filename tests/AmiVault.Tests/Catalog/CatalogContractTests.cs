@@ -24,6 +24,7 @@ public abstract class CatalogContractTests : IAsyncLifetime
     internal abstract IBlockIndex BlockIndex { get; }
 
     internal abstract IIamCatalog Iam { get; }
+    internal abstract IParameterCatalog Parameters { get; }
 
     public abstract Task InitializeAsync();
 
@@ -416,11 +417,71 @@ public abstract class CatalogContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Parameter_versions_are_numbered_labelled_listed_and_deleted_per_owner()
+    {
+        await Parameters.PutAsync(Parameter("/golden/web", "ami-00000000000000001"), overwrite: false, [new("team", "web")]);
+        await Assert.ThrowsAsync<CatalogConflictException>(() => Parameters.PutAsync(Parameter("/golden/web", "ami-00000000000000002"), overwrite: false, []));
+        Assert.Equal(2, (await Parameters.PutAsync(Parameter("/golden/web", "ami-00000000000000002"), overwrite: true, [new("ignored", "x")])).Version);
+        await Parameters.PutAsync(Parameter("/golden/db", "ami-00000000000000003"), overwrite: false, []);
+        await Parameters.PutAsync(Parameter("/goldenrod", "x"), overwrite: false, []);
+        await Parameters.PutAsync(Parameter("/golden/web", "theirs") with { OwnerId = "222222222222" }, overwrite: false, []);
+
+        Assert.Equal([("/golden/web", 1L, "ami-00000000000000001"), ("/golden/web", 2L, "ami-00000000000000002")],
+            (await Parameters.HistoryAsync(Owner, "/golden/web")).Select(v => (v.Name, v.Version, v.Value)));
+        Assert.Equal([new("team", "web")], await Parameters.TagsAsync(Owner, "/golden/web"));
+
+        // The latest version of each, by name, paged with 'after'.
+        Assert.Equal([("/golden/db", 1L), ("/golden/web", 2L)], (await Parameters.ListLatestAsync(Owner, "/golden/", null, 10)).Select(v => (v.Name, v.Version)));
+        Assert.Equal(["/golden/web"], (await Parameters.ListLatestAsync(Owner, "/golden/", "/golden/db", 10)).Select(v => v.Name));
+        Assert.Equal(["/golden/db"], (await Parameters.ListLatestAsync(Owner, "/golden", null, 1)).Select(v => v.Name));
+        Assert.Equal(["theirs"], (await Parameters.ListLatestAsync("222222222222", "", null, 10)).Select(v => v.Value));
+
+        // A label is on one version at a time; a version carries at most maxLabels.
+        Assert.Equal(1, await Parameters.LabelAsync(Owner, "/golden/web", 1, ["prod"], 10));
+        Assert.Equal(2, await Parameters.LabelAsync(Owner, "/golden/web", null, ["prod", "new"], 10));
+        Assert.Equal(["", "prod,new"], (await Parameters.HistoryAsync(Owner, "/golden/web")).Select(v => string.Join(',', v.Labels)));
+        Assert.Null(await Parameters.LabelAsync(Owner, "/golden/web", 9, ["x"], 10));
+        Assert.Null(await Parameters.LabelAsync(Owner, "/missing", null, ["x"], 10));
+        await Assert.ThrowsAsync<CatalogConflictException>(() => Parameters.LabelAsync(Owner, "/golden/web", 2, ["a", "b"], 3));
+
+        Assert.True(await Parameters.DeleteAsync(Owner, "/golden/web"));
+        Assert.False(await Parameters.DeleteAsync(Owner, "/golden/web"));
+        Assert.Empty(await Parameters.HistoryAsync(Owner, "/golden/web"));
+        Assert.Empty(await Parameters.TagsAsync(Owner, "/golden/web"));
+        Assert.Single(await Parameters.HistoryAsync("222222222222", "/golden/web"));
+    }
+
+    [Fact]
+    public async Task Concurrent_overwrites_of_a_parameter_each_get_their_own_version_and_the_oldest_beyond_the_limit_go()
+    {
+        await Parameters.PutAsync(Parameter("/p", "0"), overwrite: false, []);
+        var versions = await Task.WhenAll(Enumerable.Range(1, 20).Select(i =>
+            Task.Run(() => Parameters.PutAsync(Parameter("/p", i.ToString(System.Globalization.CultureInfo.InvariantCulture)), overwrite: true, []))));
+        Assert.Equal(Enumerable.Range(2, 20).Select(i => (long)i), versions.Select(v => v.Version).Order());
+
+        for (var i = 22; i <= IParameterCatalog.MaxVersions + 5; i++)
+        {
+            await Parameters.PutAsync(Parameter("/p", "v"), overwrite: true, []);
+        }
+
+        var history = await Parameters.HistoryAsync(Owner, "/p");
+        Assert.Equal(IParameterCatalog.MaxVersions, history.Count);
+        Assert.Equal(6, history[0].Version);
+        Assert.Equal(IParameterCatalog.MaxVersions + 5, history[^1].Version);
+    }
+
+    [Fact]
     public async Task Reopening_a_catalog_keeps_its_schema_version()
     {
         var (opened, latest) = await ReopenAsync();
         Assert.Equal(latest, opened);
     }
+
+    private static ParameterVersion Parameter(string name, string value) => new()
+    {
+        OwnerId = Owner, Name = name, Type = "String", Value = value, DataType = "text", Tier = "Standard",
+        LastModified = DateTimeOffset.UtcNow, ModifiedBy = $"arn:aws:iam::{Owner}:root",
+    };
 
     private static SnapshotRecord Snapshot(string id) => new() { SnapshotId = id, OwnerId = Owner, VolumeSizeGib = 1, StartTime = DateTimeOffset.UtcNow };
 

@@ -25,6 +25,8 @@ public sealed class PostgresCatalogContractTests : CatalogContractTests
 
     internal override IIamCatalog Iam => new PostgresIamCatalog(_db!);
 
+    internal override IParameterCatalog Parameters => new PostgresParameterCatalog(_db!);
+
     public override async Task InitializeAsync()
     {
         _connectionString = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();

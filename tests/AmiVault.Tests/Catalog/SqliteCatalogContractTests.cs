@@ -24,6 +24,8 @@ public sealed class SqliteCatalogContractTests : CatalogContractTests
 
     internal override IIamCatalog Iam => new SqliteIamCatalog(_db!);
 
+    internal override IParameterCatalog Parameters => new SqliteParameterCatalog(_db!);
+
     public override Task InitializeAsync()
     {
         _db = new SqliteDatabase(Path.Combine(_dir, "catalog.db"));

@@ -22,6 +22,8 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         await fixture.GovBucketAsync("mirror");
         string[] sync = ["sync", "s3://golden", "s3://mirror/east/", "--source-profile", "east", "--dest-profile", "gov", "--restore", "--output", "json"];
         var before = fixture.Images.ToList();
+        using var govEc2 = fixture.Gov.Ec2(TestServer.Bob);
+        var govImages = (await Ec2TestData.ImagesAsync(govEc2)).Count;
 
         var first = (await _cli.RunAsync(sync)).EnsureSuccess();
 
@@ -30,7 +32,6 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         Assert.Equal(before.Count, summary.GetProperty("Copied").GetInt32());
         Assert.Equal(before.Count, summary.GetProperty("Restored").GetInt32());
         Assert.Equal(0, summary.GetProperty("Failed").GetInt32());
-        using var govEc2 = fixture.Gov.Ec2(TestServer.Bob);
         using var eastEc2 = fixture.East.Ec2(TestServer.Alice);
         foreach (var (imageId, name, key) in before)
         {
@@ -66,7 +67,7 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         Assert.Equal(1, secondSummary.GetProperty("Copied").GetInt32());
         Assert.Equal(before.Count, secondSummary.GetProperty("Current").GetInt32());
         Assert.Equal(1, secondSummary.GetProperty("Restored").GetInt32());
-        Assert.Equal(before.Count + 1, (await Ec2TestData.ImagesAsync(govEc2)).Count);
+        Assert.Equal(govImages + before.Count + 1, (await Ec2TestData.ImagesAsync(govEc2)).Count);
 
         // Nothing new: nothing copied, nothing restored again, and it says so.
         var third = (await _cli.RunAsync(sync)).EnsureSuccess();
@@ -75,7 +76,7 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         var thirdSummary = Assert.Single(Lines(third)).GetProperty("Summary");
         Assert.Equal(0, thirdSummary.GetProperty("Copied").GetInt32());
         Assert.Equal(0, thirdSummary.GetProperty("Restored").GetInt32());
-        Assert.Equal(before.Count + 1, (await Ec2TestData.ImagesAsync(govEc2)).Count);
+        Assert.Equal(govImages + before.Count + 1, (await Ec2TestData.ImagesAsync(govEc2)).Count);
     }
 
     [Fact]
@@ -257,7 +258,75 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         Assert.Equal(Enumerable.Range(1, passes.Count), passes.Select(p => p.GetProperty("Pass").GetInt32()));
     }
 
+    [Fact]
+    public async Task Restore_with_alias_points_the_alias_at_the_restored_image_and_moves_it_to_a_newer_version_of_that_image()
+    {
+        await fixture.EastS3.PutBucketAsync(new PutBucketRequest { BucketName = "aliased", BucketRegionName = fixture.East.Region });
+        await fixture.GovBucketAsync("carried");
+        using var eastEc2 = fixture.East.Ec2(TestServer.Alice);
+        using var govEc2 = fixture.Gov.Ec2(TestServer.Bob);
+        var version1 = await ImageFixtures.ImageAsync(fixture.East, "web-server", blocks: ImageFixtures.MixedBlocks(31));
+        await ImageFixtures.StoreAsync(fixture.East, version1, "aliased");
+        string[] sync = ["sync", "s3://aliased", "s3://carried", "--source-profile", "east", "--dest-profile", "gov",
+            "--restore", "--name-template", "{name}-{image-id}", "--alias", "/golden/", "--output", "json"];
+
+        var first = (await _cli.RunAsync(sync)).EnsureSuccess();
+
+        var restored1 = Assert.Single(await Ec2TestData.ImagesAsync(govEc2, Ec2TestData.Filter("source-image-id", version1)));
+        Assert.Equal(Amazon.EC2.ImageState.Available, restored1.State);
+        var update = Assert.Single(Lines(first), l => l.TryGetProperty("Alias", out _));
+        Assert.Equal(("/golden/web-server", "updated", restored1.ImageId, 1), (update.GetProperty("Alias").GetString(), update.GetProperty("Status").GetString(),
+            update.GetProperty("ImageId").GetString(), update.GetProperty("Version").GetInt32()));
+        Assert.Equal(1, Lines(first)[^1].GetProperty("Summary").GetProperty("AliasesUpdated").GetInt32());
+
+        // What a launch tool resolves at the destination: the restored image, which is the stored one block for block.
+        var alias = (await GovSsm("get-parameter", "--name", "/golden/web-server")).EnsureSuccess().Json.GetProperty("Parameter");
+        Assert.Equal(restored1.ImageId, alias.GetProperty("Value").GetString());
+        Assert.Equal("aws:ec2:image", alias.GetProperty("DataType").GetString());
+        Assert.Equal(
+            await ImageFixtures.SnapshotDigestsAsync(fixture.East, (await Ec2TestData.ImageAsync(eastEc2, version1)).BlockDeviceMappings[0].Ebs.SnapshotId),
+            await ImageFixtures.SnapshotDigestsAsync(fixture.Gov, restored1.BlockDeviceMappings[0].Ebs.SnapshotId));
+
+        // The pipeline replaces the golden image with a new version of the same name and stores it: the next sync
+        // restores it and moves the alias there, a new parameter version; the old one stays in the history.
+        await eastEc2.DeregisterImageAsync(new DeregisterImageRequest { ImageId = version1 });
+        var version2 = await ImageFixtures.ImageAsync(fixture.East, "web-server", blocks: ImageFixtures.MixedBlocks(32));
+        await ImageFixtures.StoreAsync(fixture.East, version2, "aliased");
+
+        var second = (await _cli.RunAsync(sync)).EnsureSuccess();
+
+        var restored2 = Assert.Single(await Ec2TestData.ImagesAsync(govEc2, Ec2TestData.Filter("source-image-id", version2)));
+        Assert.Equal(restored2.ImageId, Assert.Single(Lines(second), l => l.TryGetProperty("Alias", out _)).GetProperty("ImageId").GetString());
+        var moved = (await GovSsm("get-parameter", "--name", "/golden/web-server")).EnsureSuccess().Json.GetProperty("Parameter");
+        Assert.Equal((restored2.ImageId, 2), (moved.GetProperty("Value").GetString(), moved.GetProperty("Version").GetInt32()));
+        var history = (await GovSsm("get-parameter-history", "--name", "/golden/web-server")).EnsureSuccess().Json.GetProperty("Parameters").EnumerateArray();
+        Assert.Equal([restored1.ImageId, restored2.ImageId], history.Select(h => h.GetProperty("Value").GetString()));
+        Assert.Equal(
+            await ImageFixtures.SnapshotDigestsAsync(fixture.East, (await Ec2TestData.ImageAsync(eastEc2, version2)).BlockDeviceMappings[0].Ebs.SnapshotId),
+            await ImageFixtures.SnapshotDigestsAsync(fixture.Gov, restored2.BlockDeviceMappings[0].Ebs.SnapshotId));
+
+        // Nothing new: the alias is current and gets no new version.
+        var third = (await _cli.RunAsync(sync)).EnsureSuccess();
+
+        Assert.Equal(0, Lines(third)[^1].GetProperty("Summary").GetProperty("AliasesUpdated").GetInt32());
+        Assert.Equal(2, (await GovSsm("get-parameter", "--name", "/golden/web-server")).EnsureSuccess().Json.GetProperty("Parameter").GetProperty("Version").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_alias_without_restore_or_with_a_prefix_that_is_not_a_path_is_a_usage_error()
+    {
+        var without = await _cli.RunAsync("sync", "s3://golden", "s3://nowhere", "--source-profile", "east", "--dest-profile", "gov", "--alias", "/golden");
+        Assert.Equal(252, without.ExitCode);
+        Assert.Contains("--restore", without.Stderr, StringComparison.Ordinal);
+
+        var relative = await _cli.RunAsync("sync", "s3://golden", "s3://nowhere", "--source-profile", "east", "--dest-profile", "gov", "--restore", "--alias", "golden");
+        Assert.Equal(252, relative.ExitCode);
+        Assert.Contains("parameter path", relative.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _cli.Dispose();
+
+    private Task<AwsCliResult> GovSsm(params string[] args) => AwsCli.RunAsync(fixture.Gov, TestServer.Bob, null, ["ssm", .. args]);
 
     private static List<JsonElement> Lines(CliResult result) =>
         [.. result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => JsonDocument.Parse(l).RootElement)];

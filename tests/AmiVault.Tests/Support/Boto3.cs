@@ -5,7 +5,7 @@ namespace AmiVault.Tests.Support;
 
 /// <summary>
 /// Runs a Python snippet against a test server with boto3 (/usr/bin/python3, Debian's python3-boto3), so botocore's
-/// own serializer and parser judge the wire format. The snippet gets `ec2` and `s3` (clients for the account, no
+/// own serializer and parser judge the wire format. The snippet gets `ec2`, `s3` and `ssm` (clients for the account, no
 /// retries; S3 path-style), `raw(params)` (a SigV4-signed form POST of arbitrary parameters, bytes or a dict,
 /// returning (status, body)), `signed_head(method, path, service, headers)` (the bytes of a signed HTTP/1.1 request
 /// head, for tests that speak HTTP on a socket of their own) and `json`; whatever
@@ -25,6 +25,9 @@ internal static class Boto3
         s3 = boto3.client("s3", endpoint_url=_endpoint, region_name=_region,
             aws_access_key_id=_credentials.access_key, aws_secret_access_key=_credentials.secret_key,
             config=botocore.config.Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+        ssm = boto3.client("ssm", endpoint_url=_endpoint, region_name=_region,
+            aws_access_key_id=_credentials.access_key, aws_secret_access_key=_credentials.secret_key,
+            config=botocore.config.Config(retries={"max_attempts": 1}))
         def raw(params):
             request = botocore.awsrequest.AWSRequest(method="POST", url=_endpoint + "/", data=params,
                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})

@@ -112,7 +112,24 @@ internal static class PostgresMigrations
         CREATE INDEX block_locations_pack ON block_locations(pack_id, "offset");
         """,
 
-        // 4: IAM (SQLite's migration 5): users, access keys (secrets sealed with a server key), roles, managed policies
+        // 4: SSM parameters (SQLite's migration 5): one row per version, the record as JSON, and their tags.
+        """
+        CREATE TABLE parameters (
+            owner_id text NOT NULL,
+            name text NOT NULL,
+            version bigint NOT NULL,
+            record text NOT NULL,
+            PRIMARY KEY (owner_id, name, version)
+        );
+        CREATE TABLE parameter_tags (
+            owner_id text NOT NULL,
+            name text NOT NULL,
+            tags text NOT NULL,
+            PRIMARY KEY (owner_id, name)
+        );
+        """,
+
+        // 5: IAM (SQLite's migration 6): users, access keys (secrets sealed with a server key), roles, managed policies
         // and their versions, inline policies, attachments, STS sessions, bucket policies; names unique case-insensitively, as in IAM;
         // the generation row every IAM change bumps (and locks, serializing IAM changes across nodes).
         """

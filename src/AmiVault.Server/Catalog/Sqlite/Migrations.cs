@@ -106,7 +106,24 @@ internal static class Migrations
         CREATE INDEX block_locations_pack ON block_locations(pack_id, offset);
         """,
 
-        // 5: IAM: users, access keys (secrets sealed with a server key kept outside the catalog), roles, managed
+        // 5: SSM parameters (one row per version, the record as JSON) and their tags.
+        """
+        CREATE TABLE parameters (
+            owner_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (owner_id, name, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE parameter_tags (
+            owner_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            PRIMARY KEY (owner_id, name)
+        ) WITHOUT ROWID;
+        """,
+
+        // 6: IAM: users, access keys (secrets sealed with a server key kept outside the catalog), roles, managed
         // policies and their versions, inline policies, attachments, STS sessions, bucket policies; a generation every IAM change
         // bumps, so a server sees when its in-memory copy is stale.
         """

@@ -5,6 +5,7 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
+using Amazon.SimpleSystemsManagement;
 
 namespace AmiVault.Cli.Common;
 
@@ -14,7 +15,7 @@ namespace AmiVault.Cli.Common;
 /// (+AWS_SESSION_TOKEN), else the profile named by AWS_PROFILE or 'default'; the region from --region, AWS_REGION,
 /// AWS_DEFAULT_REGION, the profile; the endpoint per service from --endpoint-url, AWS_ENDPOINT_URL_&lt;SERVICE&gt;,
 /// AWS_ENDPOINT_URL, the profile's services section or endpoint_url, else AWS's own. One AmiVault server answers
-/// EC2, EBS and S3 on one URL, so one --endpoint-url serves all three.
+/// EC2, EBS, S3 and SSM (Parameter Store) on one URL, so one --endpoint-url serves them all.
 /// </summary>
 internal sealed class AwsConnection
 {
@@ -62,7 +63,7 @@ internal sealed class AwsConnection
     public static AwsConnection ForKeys(CliHost host, string accessKeyId, string secretAccessKey, string region, Uri endpoint) =>
         new(host, AwsConfigFiles.Load(host), new ConnectionRequest(null, region, endpoint.ToString()), "default", region, new BasicAWSCredentials(accessKeyId, secretAccessKey));
 
-    /// <summary>The URL configured for <paramref name="service"/> ("ec2", "ebs", "s3"), or null for AWS's own.</summary>
+    /// <summary>The URL configured for <paramref name="service"/> ("ec2", "ebs", "s3", "ssm"), or null for AWS's own.</summary>
     public Uri? ConfiguredEndpoint(string service)
     {
         var text = _request.EndpointUrl;
@@ -90,20 +91,10 @@ internal sealed class AwsConnection
 
     public string Describe(string service) => $"{Endpoint(service).ToString().TrimEnd('/')} (region {Region})";
 
-    public AmazonEC2Client CreateEc2()
-    {
-        var config = new AmazonEC2Config { AuthenticationRegion = Region, IgnoreConfiguredEndpointUrls = true };
-        if (ConfiguredEndpoint("ec2") is { } endpoint)
-        {
-            config.ServiceURL = endpoint.ToString();
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(Region);
-        }
+    public AmazonEC2Client CreateEc2() => new(Credentials, Configure(new AmazonEC2Config(), "ec2"));
 
-        return new AmazonEC2Client(Credentials, config);
-    }
+    /// <summary>Parameter Store (AMI aliases): AmiVault answers it on the same URL as EC2.</summary>
+    public AmazonSimpleSystemsManagementClient CreateSsm() => new(Credentials, Configure(new AmazonSimpleSystemsManagementConfig(), "ssm"));
 
     public EbsClient CreateEbs(int maxConnections)
     {
@@ -122,6 +113,24 @@ internal sealed class AwsConnection
     /// <param name="maxErrorRetry">0 for a caller with its own retry layer (copy); null for the SDK's default.</param>
     public ObjectStoreClient CreateObjectStore(int maxConnections, int? maxErrorRetry = null) =>
         new(ExternalS3Clients.Create(Credentials, Region, ConfiguredEndpoint("s3")?.ToString(), forcePathStyle: true, maxConnections, maxErrorRetry), Region);
+
+    /// <summary>Our endpoint resolution, not the SDK's (which would read the same variables a second way).</summary>
+    private T Configure<T>(T config, string service)
+        where T : ClientConfig
+    {
+        config.AuthenticationRegion = Region;
+        config.IgnoreConfiguredEndpointUrls = true;
+        if (ConfiguredEndpoint(service) is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(Region);
+        }
+
+        return config;
+    }
 
     private static AWSCredentials ResolveCredentials(CliHost host, AwsConfigFiles files, string? explicitProfile, string profile, string what)
     {
