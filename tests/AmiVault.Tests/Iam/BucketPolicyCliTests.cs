@@ -48,8 +48,11 @@ public sealed class BucketPolicyCliTests
 
         // The grant reads, nothing more: B cannot write into A's bucket, and A's own users gain nothing from it.
         (await AwsCli.RunAsync(server, restorer, null, "s3api", "get-object", "--bucket", Bucket, "--key", key, "/dev/null")).EnsureSuccess();
-        var write = await AwsCli.RunAsync(server, bob, null, "s3api", "put-object", "--bucket", Bucket, "--key", "planted", "--body", "/dev/null");
-        Assert.Equal("AccessDenied", write.ErrorCode);
+        var planted = Path.GetTempFileName();
+        await File.WriteAllTextAsync(planted, "not an archive");
+        var write = await AwsCli.RunAsync(server, bob, null, "s3api", "put-object", "--bucket", Bucket, "--key", "planted", "--body", planted);
+        File.Delete(planted);
+        Assert.True(write.ErrorCode == "AccessDenied", $"put-object into A's bucket by B: exit {write.ExitCode}, {write.Stderr}{write.Stdout}");
         Assert.Contains("s3:PutObject on resource: arn:aws:s3:::shared-archives/planted because no resource-based policy allows the s3:PutObject action", write.Stderr, StringComparison.Ordinal);
         var alicesUser = await IamUsers.CreateAsync(server, "nobody", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeImages","Resource":"*"}]}""");
         var sameAccount = await AwsCli.RunAsync(server, alicesUser, null, "s3api", "get-object", "--bucket", Bucket, "--key", key, "/dev/null");
