@@ -31,6 +31,14 @@ if [ "$bench_status" -ne 0 ]; then
   status=1
 fi
 
+# Supply chain: no package (direct or transitive) with a known vulnerability, as NuGet's advisory data says today.
+vulnerable=$(dotnet list AmiVault.slnx package --vulnerable --include-transitive 2>&1) || { echo "$vulnerable"; status=1; }
+if grep -q "has the following vulnerable packages" <<<"$vulnerable"; then
+  echo "$vulnerable"
+  echo "Vulnerable packages: update them in Directory.Packages.props."
+  status=1
+fi
+
 trx="$results/tests.trx"
 if [ -f "$trx" ]; then
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

@@ -51,6 +51,20 @@ public sealed class ArchiveReader
 
     public static async Task<ArchiveReader> OpenAsync(IArchiveSource source, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await OpenOnceAsync(source, cancellationToken);
+        }
+        catch (ArchiveFormatException)
+        {
+            // Read it all once more before judging: a bit flipped or a body cut short on the way (a network, a
+            // proxy) is not damage at rest. The same archive failing twice is what it says it is.
+            return await OpenOnceAsync(source, cancellationToken);
+        }
+    }
+
+    private static async Task<ArchiveReader> OpenOnceAsync(IArchiveSource source, CancellationToken cancellationToken)
+    {
         var length = source.Length;
         var minimum = ArchiveFormat.HeaderLength + ArchiveFormat.TrailerLength + ArchiveFormat.IndexHeaderLength;
         if (length < minimum)

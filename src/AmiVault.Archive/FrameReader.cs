@@ -50,12 +50,24 @@ internal sealed class FrameReader : IDisposable
             var decoded = ArchiveBuffers.Rent(_decodeBufferLength);
             try
             {
-                await ArchiveReader.ReadAsync(_source, group.Offset, stored.AsMemory(0, group.Length), token);
+                var buffer = stored.AsMemory(0, group.Length);
+                await ArchiveReader.ReadAsync(_source, group.Offset, buffer, token);
+                if (FirstDamage(group, buffer.Span) is not null)
+                {
+                    // Read the group once more before judging: a bit flipped on the way (a network, a proxy) is not
+                    // damage at rest. Nothing of the group was handed over yet, so nothing is handed over twice.
+                    await ArchiveReader.ReadAsync(_source, group.Offset, buffer, token);
+                    if (FirstDamage(group, buffer.Span) is { } damage)
+                    {
+                        throw damage;
+                    }
+                }
+
                 for (var number = group.FirstFrame; number < group.EndFrame; number++)
                 {
                     var frame = _index.Frame(number);
                     var bytes = stored.AsMemory((int)(frame.Offset - group.Offset), frame.StoredLength);
-                    await onFrame(new DecodedFrame(_index, frame, Decode(frame, bytes, decoded), _blockSize), token);
+                    await onFrame(new DecodedFrame(_index, frame, Decode(frame, bytes, decoded), _blockSize, blocksChecked: frame.Codec == FrameCodec.Raw), token);
                 }
             }
             finally
@@ -75,14 +87,7 @@ internal sealed class FrameReader : IDisposable
             return bytes;
         }
 
-        // The hash comes first, so that only bytes the writer produced ever reach the decompressor by accident.
-        Span<byte> actual = stackalloc byte[ArchiveFormat.HashLength];
-        SHA256.HashData(bytes.Span, actual);
-        if (!actual.SequenceEqual(_index.FrameHash(frame.Number)))
-        {
-            throw Corrupt(frame, "does not match its SHA-256");
-        }
-
+        // The frame's hash was checked first (FirstDamage), so that only bytes the writer produced reach the decompressor.
         var rawLength = frame.BlockCount * _blockSize;
         var decompressor = _decompressors.Rent();
         try
@@ -102,6 +107,46 @@ internal sealed class FrameReader : IDisposable
         }
 
         return decoded.AsMemory(0, rawLength);
+    }
+
+    /// <summary>
+    /// The first frame of the group whose stored bytes are not what the writer wrote, as the exception that says so, or
+    /// null: a compressed frame against its SHA-256, a raw frame block by block against the blocks' SHA-256.
+    /// </summary>
+    private ArchiveFormatException? FirstDamage(FrameGroup group, ReadOnlySpan<byte> stored)
+    {
+        Span<byte> actual = stackalloc byte[ArchiveFormat.HashLength];
+        for (var number = group.FirstFrame; number < group.EndFrame; number++)
+        {
+            var frame = _index.Frame(number);
+            var bytes = stored.Slice((int)(frame.Offset - group.Offset), frame.StoredLength);
+            if (frame.Codec != FrameCodec.Raw)
+            {
+                SHA256.HashData(bytes, actual);
+                if (!actual.SequenceEqual(_index.FrameHash(frame.Number)))
+                {
+                    return Corrupt(frame, "does not match its SHA-256");
+                }
+
+                continue;
+            }
+
+            if (bytes.Length != frame.BlockCount * _blockSize)
+            {
+                return Corrupt(frame, $"is not the {frame.BlockCount} blocks of a raw frame");
+            }
+
+            for (var slot = 0; slot < frame.BlockCount; slot++)
+            {
+                SHA256.HashData(bytes.Slice(slot * _blockSize, _blockSize), actual);
+                if (!actual.SequenceEqual(_index.BlockHash(frame.FirstStoredBlock + slot).Span))
+                {
+                    return DecodedFrame.BlockCorrupt(frame, frame.FirstStoredBlock + slot);
+                }
+            }
+        }
+
+        return null;
     }
 
     private static int RoundUpToMiB(int length) => (int)Math.Min(int.MaxValue, ((long)length + (1 << 20) - 1) >> 20 << 20);

@@ -91,6 +91,10 @@ internal static class ServiceRegistration
             "external" => new ExternalObjectStoreProvider(context.Options.Buckets, context.Region),
             var other => throw new InvalidOperationException($"Buckets:Backend '{other}' is neither 'embedded' nor 'external'."),
         });
+        if (context.Options.Buckets.Backend == "embedded")
+        {
+            services.AddHostedService<LifecycleSweeper>();
+        }
 
         // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder, indexed in the catalog.
         // Opening recovers from a crash and migrates an older release's block folder, before the server listens.

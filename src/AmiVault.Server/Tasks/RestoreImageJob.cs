@@ -49,6 +49,7 @@ internal sealed class RestoreImageJob(
             var reason = e switch
             {
                 TaskFailedException failed => failed.Message,
+                _ when ServerFailureText.IsDiskFull(e) => $"The task stopped: {ServerFailureText.DiskFull}.",
                 ArchiveFormatException archive => $"s3://{task.Bucket}/{task.ObjectKey} is corrupt: {archive.Message}",
                 ObjectStoreException s3 when s3.Code is "PreconditionFailed" => $"s3://{task.Bucket}/{task.ObjectKey} was replaced during the restore.",
                 ObjectStoreException s3 when s3.Code is "NoSuchKey" or "NoSuchBucket" => $"s3://{task.Bucket}/{task.ObjectKey} was deleted during the restore.",

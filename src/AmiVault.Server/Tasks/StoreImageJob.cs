@@ -272,6 +272,7 @@ internal sealed class StoreImageJob(
     private static string DescribeFailure(StoreTaskRecord task, Exception e) => e switch
     {
         TaskFailedException failed => failed.Message,
+        _ when ServerFailureText.IsDiskFull(e) => $"The task stopped: {ServerFailureText.DiskFull}.",
         ObjectStoreException s3 when s3.Code == "NoSuchBucket" => $"The bucket {task.Bucket} was deleted during the task.",
         ObjectStoreException s3 when s3.Code is "AccessDenied" or "Forbidden" => $"The bucket {task.Bucket} is no longer writable by this account.",
         ObjectStoreException s3 => $"Writing to s3://{task.Bucket}/{task.ObjectKey} failed: {s3.Code}: {s3.Message}",

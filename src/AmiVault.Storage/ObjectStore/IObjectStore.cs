@@ -23,6 +23,12 @@ internal interface IObjectStore
 
     Task PutBucketEncryptionAsync(string bucket, bool encryptByDefault, CancellationToken cancellationToken = default);
 
+    /// <summary>The bucket's lifecycle rules; NoSuchLifecycleConfiguration when it has none.</summary>
+    Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the bucket's lifecycle rules; an empty list removes them.</summary>
+    Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default);
+
     /// <summary>Stores an object; it becomes visible only once whole and verified (Content-MD5 when given).</summary>
     Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, long? length, ObjectWriteOptions options, CancellationToken cancellationToken = default);
 

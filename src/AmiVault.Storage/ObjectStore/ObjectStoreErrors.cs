@@ -11,6 +11,9 @@ internal static class ObjectStoreErrors
     public static ObjectStoreException NoSuchKey(string key) =>
         new("NoSuchKey", "The specified key does not exist.", 404) { Resource = key };
 
+    public static ObjectStoreException NoSuchLifecycleConfiguration(string bucket) =>
+        new("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", 404) { Resource = bucket };
+
     public static ObjectStoreException NoSuchUpload(string uploadId) =>
         new("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", 404) { Resource = uploadId };
 

@@ -13,15 +13,10 @@ namespace AmiVault.Tests.Support;
 /// <summary>
 /// An HTTP proxy in front of a test server that records every request and can hold some back, so a test can count
 /// what a client sent and cut a transfer off at a known point. The Host header passes through unchanged, so SigV4
-/// signatures made for the proxy's address still verify at the server.
+/// signatures made for the proxy's address still verify at the server (<see cref="HttpForwarding"/>).
 /// </summary>
 internal sealed class CountingProxy : IAsyncDisposable
 {
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Connection", "Keep-Alive", "Transfer-Encoding", "Expect", "Upgrade", "Proxy-Connection", "Host",
-    };
-
     private readonly WebApplication _app;
     private readonly HttpClient _client;
     private readonly Uri _target;
@@ -99,43 +94,10 @@ internal sealed class CountingProxy : IAsyncDisposable
             }
         }
 
-        var pathAndQuery = request.Path + request.QueryString;
-        Requests.Enqueue((request.Method, pathAndQuery));
-        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, pathAndQuery));
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
-        {
-            forward.Content = new StreamContent(request.Body);
-        }
-        else if (request.ContentLength == 0 || request.ContentType is not null)
-        {
-            // Content-Type may be signed: an empty body still needs a content to carry it.
-            forward.Content = new ByteArrayContent([]);
-        }
-
-        foreach (var (name, values) in request.Headers)
-        {
-            if (HopByHop.Contains(name))
-            {
-                continue;
-            }
-
-            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
-            {
-                forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
-            }
-        }
-
-        forward.Headers.Host = request.Host.Value;
+        Requests.Enqueue((request.Method, request.Path + request.QueryString));
+        using var forward = HttpForwarding.Request(request, _target, request.Body);
         using var response = await _client.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-        context.Response.StatusCode = (int)response.StatusCode;
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-        {
-            if (!HopByHop.Contains(name))
-            {
-                context.Response.Headers[name] = values.ToArray();
-            }
-        }
-
+        HttpForwarding.CopyStatusAndHeaders(response, context.Response);
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
 

@@ -22,7 +22,7 @@ public sealed class ServerFailureTextTests : IDisposable
     }
 
     [Theory]
-    [InlineData("No space left on device : '{0}/blocks/ab/cd'", "No space left on device")]
+    [InlineData("No space left on device : '{0}/blocks/ab/cd'", "no space left on the server")]
     [InlineData("Access to the path '{0}/catalog.db' is denied.", "Access to the path is denied")]
     [InlineData("Disk quota exceeded : {0}/x", "Disk quota exceeded")]
     [InlineData("I/O error", "I/O error")]

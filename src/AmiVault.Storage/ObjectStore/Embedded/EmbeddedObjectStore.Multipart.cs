@@ -142,21 +142,24 @@ internal sealed partial class EmbeddedObjectStore
     public Task<UploadListing> ListMultipartUploadsAsync(string bucket, ListUploadsQuery query, CancellationToken cancellationToken = default)
     {
         RequireBucket(bucket);
-        var dir = storage.UploadsDir(bucket);
-        var uploads = Directory.Exists(dir)
-            ? Directory.EnumerateDirectories(dir)
-                .Select(d => DurableFile.ReadJson<UploadRecord>(Path.Combine(d, UploadFile)))
-                .OfType<UploadRecord>()
-                .Where(u => u.Key.StartsWith(query.Prefix, StringComparison.Ordinal))
-                .Where(u => query.KeyMarker is null
-                    || string.CompareOrdinal(u.Key, query.KeyMarker) > 0
-                    || (u.Key == query.KeyMarker && query.UploadIdMarker is not null && string.CompareOrdinal(u.UploadId, query.UploadIdMarker) > 0))
-                .OrderBy(u => u.Key, StringComparer.Ordinal).ThenBy(u => u.UploadId, StringComparer.Ordinal)
-                .ToList()
-            : [];
+        var uploads = ListUploadRecords(bucket)
+            .Where(u => u.Key.StartsWith(query.Prefix, StringComparison.Ordinal))
+            .Where(u => query.KeyMarker is null
+                || string.CompareOrdinal(u.Key, query.KeyMarker) > 0
+                || (u.Key == query.KeyMarker && query.UploadIdMarker is not null && string.CompareOrdinal(u.UploadId, query.UploadIdMarker) > 0))
+            .OrderBy(u => u.Key, StringComparer.Ordinal).ThenBy(u => u.UploadId, StringComparer.Ordinal)
+            .ToList();
         var page = uploads.Take(Math.Max(0, query.MaxUploads)).Select(u => new UploadSummary(u.Key, u.UploadId, u.Initiated)).ToList();
         var truncated = uploads.Count > page.Count;
         return Task.FromResult(new UploadListing(page, truncated, truncated ? page[^1].Key : null, truncated ? page[^1].UploadId : null));
+    }
+
+    private IEnumerable<UploadRecord> ListUploadRecords(string bucket)
+    {
+        var dir = storage.UploadsDir(bucket);
+        return Directory.Exists(dir)
+            ? Directory.EnumerateDirectories(dir).Select(d => DurableFile.ReadJson<UploadRecord>(Path.Combine(d, UploadFile))).OfType<UploadRecord>().ToList()
+            : [];
     }
 
     private UploadRecord RequireUpload(string bucket, string key, string uploadId)

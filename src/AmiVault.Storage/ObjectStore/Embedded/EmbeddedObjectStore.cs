@@ -86,6 +86,18 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         DurableFile.WriteJson(storage.BucketFile(bucket), record with { EncryptByDefault = encryptByDefault });
     }
 
+    public Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default) =>
+        RequireBucket(bucket).Lifecycle is { Count: > 0 } rules
+            ? Task.FromResult<IReadOnlyList<LifecycleRule>>(rules)
+            : throw ObjectStoreErrors.NoSuchLifecycleConfiguration(bucket);
+
+    public async Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default)
+    {
+        using var _ = await storage.KeyLocks.AcquireAsync(bucket, cancellationToken);
+        var record = RequireBucket(bucket);
+        DurableFile.WriteJson(storage.BucketFile(bucket), record with { Lifecycle = rules.Count > 0 ? [.. rules] : null });
+    }
+
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, long? length, ObjectWriteOptions options, CancellationToken cancellationToken = default)
     {
         var record = RequireBucket(bucket);
@@ -164,14 +176,23 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
     {
         RequireBucket(bucket);
         ObjectStoreLimits.CheckKey(key);
+        await DeleteIfAsync(bucket, key, onlyIf: null, cancellationToken);
+    }
+
+    /// <summary>Deletes the key's object if there is one and <paramref name="onlyIf"/> (checked under the key's lock) holds.</summary>
+    private async Task<bool> DeleteIfAsync(string bucket, string key, Func<ObjectRecord, bool>? onlyIf, CancellationToken cancellationToken)
+    {
         using var _ = await storage.KeyLocks.AcquireAsync(bucket + "/" + key, cancellationToken);
         var path = storage.ObjectFile(bucket, key);
-        if (DurableFile.ReadJson<ObjectRecord>(path) is { } old)
+        if (DurableFile.ReadJson<ObjectRecord>(path) is not { } old || (onlyIf is not null && !onlyIf(old)))
         {
-            File.Delete(path);
-            IO.DurableFile.FlushDirectory(Path.GetDirectoryName(path)!);
-            DeleteData(bucket, old.DataPath);
+            return false;
         }
+
+        File.Delete(path);
+        IO.DurableFile.FlushDirectory(Path.GetDirectoryName(path)!);
+        DeleteData(bucket, old.DataPath);
+        return true;
     }
 
     public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken = default)

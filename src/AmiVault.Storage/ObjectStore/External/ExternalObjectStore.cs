@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
+using LifecycleRule = AmiVault.ObjectStore.LifecycleRule;
 
 namespace AmiVault.ObjectStore.External;
 
@@ -88,6 +89,44 @@ internal sealed class ExternalObjectStore(IAmazonS3 s3, string region, Concurren
                 },
             }, cancellationToken)
             : s3.DeleteBucketEncryptionAsync(new DeleteBucketEncryptionRequest { BucketName = bucket }, cancellationToken));
+
+    public async Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync(bucket, null, () => s3.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = bucket }, cancellationToken));
+        var rules = response.Configuration?.Rules ?? [];
+        return rules.Count > 0
+            ? [.. rules.Select(r => new LifecycleRule(
+                r.Id ?? "",
+                r.Status == LifecycleRuleStatus.Enabled,
+                r.Filter?.Prefix ?? "",
+                r.Expiration?.Days,
+                r.Expiration?.Date is { } date ? new DateTimeOffset(date.ToUniversalTime(), TimeSpan.Zero) : null,
+                r.AbortIncompleteMultipartUpload?.DaysAfterInitiation))]
+            : throw ObjectStoreErrors.NoSuchLifecycleConfiguration(bucket);
+    }
+
+    public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default) =>
+        CallAsync(bucket, null, () => rules.Count == 0
+            ? s3.DeleteLifecycleConfigurationAsync(new DeleteLifecycleConfigurationRequest { BucketName = bucket }, cancellationToken)
+            : s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
+            {
+                BucketName = bucket,
+                Configuration = new LifecycleConfiguration
+                {
+                    Rules = [.. rules.Select(r => new Amazon.S3.Model.LifecycleRule
+                    {
+                        Id = r.Id,
+                        Status = r.Enabled ? LifecycleRuleStatus.Enabled : LifecycleRuleStatus.Disabled,
+                        Filter = new LifecycleFilter { Prefix = r.Prefix },
+                        Expiration = r.ExpirationDays is null && r.ExpirationDate is null
+                            ? null
+                            : new LifecycleRuleExpiration { Days = r.ExpirationDays, Date = r.ExpirationDate?.UtcDateTime },
+                        AbortIncompleteMultipartUpload = r.AbortIncompleteUploadDays is { } days
+                            ? new LifecycleRuleAbortIncompleteMultipartUpload { DaysAfterInitiation = days }
+                            : null,
+                    })],
+                },
+            }, cancellationToken));
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, long? length, ObjectWriteOptions options, CancellationToken cancellationToken = default)
     {
