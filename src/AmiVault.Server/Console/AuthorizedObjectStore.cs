@@ -68,6 +68,14 @@ internal sealed class AuthorizedObjectStore(IObjectStore inner, Authorizer autho
         return inner.ListMultipartUploadsAsync(bucket, query, cancellationToken);
     }
 
+    public Task<IReadOnlyList<LifecycleRule>> GetBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        Demand("s3:GetLifecycleConfiguration", ResourceArns.Bucket(server, bucket));
+        return inner.GetBucketLifecycleAsync(bucket, cancellationToken);
+    }
+
+    public Task PutBucketLifecycleAsync(string bucket, IReadOnlyList<LifecycleRule> rules, CancellationToken cancellationToken = default) => throw ReadOnly();
+
     public Task CreateBucketAsync(string bucket, CancellationToken cancellationToken = default) => throw ReadOnly();
 
     public Task DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default) => throw ReadOnly();
