@@ -28,6 +28,11 @@ internal sealed class AmiVaultOptions
 
     public TaskOptions Tasks { get; set; } = new();
 
+    public const string JsonLogs = "json";
+
+    /// <summary>"text" (default: one readable line an event) or "json" (one JSON object a line, for log collectors).</summary>
+    public string LogFormat { get; set; } = "text";
+
     public BucketOptions Buckets { get; set; } = new();
 
     public CatalogOptions Catalog { get; set; } = new();
@@ -69,6 +74,7 @@ internal sealed class TaskOptions
 
     public long RestoreQuotaGb { get; set; } = 600;
 
+    /// <summary>Tasks this node runs at once; 0 (cluster only) for a node that admits tasks but leaves running them to the others.</summary>
     public int Workers { get; set; } = 2;
 
     /// <summary>

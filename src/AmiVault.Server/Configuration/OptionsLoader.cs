@@ -43,9 +43,12 @@ internal static class OptionsLoader
             throw new InvalidOperationException($"Region '{options.Region}' is not a region name like us-east-1.");
         }
 
-        if (options.Tasks.Workers is < 1 or > 64)
+        // 0 makes a cluster node that only answers requests: the other nodes run what it admits. Alone on SQLite
+        // nothing would ever run its tasks.
+        var leastWorkers = options.Catalog.Backend == CatalogOptions.Postgres ? 0 : 1;
+        if (options.Tasks.Workers < leastWorkers || options.Tasks.Workers > 64)
         {
-            throw new InvalidOperationException($"Tasks:Workers {options.Tasks.Workers} is not from 1 to 64.");
+            throw new InvalidOperationException($"Tasks:Workers {options.Tasks.Workers} is not from {leastWorkers} to 64{(leastWorkers == 1 ? " (0, a node that runs no tasks, only with Catalog:Backend postgres)" : "")}.");
         }
 
         // 10,000 parts of at most 5 GiB bound what one object can hold, incompressible data included.
@@ -58,6 +61,11 @@ internal static class OptionsLoader
         if (options.Buckets.Backend is not ("embedded" or "external"))
         {
             throw new InvalidOperationException($"Buckets:Backend '{options.Buckets.Backend}' is neither 'embedded' nor 'external'.");
+        }
+
+        if (options.LogFormat is not ("text" or AmiVaultOptions.JsonLogs))
+        {
+            throw new InvalidOperationException($"LogFormat '{options.LogFormat}' is neither 'text' nor 'json'.");
         }
 
         if (options.Tasks.LeaseSeconds is < 2 or > 3600)

@@ -55,7 +55,21 @@ internal sealed class AmiVaultServer : IAsyncDisposable
             var certificate = ListenerSecurity.LoadCertificate(options.Tls);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            // JSON lines (one object a line: timestamp, level, category, message, state) for a log collector; text for people.
+            if (options.LogFormat == AmiVaultOptions.JsonLogs)
+            {
+                builder.Logging.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
+            }
+            else
+            {
+                builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            }
+
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
             // A failed start is reported once, in one line, by whoever called StartAsync; the host would log it again
             // with a stack trace. A background service that crashes is still logged (the host does so as Critical).
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);

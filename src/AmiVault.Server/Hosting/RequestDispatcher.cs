@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using AmiVault.Auth;
 using AmiVault.Console;
 using AmiVault.Iam;
+using AmiVault.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -13,13 +15,40 @@ namespace AmiVault.Hosting;
 /// is not signed, from its shape), authenticate, hand over; the protocol authorizes the action it parsed through
 /// <see cref="Authorizer"/>, and a denial comes back here to be answered in the protocol's format. Failures are answered in the protocol's own format.
 /// </summary>
-internal sealed class RequestDispatcher(IEnumerable<IProtocolEndpoint> endpoints, SigV4Authenticator authenticator, ConsoleApp console, ILogger<RequestDispatcher> logger)
+internal sealed class RequestDispatcher(
+    IEnumerable<IProtocolEndpoint> endpoints,
+    SigV4Authenticator authenticator,
+    ConsoleApp console,
+    OperationsEndpoint operations,
+    ServerMetrics metrics,
+    ILogger<RequestDispatcher> logger)
 {
     private readonly IProtocolEndpoint[] _endpoints = [.. endpoints];
 
     public async Task InvokeAsync(HttpContext context)
     {
         ConnectionFraming.Guard(context);
+        if (OperationsEndpoint.Claims(context.Request))
+        {
+            // Health probes and scrapes, unsigned as those clients send them; not counted among the requests.
+            await operations.InvokeAsync(context);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await ServeAsync(context);
+        }
+        finally
+        {
+            var protocol = ConsoleApp.Claims(context.Request) ? "console" : Route(context.Request).Service;
+            metrics.RequestAnswered(protocol, RequestAction.Of(context), context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
         if (ConsoleApp.Claims(context.Request))
         {
             // The web console signs its users in with a session cookie; it runs what they do through the same EC2 actions.

@@ -23,6 +23,7 @@ using AmiVault.Protocols.Query;
 using AmiVault.Protocols.S3;
 using AmiVault.Protocols.Sts;
 using AmiVault.Tasks;
+using AmiVault.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using AmiVault.Configuration;
@@ -56,6 +57,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IAccountSettings, PostgresAccountSettings>();
             services.AddSingleton<ITaskCatalog, PostgresTaskCatalog>();
             services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
+            services.AddSingleton<ICatalogHealth, PostgresCatalogHealth>();
             services.AddSingleton<IBlockIndex, PostgresBlockIndex>();
             services.AddSingleton<IIamCatalog, PostgresIamCatalog>();
         }
@@ -70,6 +72,7 @@ internal static class ServiceRegistration
             services.AddSingleton<IAccountSettings, SqliteAccountSettings>();
             services.AddSingleton<ITaskCatalog, SqliteTaskCatalog>();
             services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
+            services.AddSingleton<ICatalogHealth, SqliteCatalogHealth>();
             services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
             services.AddSingleton<IIamCatalog, SqliteIamCatalog>();
         }
@@ -169,6 +172,10 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, CreateStoreImageTaskAction>();
         services.AddSingleton<IEc2Action, DescribeStoreImageTasksAction>();
         services.AddSingleton<IEc2Action, CreateRestoreImageTaskAction>();
+
+        // Operations: /healthz, /readyz, /metrics, and the figures the metrics show.
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<OperationsEndpoint>();
 
         // The web console under /console/: its sessions, sign-in, and the in-process EC2 calls it makes.
         services.AddSingleton<ConsoleSessions>();

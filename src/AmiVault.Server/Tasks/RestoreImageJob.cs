@@ -2,6 +2,7 @@ using AmiVault.Archive;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.ObjectStore;
+using AmiVault.Telemetry;
 using Microsoft.Extensions.Logging;
 using AmiVault.Iam;
 
@@ -22,6 +23,7 @@ internal sealed class RestoreImageJob(
     TaskPermissions permissions,
     Authorizer authorizer,
     TimeProvider time,
+    ServerMetrics metrics,
     ILogger<RestoreImageJob> logger) : ITaskJob
 {
     public TaskKind Kind => TaskKind.Restore;
@@ -42,9 +44,10 @@ internal sealed class RestoreImageJob(
         {
             await RestoreAsync(task, cancellationToken);
             await tasks.UpdateRestoreAsync(task with { State = TaskStates.Completed, EndTime = time.GetUtcNow() }, CancellationToken.None);
+            metrics.TaskFinished("restore", TaskStates.Completed);
             logger.LogInformation("Restored s3://{Bucket}/{Key} as {ImageId}.", task.Bucket, task.ObjectKey, task.ImageId);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not TaskLeaseLostException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             var reason = e switch
             {
@@ -59,6 +62,7 @@ internal sealed class RestoreImageJob(
             };
             logger.LogWarning(e, "Restore of s3://{Bucket}/{Key} as {ImageId} failed: {Reason}", task.Bucket, task.ObjectKey, task.ImageId, reason);
             await FailAsync(task, reason);
+            metrics.TaskFinished("restore", TaskStates.Failed);
         }
     }
 
@@ -99,7 +103,15 @@ internal sealed class RestoreImageJob(
                     await reader.RestoreSnapshotAsync(i, async (block, ct) =>
                     {
                         Interlocked.Increment(ref restored);
-                        await (block.IsZero ? progress.AdvanceAsync(ct) : writer.WriteAsync(block.Sha256, block.Data, ct));
+                        if (block.IsZero)
+                        {
+                            await progress.AdvanceAsync(ct);
+                        }
+                        else
+                        {
+                            await writer.WriteAsync(block.Sha256, block.Data, ct);
+                            metrics.Restored(block.Data.Length);
+                        }
                     }, cancellationToken: writer.Token);
                 }
                 catch (OperationCanceledException) when (writer.Failed)

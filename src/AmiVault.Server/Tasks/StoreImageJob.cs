@@ -5,6 +5,7 @@ using AmiVault.ObjectStore;
 using Microsoft.Extensions.Logging;
 using AmiVault.Ebs;
 using AmiVault.Configuration;
+using AmiVault.Telemetry;
 
 namespace AmiVault.Tasks;
 
@@ -24,6 +25,7 @@ internal sealed class StoreImageJob(
     ServerContext server,
     TaskPermissions permissions,
     TimeProvider time,
+    ServerMetrics metrics,
     ILogger<StoreImageJob> logger) : ITaskJob
 {
     private const int ListPage = 1024;
@@ -65,11 +67,15 @@ internal sealed class StoreImageJob(
             task = await AbortUploadsAsync(store, task, cancellationToken);
             task = await StoreAsync(task, store, cancellationToken);
             await tasks.UpdateStoreAsync(task with { State = TaskStates.Completed, Progress = 100, UploadId = null, EndTime = time.GetUtcNow() }, CancellationToken.None);
+            metrics.TaskFinished("store", TaskStates.Completed);
             logger.LogInformation("Stored {ImageId} as s3://{Bucket}/{Key}.", task.ImageId, task.Bucket, task.ObjectKey);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not TaskLeaseLostException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
+            // Written back unchanged first: in a cluster this is the fence check, so a node whose task was taken over
+            // while it stalled stops here instead of aborting what may be the new owner's upload.
             var current = await tasks.GetStoreAsync(taskId, CancellationToken.None) ?? task;
+            await tasks.UpdateStoreAsync(current, CancellationToken.None);
             var reason = DescribeFailure(current, e);
             logger.LogWarning(e, "Store of {ImageId} into {Bucket} failed: {Reason}", task.ImageId, task.Bucket, reason);
             try
@@ -83,6 +89,7 @@ internal sealed class StoreImageJob(
             }
 
             await tasks.UpdateStoreAsync(current with { State = TaskStates.Failed, FailureReason = reason, EndTime = time.GetUtcNow() }, CancellationToken.None);
+            metrics.TaskFinished("store", TaskStates.Failed);
         }
     }
 
@@ -140,6 +147,9 @@ internal sealed class StoreImageJob(
         }
 
         RequirePermissions();
+        // The last catalog write before the object appears, checked against the lease (TaskFence) like every write of a
+        // job: a node whose task was taken over does not complete its upload (the new owner aborts it anyway).
+        await tasks.UpdateStoreAsync(await tasks.GetStoreAsync(task.TaskId, cancellationToken) ?? task, cancellationToken);
         await upload.CompleteAsync();
         return task;
     }
@@ -216,6 +226,11 @@ internal sealed class StoreImageJob(
         finally
         {
             Return(data);
+        }
+
+        if (data is not null)
+        {
+            metrics.Stored(IBlockStore.BlockSize);
         }
 
         if (progress.Advance(1) is { } percent)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using AmiVault.Catalog;
 using AmiVault.Configuration;
+using AmiVault.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,11 +13,13 @@ namespace AmiVault.Tasks;
 /// Store and restore tasks queue here behind a bounded pool of workers (Tasks:Workers). Tasks live in the catalog,
 /// so the queue itself is only a list of ids: at start-up every unfinished task is recovered and queued again.
 /// A worker runs a task only while this node holds its lease (<see cref="ITaskLeases"/>, Tasks:LeaseSeconds) and
-/// renews it while the job works; losing it stops the job, since another node may have taken the task over. In a
-/// cluster a poller also queues tasks whose lease expired (their node died), and the job simply runs again: a store
-/// aborts the upload it finds recorded and starts over, a restore is idempotent.
+/// renews it while the job works; losing it stops the job, since another node may have taken the task over. The job
+/// runs under the claim's fencing token (<see cref="TaskFence"/>), so a node that stalled past its lease cannot
+/// commit anything once another node has claimed the task. In a cluster a poller also queues tasks whose lease
+/// expired (their node died), or that nobody claimed within a lease of their admission, and the job simply runs
+/// again: a store aborts the upload it finds recorded and starts over, a restore is idempotent.
 /// </summary>
-internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, ServerContext server, ILogger<TaskQueue> logger) : BackgroundService
+internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, ServerContext server, ServerMetrics metrics, ILogger<TaskQueue> logger) : BackgroundService
 {
     private readonly Channel<(TaskKind Kind, string TaskId)> _queue = Channel.CreateUnbounded<(TaskKind, string)>();
     private readonly Dictionary<TaskKind, ITaskJob> _jobs = jobs.ToDictionary(j => j.Kind);
@@ -31,7 +34,8 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
 
     public void Enqueue(TaskKind kind, string taskId)
     {
-        if (!_here.TryAdd((kind, taskId), 0))
+        // A node without workers leaves its tasks to the others, which take them once their grace (a lease) is over.
+        if (server.Options.Tasks.Workers == 0 || !_here.TryAdd((kind, taskId), 0))
         {
             return;
         }
@@ -45,6 +49,12 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (server.Options.Tasks.Workers == 0)
+        {
+            logger.LogInformation("Tasks:Workers is 0: this node runs no tasks; the other nodes of the cluster run them.");
+            return;
+        }
+
         foreach (var job in _jobs.Values)
         {
             IReadOnlyList<string> unfinished;
@@ -83,11 +93,12 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
                 {
                     try
                     {
-                        foreach (var taskId in await leases.ListUnleasedAsync(kind, server.Options.Tasks.Workers * 2, stoppingToken))
+                        foreach (var taskId in await leases.ListUnleasedAsync(kind, server.Options.Tasks.Workers * 2, Lease, stoppingToken))
                         {
                             if (!_here.ContainsKey((kind, taskId)))
                             {
                                 logger.LogWarning("Taking over {Kind} task {TaskId}: no node holds its lease.", kind, taskId);
+                                metrics.TaskTakenOver(Label(kind));
                                 Enqueue(kind, taskId);
                             }
                         }
@@ -112,9 +123,9 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
             {
                 try
                 {
-                    if (await leases.TryClaimAsync(kind, taskId, NodeId, Lease, stoppingToken))
+                    if (await leases.TryClaimAsync(kind, taskId, NodeId, Lease, stoppingToken) is { } generation)
                     {
-                        await RunLeasedAsync(kind, taskId, stoppingToken);
+                        await RunLeasedAsync(new TaskFence(kind, taskId, generation), stoppingToken);
                     }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -122,6 +133,12 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
                     // Shutdown: the task stays InProgress in the catalog, for this node's next start or another node.
                     await ReleaseQuietlyAsync(kind, taskId);
                     return;
+                }
+                catch (TaskLeaseLostException e)
+                {
+                    // Fenced: another node claimed the task while this one stalled; its write was refused, nothing committed.
+                    logger.LogWarning("Stopped {Kind} task {TaskId}: {Reason}", kind, taskId, e.Message);
+                    metrics.LeaseLost(Label(kind));
                 }
                 catch (Exception e)
                 {
@@ -139,19 +156,24 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
         }
     }
 
-    private async Task RunLeasedAsync(TaskKind kind, string taskId, CancellationToken stoppingToken)
+    private async Task RunLeasedAsync(TaskFence fence, CancellationToken stoppingToken)
     {
+        var (kind, taskId, _) = fence;
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var jobDone = new CancellationTokenSource();
-        var renewal = RenewAsync(kind, taskId, leaseLost, jobDone.Token);
+        var renewal = RenewAsync(fence, leaseLost, jobDone.Token);
         try
         {
-            await _jobs[kind].RunAsync(taskId, leaseLost.Token);
+            using (TaskFence.Enter(fence))
+            {
+                await _jobs[kind].RunAsync(taskId, leaseLost.Token);
+            }
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
             // Another node has the task now; whatever it does wins, and this node writes nothing more.
             logger.LogWarning("Stopped {Kind} task {TaskId}: this node lost its lease.", kind, taskId);
+            metrics.LeaseLost(Label(kind));
         }
         finally
         {
@@ -164,8 +186,9 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
     /// Renews the lease every third of its length. A renewal refused means the lease is gone; renewals failing (the
     /// database unreachable) for a whole lease mean it may be gone: either way the job is stopped.
     /// </summary>
-    private async Task RenewAsync(TaskKind kind, string taskId, CancellationTokenSource leaseLost, CancellationToken jobDone)
+    private async Task RenewAsync(TaskFence fence, CancellationTokenSource leaseLost, CancellationToken jobDone)
     {
+        var (kind, taskId, generation) = fence;
         var sinceRenewed = Stopwatch.StartNew();
         try
         {
@@ -174,7 +197,7 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
                 await Task.Delay(Lease / 3, jobDone);
                 try
                 {
-                    if (!await leases.RenewAsync(kind, taskId, NodeId, Lease, jobDone))
+                    if (!await leases.RenewAsync(kind, taskId, NodeId, generation, Lease, jobDone))
                     {
                         await leaseLost.CancelAsync();
                         return;
@@ -197,6 +220,8 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
         {
         }
     }
+
+    private static string Label(TaskKind kind) => kind == TaskKind.Store ? "store" : "restore";
 
     private async Task ReleaseQuietlyAsync(TaskKind kind, string taskId)
     {

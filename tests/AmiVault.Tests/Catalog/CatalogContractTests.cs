@@ -494,7 +494,7 @@ public abstract class CatalogContractTests : IAsyncLifetime
         BlockDeviceMappings = rootSnapshotId is null ? [] : [new BlockDeviceMapping("/dev/xvda", new EbsMapping(rootSnapshotId))],
     };
 
-    private static StoreTaskRecord Store(string id, string image, string bucket, long size) => new()
+    private protected static StoreTaskRecord Store(string id, string image, string bucket, long size) => new()
     {
         TaskId = id, OwnerId = Owner, ImageId = image, Bucket = bucket, ObjectKey = image + ".bin",
         StartTime = DateTimeOffset.UtcNow, SizeBytes = size,

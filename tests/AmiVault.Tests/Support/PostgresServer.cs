@@ -9,7 +9,7 @@ namespace AmiVault.Tests.Support;
 /// A real PostgreSQL (Debian's package) for the tests: one server per test run, in a temporary folder on a free
 /// loopback port, started on first use and stopped when the run ends. PostgreSQL refuses to run as root, so as root
 /// initdb and pg_ctl run as the `postgres` user. Each caller gets its own fresh database. Missing PostgreSQL is a
-/// failure, never a skip.
+/// failure, never a skip. A watchdog process stops the server when the test process ends, even when killed.
 /// </summary>
 internal sealed class PostgresServer
 {
@@ -67,11 +67,35 @@ internal sealed class PostgresServer
             ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
              "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off", "start"], asPostgres: true);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        server.StartWatchdog();
         return server;
+    }
+
+    /// <summary>
+    /// ProcessExit does not run when the test host is killed or torn down at the end of `dotnet test`, which left
+    /// servers running: a detached shell waits for this process to end, however it ends, then stops the server and
+    /// deletes its folder. Its output goes nowhere, so it never holds the test host's pipes open.
+    /// </summary>
+    private void StartWatchdog()
+    {
+        var stop = string.Join(' ', (Environment.UserName == "root" ? "runuser -u postgres -- " : "") + Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop");
+        var script = $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId}; do sleep 2; done; {stop}; rm -rf '{_dir}'";
+        var start = new ProcessStartInfo("setsid", ["bash", "-c", script])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var watchdog = Process.Start(start) ?? throw new InvalidOperationException("Could not start the PostgreSQL watchdog.");
     }
 
     private void Stop()
     {
+        if (!Directory.Exists(_dir))
+        {
+            return;
+        }
+
         try
         {
             RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop"], asPostgres: true).GetAwaiter().GetResult();

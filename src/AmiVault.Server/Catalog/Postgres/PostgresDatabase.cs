@@ -23,11 +23,26 @@ internal sealed class PostgresDatabase : IDisposable
 
     public int SchemaVersion { get; private set; }
 
-    /// <summary>Runs <paramref name="work"/> in one read-committed transaction and commits it; any exception rolls it back.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one read-committed transaction and commits it; any exception rolls it back.
+    /// Inside a job (<see cref="TaskFence.Current"/>) the transaction first checks the task's lease generation and
+    /// keeps the task row FOR KEY SHARE until it commits: another node's claim (FOR UPDATE) cannot slip in between
+    /// the check and the commit, and once it has claimed, this node's writes are refused.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (TaskFence.Current is { } fence)
+        {
+            await using var check = Command(connection,
+                $"SELECT lease_generation FROM {TaskTable(fence.Kind)} WHERE task_id = @id FOR KEY SHARE;", transaction, ("@id", fence.TaskId));
+            if (await check.ExecuteScalarAsync(cancellationToken) is not long generation || generation != fence.Generation)
+            {
+                throw new TaskLeaseLostException(fence);
+            }
+        }
+
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
         return result;
@@ -72,6 +87,9 @@ internal sealed class PostgresDatabase : IDisposable
         await using var command = Command(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@k, 0));", transaction, ("@k", key));
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>The table of a kind of task.</summary>
+    public static string TaskTable(TaskKind kind) => kind == TaskKind.Store ? "store_tasks" : "restore_tasks";
 
     /// <summary>Whether <paramref name="e"/> is a unique-constraint violation (SQLSTATE 23505).</summary>
     public static bool IsUniqueViolation(Exception e) => e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -129,7 +129,20 @@ internal static class PostgresMigrations
         );
         """,
 
-        // 5: IAM (SQLite's migration 6): users, access keys (secrets sealed with a server key), roles, managed policies
+        // 5: fencing and the grace of new tasks. lease_generation rises with every claim and is the token a job's
+        // writes are checked against, so a node whose lease was taken over cannot commit; admitted_at (the database's
+        // clock) lets a task nobody has claimed yet stay its admitting node's for one lease. Tasks from before are
+        // claimable at once.
+        """
+        ALTER TABLE store_tasks ADD COLUMN lease_generation bigint NOT NULL DEFAULT 0;
+        ALTER TABLE store_tasks ADD COLUMN admitted_at timestamptz NOT NULL DEFAULT '-infinity';
+        ALTER TABLE store_tasks ALTER COLUMN admitted_at SET DEFAULT clock_timestamp();
+        ALTER TABLE restore_tasks ADD COLUMN lease_generation bigint NOT NULL DEFAULT 0;
+        ALTER TABLE restore_tasks ADD COLUMN admitted_at timestamptz NOT NULL DEFAULT '-infinity';
+        ALTER TABLE restore_tasks ALTER COLUMN admitted_at SET DEFAULT clock_timestamp();
+        """,
+
+        // 6: IAM (SQLite's migration 6): users, access keys (secrets sealed with a server key), roles, managed policies
         // and their versions, inline policies, attachments, STS sessions, bucket policies; names unique case-insensitively, as in IAM;
         // the generation row every IAM change bumps (and locks, serializing IAM changes across nodes).
         """

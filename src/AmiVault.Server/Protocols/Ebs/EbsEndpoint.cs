@@ -1,3 +1,4 @@
+using AmiVault.Telemetry;
 using System.Buffers;
 using System.Text.Json;
 using AmiVault.Auth;
@@ -34,6 +35,7 @@ internal sealed class EbsEndpoint(IEnumerable<IEbsOperation> operations, Authori
                 ?? throw new EbsException("UnknownOperationException", 404, $"No EBS operation is {context.Request.Method} {context.Request.Path}.");
             // StartSnapshot creates a snapshot, so it is authorized on any snapshot, as AWS does (snapshot/*).
             authorizer.Demand(identity, context, "ebs:" + route.Operation, [ResourceArns.Snapshot(server, route.SnapshotId ?? "*")]);
+            RequestAction.Set(context, route.Operation.ToString());
             await _operations[route.Operation].ExecuteAsync(new EbsCall(context, identity, route));
         }
         catch (EbsException e) when (!context.Response.HasStarted)

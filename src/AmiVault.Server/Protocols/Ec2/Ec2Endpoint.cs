@@ -1,3 +1,4 @@
+using AmiVault.Telemetry;
 using System.Text;
 using AmiVault.Auth;
 using AmiVault.Configuration;
@@ -62,6 +63,8 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer au
         {
             throw new Ec2Exception("InvalidAction", $"The action {action} is not valid for this web service.");
         }
+
+        RequestAction.Set(context, action);
 
         var version = parameters.GetValueOrDefault("Version");
         if (version is not null && version != "2016-11-15")

@@ -1,3 +1,4 @@
+using AmiVault.Telemetry;
 using System.Security;
 using System.Text;
 using AmiVault.Auth;
@@ -52,6 +53,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
                 throw ObjectStoreErrors.AccessDenied(target.Bucket);
             }
 
+            RequestAction.Set(context, handler.Method.Name.EndsWith("Async", StringComparison.Ordinal) ? handler.Method.Name[..^"Async".Length] : "Other");
             await handler(call);
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
