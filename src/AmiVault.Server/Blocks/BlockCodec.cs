@@ -72,6 +72,15 @@ internal sealed class BlockCodec(int compressionLevel) : IDisposable
         }
     }
 
+    /// <summary>Disposes this codec unless it is the shared <see cref="Raw"/> one.</summary>
+    public void DisposeUnlessRaw()
+    {
+        if (this != Raw)
+        {
+            Dispose();
+        }
+    }
+
     public void Dispose()
     {
         while (_compressors.TryTake(out var c))

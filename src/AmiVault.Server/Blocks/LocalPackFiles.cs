@@ -1,28 +1,69 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using AmiVault.Catalog;
 using AmiVault.IO;
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
 namespace AmiVault.Blocks;
 
 /// <summary>
-/// The pack files of the local backend: <c>packs/0000000042.pack</c> under the block folder. Read handles are kept
-/// open per pack; removing a pack closes its handle, and a reader that was still using it sees
-/// <see cref="PackGoneException"/> and looks the block up again (compaction moved it).
+/// The pack files of the local backend: <c>packs/0000000042.pack</c> under the block folder, appended to by
+/// <see cref="LocalPackWriter"/> until they reach the pack size. Read handles are kept open per pack; removing a pack
+/// closes its handle, and a reader that was still using it sees <see cref="PackGoneException"/> and looks the block up
+/// again (compaction moved it).
 /// </summary>
-internal sealed class LocalPackFiles : IDisposable
+internal sealed class LocalPackFiles : IPackBackend
 {
     private const string Extension = ".pack";
     private readonly string _folder;
+    private readonly long _packSize;
     private readonly ConcurrentDictionary<long, Lazy<SafeFileHandle>> _readers = new();
 
-    public LocalPackFiles(string folder)
+    public LocalPackFiles(string folder, long packSize)
     {
         _folder = Path.GetFullPath(folder);
+        _packSize = packSize;
         DurableFile.CreateDirectory(_folder);
     }
 
     public string Folder => _folder;
+
+    public string Location => _folder;
+
+    /// <summary>The data folder belongs to one server (its lock).</summary>
+    public bool IsShared => false;
+
+    public TimeSpan OrphanGrace => TimeSpan.Zero;
+
+    public Task<IReadOnlyList<StoredPack>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredPack>>([.. List().Select(id => new FileInfo(PathOf(id)))
+            .Where(f => f.Exists)
+            .Select(f => new StoredPack(long.Parse(Path.GetFileNameWithoutExtension(f.Name), CultureInfo.InvariantCulture), f.Length, f.LastWriteTimeUtc))]);
+
+    public async ValueTask<int> ReadAsync(long packId, long offset, Memory<byte> first, Memory<byte> second, CancellationToken cancellationToken)
+    {
+        var read = await ReadAsync(packId, offset, first, cancellationToken);
+        return read < first.Length ? read : read + await ReadAsync(packId, offset + read, second, cancellationToken);
+    }
+
+    public Task DeleteAsync(IReadOnlyCollection<long> packIds, CancellationToken cancellationToken)
+    {
+        foreach (var id in packIds)
+        {
+            Delete(id);
+        }
+
+        if (packIds.Count > 0)
+        {
+            DurableFile.FlushDirectory(_folder);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<IPackWriter> OpenWriterAsync(IBlockIndex index, IReadOnlyCollection<long> knownPacks, ILogger logger, CancellationToken cancellationToken) =>
+        await LocalPackWriter.OpenAsync(this, index, knownPacks, _packSize, logger, cancellationToken);
 
     public string PathOf(long packId) => Path.Combine(_folder, packId.ToString("D10", CultureInfo.InvariantCulture) + Extension);
 
@@ -101,8 +142,8 @@ internal sealed class LocalPackFiles : IDisposable
         }
     }
 
-    /// <summary>Removes a pack the index no longer points into (closing the handle readers share).</summary>
-    public void Delete(long packId)
+    /// <summary>Removes a pack (closing the handle readers share); <see cref="DeleteAsync"/> makes removals durable.</summary>
+    private void Delete(long packId)
     {
         if (_readers.TryRemove(packId, out var reader) && reader.IsValueCreated)
         {
@@ -111,9 +152,6 @@ internal sealed class LocalPackFiles : IDisposable
 
         File.Delete(PathOf(packId));
     }
-
-    /// <summary>Makes the removals of packs durable.</summary>
-    public void FlushFolder() => DurableFile.FlushDirectory(_folder);
 
     public void Dispose()
     {

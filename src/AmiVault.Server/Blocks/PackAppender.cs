@@ -1,15 +1,15 @@
 using System.Threading.Channels;
 using AmiVault.Catalog;
-using Microsoft.Win32.SafeHandles;
 
 namespace AmiVault.Blocks;
 
 /// <summary>
-/// Group commit for the pack files. Writers queue records; one loop takes every record waiting, writes them to the
-/// active pack with one gathered write, flushes the pack once, and enters all their locations in the block index with
-/// one catalog transaction. A record's task completes only after both are durable, so an acknowledged block survives a
-/// crash, yet a batch of writers costs one fsync of pack data and one catalog commit. While a batch's catalog commit
-/// runs, the next batch is already being written (a few commits may be outstanding; the catalog applies them in order).
+/// Group commit for the packs. Writers queue records; a loop takes every record waiting, hands them to the backend's
+/// <see cref="IPackWriter"/> as one batch (locally: one gathered write and one flush; on S3: one object), and enters
+/// all their locations in the block index with one catalog transaction. A record's task completes only after both are
+/// durable, so an acknowledged block survives a crash, yet a batch of writers costs one flush and one catalog commit.
+/// While a batch's catalog commit runs, the next batch is already being written (a few commits may be outstanding),
+/// and a writer that allows it has several batches in flight at once.
 /// </summary>
 internal sealed class PackAppender : IAsyncDisposable
 {
@@ -18,36 +18,18 @@ internal sealed class PackAppender : IAsyncDisposable
 
     private const int OutstandingCommits = 4;
 
-    private readonly LocalPackFiles _files;
+    private readonly IPackWriter _writer;
     private readonly IBlockIndex _index;
-    private readonly long _packSize;
-    private readonly Channel<Append> _queue = Channel.CreateUnbounded<Append>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Append[]> _queue = Channel.CreateUnbounded<Append[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _commits = new(OutstandingCommits, OutstandingCommits);
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly SemaphoreSlim _writes;
     private readonly Task _loop;
-    private SafeFileHandle? _active;
-    private long _activeId;
-    private long _length;
-    private long _nextId;
 
-    /// <summary>
-    /// Appends after <paramref name="resumeLength"/> bytes of pack <paramref name="resumePackId"/> when given (the
-    /// newest pack, its torn tail already cut); otherwise, and whenever a pack is full, begins pack
-    /// <paramref name="nextPackId"/> and counts on from there.
-    /// </summary>
-    public PackAppender(LocalPackFiles files, IBlockIndex index, long packSize, long nextPackId, long? resumePackId, long resumeLength)
+    public PackAppender(IPackWriter writer, IBlockIndex index)
     {
-        _files = files;
+        _writer = writer;
         _index = index;
-        _packSize = packSize;
-        _nextId = nextPackId;
-        if (resumePackId is { } resume)
-        {
-            _active = files.OpenForAppend(resume);
-            _activeId = resume;
-            _length = resumeLength;
-        }
-
+        _writes = new SemaphoreSlim(writer.MaxConcurrentWrites, writer.MaxConcurrentWrites);
         _loop = Task.Run(RunAsync);
     }
 
@@ -55,39 +37,30 @@ internal sealed class PackAppender : IAsyncDisposable
     /// Appends one record (<paramref name="header"/> then <paramref name="stored"/>; both must stay untouched until the
     /// task completes) and returns its location once the data and the index entry are durable.
     /// </summary>
-    public Task<BlockLocation> AppendAsync(byte[] hash, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> stored, BlockLocation? movedFrom = null)
-    {
-        var append = new Append(hash, header, stored, movedFrom);
-        if (!_queue.Writer.TryWrite(append))
-        {
-            throw new ObjectDisposedException(nameof(PackAppender), "The block store is closed.");
-        }
+    public Task<BlockLocation> AppendAsync(byte[] hash, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> stored, BlockLocation? movedFrom = null) =>
+        Enqueue([new Append(hash, header, stored, movedFrom)])[0];
 
-        return append.Completion.Task;
-    }
+    /// <summary>Appends records that stay together in one batch (compaction: so that merged records share a pack).</summary>
+    public IReadOnlyList<Task<BlockLocation>> AppendTogether(IReadOnlyList<(byte[] Hash, ReadOnlyMemory<byte> Header, ReadOnlyMemory<byte> Stored, BlockLocation MovedFrom)> records) =>
+        Enqueue([.. records.Select(r => new Append(r.Hash, r.Header, r.Stored, r.MovedFrom))]);
 
     /// <summary>
-    /// Waits for the batch being written and every outstanding commit; then, when <paramref name="isEmpty"/> says
-    /// nothing in the active pack is live any more, closes it so that it can be removed like any other closed pack.
-    /// Returns the first pack id that may still receive records: every pack below it is closed for good.
+    /// Waits for the batches being written and every outstanding commit; then lets the writer close the pack still
+    /// receiving records if <paramref name="isEmpty"/> says nothing in it is live, so that it can be removed like any
+    /// other closed pack. Returns the first pack id that may still receive records: every pack below it is closed for good.
     /// </summary>
     public async Task<long> SealAsync(Func<long, Task<bool>> isEmpty)
     {
-        await _turn.WaitAsync();
+        await AcquireAllAsync(_writes, _writer.MaxConcurrentWrites);
         try
         {
-            await DrainCommitsAsync();
-            if (_active is not null && _length > PackFormat.FileHeaderLength && await isEmpty(_activeId))
-            {
-                _active.Dispose();
-                _active = null;
-            }
-
-            return _active is null ? _nextId : _activeId;
+            await AcquireAllAsync(_commits, OutstandingCommits);
+            _commits.Release(OutstandingCommits);
+            return await _writer.SealAsync(isEmpty);
         }
         finally
         {
-            _turn.Release();
+            _writes.Release(_writer.MaxConcurrentWrites);
         }
     }
 
@@ -95,84 +68,71 @@ internal sealed class PackAppender : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
-        _active?.Dispose();
-        _active = null;
+        _writer.Dispose();
+    }
+
+    private IReadOnlyList<Task<BlockLocation>> Enqueue(Append[] group)
+    {
+        if (!_queue.Writer.TryWrite(group))
+        {
+            throw new ObjectDisposedException(nameof(PackAppender), "The block store is closed.");
+        }
+
+        return [.. group.Select(a => a.Completion.Task)];
     }
 
     private async Task RunAsync()
     {
         while (await _queue.Reader.WaitToReadAsync())
         {
+            // A free writer first, then the batch: records that queue while the writers are busy join the next batch.
+            await _writes.WaitAsync();
             var batch = new List<Append>();
             var bytes = 0L;
-            while (bytes < MaxBatchBytes && _queue.Reader.TryRead(out var next))
+            while (bytes < MaxBatchBytes && _queue.Reader.TryRead(out var group))
             {
-                batch.Add(next);
-                bytes += next.Length;
+                batch.AddRange(group);
+                bytes += group.Sum(a => (long)a.Length);
             }
 
-            await _turn.WaitAsync();
-            try
-            {
-                await WriteAsync(batch, bytes);
-            }
-            finally
-            {
-                _turn.Release();
-            }
+            _ = WriteAndCommitAsync(batch, bytes);
         }
 
-        await DrainCommitsAsync();
+        await AcquireAllAsync(_writes, _writer.MaxConcurrentWrites);
+        await AcquireAllAsync(_commits, OutstandingCommits);
     }
 
-    private async Task WriteAsync(List<Append> batch, long bytes)
+    private async Task WriteAndCommitAsync(List<Append> batch, long bytes)
     {
         var placements = new List<BlockPlacement>(batch.Count);
         try
         {
-            if (_active is null || (_length > PackFormat.FileHeaderLength && _length + bytes > _packSize))
-            {
-                BeginPack();
-            }
-
-            var start = _length;
-            var offset = start;
             var buffers = new List<ReadOnlyMemory<byte>>(batch.Count * 2);
             foreach (var append in batch)
             {
                 buffers.Add(append.Header);
                 buffers.Add(append.Stored);
-                placements.Add(new BlockPlacement(append.Hash, new BlockLocation(_activeId, offset, append.Length), append.MovedFrom));
+            }
+
+            var (packId, offset) = await _writer.WriteAsync(buffers, bytes, CancellationToken.None);
+            foreach (var append in batch)
+            {
+                placements.Add(new BlockPlacement(append.Hash, new BlockLocation(packId, offset, append.Length), append.MovedFrom));
                 offset += append.Length;
             }
 
-            try
-            {
-                RandomAccess.Write(_active!, buffers, start);
-                RandomAccess.FlushToDisk(_active!);
-            }
-            catch
-            {
-                // Whatever part of the batch reached the pack is not referenced; cut it so the next batch follows on
-                // from a clean end (start-up would cut it anyway).
-                TryCut(start);
-                throw;
-            }
-
-            _length = offset;
+            await _commits.WaitAsync();
         }
         catch (Exception e)
         {
             batch.ForEach(a => a.Completion.TrySetException(e));
             return;
         }
+        finally
+        {
+            _writes.Release();
+        }
 
-        await _commits.WaitAsync();
-        _ = CommitAsync(batch, placements);
-    }
-
-    private async Task CommitAsync(List<Append> batch, List<BlockPlacement> placements)
-    {
         try
         {
             await _index.CommitAsync(placements);
@@ -192,35 +152,12 @@ internal sealed class PackAppender : IAsyncDisposable
         }
     }
 
-    private void BeginPack()
+    private static async Task AcquireAllAsync(SemaphoreSlim semaphore, int count)
     {
-        var handle = _files.Create(_nextId);
-        _active?.Dispose();
-        _active = handle;
-        _activeId = _nextId++;
-        _length = PackFormat.FileHeaderLength;
-    }
-
-    private void TryCut(long length)
-    {
-        try
+        for (var i = 0; i < count; i++)
         {
-            RandomAccess.SetLength(_active!, length);
+            await semaphore.WaitAsync();
         }
-        catch (IOException)
-        {
-            // The disk refuses even that: the next start-up cuts the torn tail.
-        }
-    }
-
-    private async Task DrainCommitsAsync()
-    {
-        for (var i = 0; i < OutstandingCommits; i++)
-        {
-            await _commits.WaitAsync();
-        }
-
-        _commits.Release(OutstandingCommits);
     }
 
     private sealed class Append(byte[] hash, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> stored, BlockLocation? movedFrom)

@@ -22,88 +22,82 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
     /// <summary>Reclamation decides this many candidates per catalog transaction.</summary>
     private const int ReclaimChunk = 512;
 
-    /// <summary>Compaction moves this many records at a time (bounded memory: this many blocks).</summary>
-    private const int MoveChunk = 32;
+    /// <summary>Compaction moves at most this many bytes of records at a time (bounded memory), in one batch.</summary>
+    private const long MoveGroupBytes = 24L << 20;
 
-    private readonly LocalPackFiles _files;
+    /// <summary>Compaction reads this many records of a group at once (a ranged GET each on S3).</summary>
+    private const int MoveReaders = 8;
+
+    private readonly IPackBackend _packs;
     private readonly IBlockIndex _index;
     private readonly BlockCodec _codec;
     private readonly PackAppender _appender;
-    private readonly double _compactionThreshold;
+    private readonly PackStoreSettings _settings;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly SemaphoreSlim _compacting = new(1, 1);
     private readonly SemaphoreSlim _reclaimed = new(0, 1);
 
-    private PackBlockStore(LocalPackFiles files, IBlockIndex index, BlockCodec codec, PackAppender appender, double compactionThreshold, ILogger logger)
+    private PackBlockStore(IPackBackend packs, IBlockIndex index, BlockCodec codec, PackAppender appender, PackStoreSettings settings, ILogger logger)
     {
-        _files = files;
+        _packs = packs;
         _index = index;
         _codec = codec;
         _appender = appender;
-        _compactionThreshold = compactionThreshold;
+        _settings = settings;
         _logger = logger;
     }
 
-    public string PacksFolder => _files.Folder;
-
     /// <summary>
-    /// Opens the store under <paramref name="root"/> and recovers from whatever a crash left: index entries no
-    /// snapshot references are dropped; pack files the index never knew (their records were never committed) and packs
-    /// nothing points into any more are removed; the newest pack's torn tail (records that fail their checksum after
-    /// the last one the index points to) is cut, and appending continues there. Then a block folder of the previous
-    /// release (one file per block) is moved into packs (<see cref="LegacyBlockFolder"/>).
+    /// Opens the store over <paramref name="packs"/> and recovers from whatever a crash left: index entries no
+    /// snapshot references are dropped; packs the index never knew (their records were never committed; see
+    /// <see cref="IPackBackend.OrphanGrace"/>) and packs nothing points into any more are removed; the backend's writer
+    /// takes over from there (locally: the newest pack's torn tail is cut, and appending continues there). Then a block
+    /// folder of the previous release (one file per block) under <paramref name="root"/> is moved into packs
+    /// (<see cref="LegacyBlockFolder"/>). The store owns <paramref name="packs"/> from here on.
     /// </summary>
-    public static async Task<PackBlockStore> OpenAsync(string root, IBlockIndex index, PackStoreSettings settings, ILogger logger, CancellationToken cancellationToken = default)
+    public static async Task<PackBlockStore> OpenAsync(
+        string root, IPackBackend packs, IBlockIndex index, PackStoreSettings settings, ILogger logger, CancellationToken cancellationToken = default)
     {
         root = Path.GetFullPath(root);
         DurableFile.CreateDirectory(root);
-        var files = new LocalPackFiles(Path.Combine(root, "packs"));
         var codec = settings.CompressionLevel > 0 ? new BlockCodec(settings.CompressionLevel) : BlockCodec.Raw;
-
-        await index.SweepUnreferencedAsync(cancellationToken);
-        var known = (await index.ListPacksAsync(cancellationToken)).ToDictionary(p => p.PackId);
-        var onDisk = files.List();
-        foreach (var orphan in onDisk.Where(id => !known.ContainsKey(id)))
+        PackAppender? appender = null;
+        try
         {
-            files.Delete(orphan);
-        }
-
-        foreach (var empty in known.Values.Where(p => p.LiveBlocks == 0))
-        {
-            if (await index.RemovePackAsync(empty.PackId, cancellationToken))
+            await index.SweepUnreferencedAsync(cancellationToken);
+            var known = (await index.ListPacksAsync(cancellationToken)).ToDictionary(p => p.PackId);
+            var stored = (await packs.ListAsync(cancellationToken)).ToDictionary(p => p.Id);
+            var unusedBefore = DateTimeOffset.UtcNow - packs.OrphanGrace;
+            var doomed = stored.Values.Where(p => !known.ContainsKey(p.Id) && p.Modified <= unusedBefore).Select(p => p.Id).ToList();
+            foreach (var empty in known.Values.Where(p => p.LiveBlocks == 0))
             {
-                files.Delete(empty.PackId);
-                known.Remove(empty.PackId);
+                if (await index.RemovePackAsync(empty.PackId, cancellationToken))
+                {
+                    known.Remove(empty.PackId);
+                    if (stored.ContainsKey(empty.PackId))
+                    {
+                        doomed.Add(empty.PackId);
+                    }
+                }
             }
-        }
 
-        files.FlushFolder();
-        foreach (var lost in known.Keys.Where(id => files.Length(id) < 0))
-        {
-            logger.LogError("Pack {Pack} is missing from {Folder}; reads of its blocks will fail.", lost, files.Folder);
-        }
-
-        var nextId = onDisk.Concat(known.Keys).DefaultIfEmpty(0).Max() + 1;
-        long? resume = null;
-        var resumeLength = 0L;
-        if (known.Keys.Where(id => files.Length(id) >= 0).DefaultIfEmpty(-1).Max() is var newest and >= 0 && files.Length(newest) < settings.PackSize)
-        {
-            var committedEnd = await index.PackEndAsync(newest, cancellationToken);
-            if (committedEnd > files.Length(newest))
+            await packs.DeleteAsync(doomed, cancellationToken);
+            foreach (var lost in known.Keys.Where(id => !stored.ContainsKey(id)))
             {
-                // Cut behind our back: appending there would put new records where the index expects old ones.
-                logger.LogError("Pack {Pack} is shorter than the block index says ({Length} < {End}); reads of its last blocks will fail.", newest, files.Length(newest), committedEnd);
+                logger.LogError("Pack {Pack} is missing from {Location}; reads of its blocks will fail.", lost, packs.Location);
             }
-            else
-            {
-                resumeLength = await CutTornTailAsync(files, newest, Math.Max(committedEnd, PackFormat.FileHeaderLength), logger, cancellationToken);
-                resume = newest;
-            }
+
+            appender = new PackAppender(await packs.OpenWriterAsync(index, known.Keys, logger, cancellationToken), index);
+        }
+        catch
+        {
+            packs.Dispose();
+            codec.DisposeUnlessRaw();
+            throw;
         }
 
-        var appender = new PackAppender(files, index, settings.PackSize, nextId, resume, resumeLength);
-        var store = new PackBlockStore(files, index, codec, appender, settings.CompactionThreshold, logger);
+        var store = new PackBlockStore(packs, index, codec, appender, settings, logger);
         try
         {
             await LegacyBlockFolder.MigrateAsync(root, store, logger, cancellationToken);
@@ -141,6 +135,12 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
             }
 
             await recordReference();
+            if (_packs.IsShared && await _index.FindAsync(hash, CancellationToken.None) is null)
+            {
+                // Another server reclaimed the block (deleting the last other snapshot using it, or sweeping at its
+                // start) between our look-up and our reference. Our reference keeps it from now on: store it again.
+                await StoreAsync(hash, data);
+            }
         }
         finally
         {
@@ -223,10 +223,12 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
 
     /// <summary>
     /// Gives space back: removes closed packs nothing points into, and rewrites closed packs whose live share is below
-    /// the threshold by appending their live records anew (through the same group commit as writers); the index then
-    /// moves each block that is still there, and only once none is left in the old pack is it removed. A crash at any
-    /// point leaves each block at its old or its new location, both whole; start-up removes what is left over.
-    /// Readers that looked a block up just before it moved look it up again.
+    /// the threshold, and small closed packs (under a quarter of the pack size: on S3 each batch of writers is a pack
+    /// of its own) when there are several to merge, by appending their live records anew through the same group
+    /// commit as writers, in batches of up to <see cref="MoveGroupBytes"/>. The index then moves each block that is
+    /// still there, and only once none is left in the old pack is it removed. A crash at any point leaves each block at
+    /// its old or its new location, both whole; start-up removes what is left over. Readers that looked a block up just
+    /// before it moved look it up again.
     /// </summary>
     public async Task<CompactionResult> CompactAsync(CancellationToken cancellationToken = default)
     {
@@ -235,35 +237,28 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         {
             var sealedBelow = await _appender.SealAsync(async id =>
                 (await _index.ListPacksAsync(cancellationToken)).FirstOrDefault(p => p.PackId == id) is { LiveBlocks: 0 });
+            var lengths = (await _packs.ListAsync(cancellationToken)).ToDictionary(p => p.Id, p => p.Length);
+            var closed = (await _index.ListPacksAsync(cancellationToken)).Where(p => p.PackId < sealedBelow && lengths.ContainsKey(p.PackId)).ToList();
+            var small = closed.Where(p => p.LiveBlocks > 0 && lengths[p.PackId] < _settings.PackSize / 4).ToList();
+            var rewrite = closed
+                .Where(p => p.LiveBlocks > 0 && p.LiveBytes < _settings.CompactionThreshold * (lengths[p.PackId] - PackFormat.FileHeaderLength))
+                .Concat(small.Count > 1 ? small : [])
+                .Select(p => p.PackId)
+                .Distinct()
+                .ToList();
+            await MoveLiveRecordsAsync(rewrite, cancellationToken);
+
             var removed = 0;
-            var rewritten = 0;
-            foreach (var pack in await _index.ListPacksAsync(cancellationToken))
+            foreach (var pack in closed)
             {
-                var length = _files.Length(pack.PackId);
-                if (pack.PackId >= sealedBelow || length < 0)
-                {
-                    continue;
-                }
-
-                if (pack.LiveBlocks > 0 && pack.LiveBytes < _compactionThreshold * (length - PackFormat.FileHeaderLength))
-                {
-                    await MoveLiveRecordsAsync(pack.PackId, cancellationToken);
-                    rewritten++;
-                }
-
                 if (await _index.RemovePackAsync(pack.PackId, cancellationToken))
                 {
-                    _files.Delete(pack.PackId);
+                    await _packs.DeleteAsync([pack.PackId], cancellationToken);
                     removed++;
                 }
             }
 
-            if (removed > 0)
-            {
-                _files.FlushFolder();
-            }
-
-            return new CompactionResult(removed, rewritten);
+            return new CompactionResult(removed, rewrite.Count);
         }
         finally
         {
@@ -274,11 +269,8 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _appender.DisposeAsync();
-        _files.Dispose();
-        if (_codec != BlockCodec.Raw)
-        {
-            _codec.Dispose();
-        }
+        _packs.Dispose();
+        _codec.DisposeUnlessRaw();
     }
 
     /// <summary>
@@ -388,11 +380,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         }
 
         var storedLength = location.Length - PackFormat.RecordHeaderLength;
-        var read = await _files.ReadAsync(location.PackId, location.Offset, header[..PackFormat.RecordHeaderLength], cancellationToken);
-        if (read == PackFormat.RecordHeaderLength)
-        {
-            read += await _files.ReadAsync(location.PackId, location.Offset + read, stored[..storedLength], cancellationToken);
-        }
+        var read = await _packs.ReadAsync(location.PackId, location.Offset, header[..PackFormat.RecordHeaderLength], stored[..storedLength], cancellationToken);
 
         if (read < location.Length)
         {
@@ -418,90 +406,85 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         return parsed;
     }
 
-    private async Task MoveLiveRecordsAsync(long packId, CancellationToken cancellationToken)
+    /// <summary>Moves the live records of these packs, gathered across packs into groups that each go into one batch.</summary>
+    private async Task MoveLiveRecordsAsync(IReadOnlyList<long> packIds, CancellationToken cancellationToken)
     {
-        var from = 0L;
-        while (true)
+        var group = new List<BlockPlacement>();
+        var groupBytes = 0L;
+        var groupLimit = Math.Min(MoveGroupBytes, _settings.PackSize);
+        foreach (var packId in packIds)
         {
-            var page = await _index.ListInPackAsync(packId, from, MoveChunk, cancellationToken);
-            if (page.Count == 0)
+            for (var from = 0L; ;)
             {
-                return;
-            }
+                var page = await _index.ListInPackAsync(packId, from, 256, cancellationToken);
+                if (page.Count == 0)
+                {
+                    break;
+                }
 
-            var buffers = new List<byte[]>(page.Count);
-            var moves = new List<Task>(page.Count);
-            try
-            {
                 foreach (var placement in page)
                 {
-                    var record = ArrayPool<byte>.Shared.Rent(PackFormat.MaxRecordLength);
-                    buffers.Add(record);
-                    try
+                    if (groupBytes + placement.Location.Length > groupLimit && group.Count > 0)
                     {
-                        await ReadVerifiedAsync(placement.Hash, placement.Location, record.AsMemory(0, PackFormat.RecordHeaderLength), record.AsMemory(PackFormat.RecordHeaderLength), cancellationToken);
-                    }
-                    catch (BlockDamagedException e)
-                    {
-                        // Copying it would not mend it: it stays where it is (and so does its pack), and reads keep failing clearly.
-                        _logger.LogError("Compaction left a damaged block in place: {Message}", e.Message);
-                        continue;
+                        await MoveGroupAsync(group, cancellationToken);
+                        group.Clear();
+                        groupBytes = 0;
                     }
 
-                    var header = record.AsMemory(0, PackFormat.RecordHeaderLength);
-                    var stored = record.AsMemory(PackFormat.RecordHeaderLength, placement.Location.Length - PackFormat.RecordHeaderLength);
-                    moves.Add(_appender.AppendAsync(placement.Hash, header, stored, placement.Location));
+                    group.Add(placement);
+                    groupBytes += placement.Location.Length;
                 }
-            }
-            finally
-            {
-                await Task.WhenAll(moves);
-                buffers.ForEach(b => ArrayPool<byte>.Shared.Return(b));
-            }
 
-            from = page[^1].Location.Offset + 1;
+                from = page[^1].Location.Offset + 1;
+            }
+        }
+
+        if (group.Count > 0)
+        {
+            await MoveGroupAsync(group, cancellationToken);
         }
     }
 
-    private static async Task<long> CutTornTailAsync(LocalPackFiles files, long packId, long end, ILogger logger, CancellationToken cancellationToken)
+    private async Task MoveGroupAsync(IReadOnlyList<BlockPlacement> group, CancellationToken cancellationToken)
     {
-        var length = files.Length(packId);
-        var record = ArrayPool<byte>.Shared.Rent(PackFormat.MaxRecordLength);
+        var records = new byte[]?[group.Count];
         try
         {
-            // Records past the last one the index points to were never acknowledged; keep those that are whole (dead
-            // space until compaction) and cut at the first that is not.
-            while (end < length)
+            await Parallel.ForEachAsync(Enumerable.Range(0, group.Count), new ParallelOptions { MaxDegreeOfParallelism = MoveReaders, CancellationToken = cancellationToken }, async (i, ct) =>
             {
-                var headerRead = await files.ReadAsync(packId, end, record.AsMemory(0, PackFormat.RecordHeaderLength), cancellationToken);
-                if (headerRead < PackFormat.RecordHeaderLength || PackFormat.ReadRecordHeader(record) is not { } header || end + header.RecordLength > length)
+                var location = group[i].Location;
+                var record = ArrayPool<byte>.Shared.Rent(Math.Clamp(location.Length, PackFormat.RecordHeaderLength, PackFormat.MaxRecordLength));
+                records[i] = record;
+                try
                 {
-                    break;
+                    await ReadVerifiedAsync(group[i].Hash, location, record.AsMemory(0, PackFormat.RecordHeaderLength), record.AsMemory(PackFormat.RecordHeaderLength), ct);
                 }
-
-                var storedRead = await files.ReadAsync(packId, end + PackFormat.RecordHeaderLength, record.AsMemory(PackFormat.RecordHeaderLength, header.StoredLength), cancellationToken);
-                if (storedRead < header.StoredLength || !PackFormat.ChecksumMatches(record, record.AsSpan(PackFormat.RecordHeaderLength, header.StoredLength)))
+                catch (BlockDamagedException e)
                 {
-                    break;
+                    // Copying it would not mend it: it stays where it is (and so does its pack), and reads keep failing clearly.
+                    _logger.LogError("Compaction left a damaged block in place: {Message}", e.Message);
+                    records[i] = null;
+                    ArrayPool<byte>.Shared.Return(record);
                 }
+            });
 
-                end += header.RecordLength;
-            }
+            var moves = _appender.AppendTogether([.. group
+                .Select((placement, i) => (placement, record: records[i]))
+                .Where(m => m.record is not null)
+                .Select(m => (
+                    m.placement.Hash,
+                    (ReadOnlyMemory<byte>)m.record!.AsMemory(0, PackFormat.RecordHeaderLength),
+                    (ReadOnlyMemory<byte>)m.record!.AsMemory(PackFormat.RecordHeaderLength, m.placement.Location.Length - PackFormat.RecordHeaderLength),
+                    m.placement.Location))]);
+            await Task.WhenAll(moves);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(record);
+            foreach (var record in records.OfType<byte[]>())
+            {
+                ArrayPool<byte>.Shared.Return(record);
+            }
         }
-
-        if (end < length)
-        {
-            logger.LogWarning("Pack {Pack} had a torn tail after a crash: {Bytes} bytes never acknowledged were cut.", packId, length - end);
-            using var handle = files.OpenForAppend(packId);
-            RandomAccess.SetLength(handle, end);
-            RandomAccess.FlushToDisk(handle);
-        }
-
-        return end;
     }
 
     private static BlockDamagedException Damaged(byte[] hash, BlockLocation location, string problem) =>

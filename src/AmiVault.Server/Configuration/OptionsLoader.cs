@@ -88,9 +88,18 @@ internal static class OptionsLoader
             options.Catalog.SecretsKeyBytes();
         }
 
-        if (options.Blocks.Backend is not "local")
+        if (options.Blocks.Backend is not (BlockOptions.Local or BlockOptions.S3))
         {
-            throw new InvalidOperationException($"Blocks:Backend '{options.Blocks.Backend}' is not 'local'.");
+            throw new InvalidOperationException($"Blocks:Backend '{options.Blocks.Backend}' is neither 'local' nor 's3'.");
+        }
+
+        if (options.Blocks.Backend == BlockOptions.S3
+            && (string.IsNullOrWhiteSpace(options.Blocks.Bucket) || options.Blocks.CacheMiB < 0 || options.Blocks.OrphanGraceMinutes < 0
+                || options.Blocks.Prefix.StartsWith('/') || string.IsNullOrEmpty(options.Blocks.AccessKeyId) != string.IsNullOrEmpty(options.Blocks.SecretAccessKey)))
+        {
+            throw new InvalidOperationException(
+                "Blocks:Backend 's3' needs Blocks:Bucket; Blocks:AccessKeyId and Blocks:SecretAccessKey go together (or use Blocks:Profile, or neither for the AWS default chain); "
+                + "Blocks:Prefix may not start with '/'; Blocks:CacheMiB and Blocks:OrphanGraceMinutes are at least 0.");
         }
 
         if (options.Blocks.PackSizeMiB is < 1 or > 4096 || options.Blocks.Compression is not ("zstd" or "none")

@@ -99,13 +99,10 @@ internal static class ServiceRegistration
             services.AddHostedService<LifecycleSweeper>();
         }
 
-        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder, indexed in the catalog.
-        // Opening recovers from a crash and migrates an older release's block folder, before the server listens.
-        services.AddSingleton(sp => PackBlockStore.OpenAsync(
-            Path.Combine(context.DataDir, "blocks"),
-            sp.GetRequiredService<IBlockIndex>(),
-            PackStoreSettings.From(context.Options.Blocks),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>()).GetAwaiter().GetResult());
+        // Blocks: snapshot block data addressed by SHA-256, in pack files under the data folder or pack objects in S3,
+        // indexed in the catalog. Opening recovers from a crash and migrates an older release's block folder, before
+        // the server listens.
+        services.AddSingleton(sp => OpenBlockStoreAsync(context, sp).GetAwaiter().GetResult());
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<PackBlockStore>());
         services.AddHostedService<PackCompactor>();
 
@@ -188,4 +185,16 @@ internal static class ServiceRegistration
     private static QueryEndpoint QueryEndpointFor(IServiceProvider sp, string service, string ns, string version) => new(
         service, ns, version, sp.GetServices<IQueryActionSet>(), sp.GetRequiredService<Authorizer>(), sp.GetRequiredService<ServerContext>(),
         sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("AmiVault.Protocols." + service));
+
+    private static async Task<PackBlockStore> OpenBlockStoreAsync(ServerContext context, IServiceProvider services)
+    {
+        var root = Path.Combine(context.DataDir, "blocks");
+        var packs = await PackBackends.OpenAsync(context.Options.Blocks, root, context.Region, CancellationToken.None);
+        return await PackBlockStore.OpenAsync(
+            root,
+            packs,
+            services.GetRequiredService<IBlockIndex>(),
+            PackStoreSettings.From(context.Options.Blocks),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<PackBlockStore>());
+    }
 }

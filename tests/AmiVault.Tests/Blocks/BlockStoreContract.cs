@@ -38,6 +38,7 @@ public abstract class BlockStoreContract : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await CloseAsync(Store);
+        await CleanUpAsync();
         _db!.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(Dir, recursive: true);
@@ -47,6 +48,9 @@ public abstract class BlockStoreContract : IAsyncLifetime
     internal abstract Task<IBlockStore> OpenAsync();
 
     internal abstract ValueTask CloseAsync(IBlockStore store);
+
+    /// <summary>Removes what the backend keeps outside <see cref="Dir"/>.</summary>
+    protected virtual Task CleanUpAsync() => Task.CompletedTask;
 
     /// <summary>One pass of the backend's compaction.</summary>
     internal abstract Task CompactAsync(IBlockStore store);

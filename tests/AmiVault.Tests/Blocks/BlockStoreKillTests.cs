@@ -66,14 +66,22 @@ public sealed class BlockStoreKillTests
     }
 
     [Fact]
-    public async Task A_server_killed_during_concurrent_PutSnapshotBlock_keeps_every_acknowledged_block()
+    public Task A_server_killed_during_concurrent_PutSnapshotBlock_keeps_every_acknowledged_block() =>
+        KillDuringConcurrentPutsAsync(new Dictionary<string, string>(), _ => { }, _ => { });
+
+    /// <summary>
+    /// 16 clients write blocks to a child server started with <paramref name="environment"/>, which is killed once
+    /// 200 are acknowledged; <paramref name="afterKill"/> may then change the data folder before a server configured
+    /// by <paramref name="configure"/> is started on it and checks every acknowledged block.
+    /// </summary>
+    internal static async Task KillDuringConcurrentPutsAsync(IReadOnlyDictionary<string, string> environment, Action<AmiVault.Configuration.AmiVaultOptions> configure, Action<string> afterKill)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "amivault-kill-" + Guid.NewGuid().ToString("N"));
         try
         {
             var acknowledged = new ConcurrentDictionary<int, byte[]>();
             string snapshotId;
-            await using (var server = await ChildServer.StartAsync(dataDir))
+            await using (var server = await ChildServer.StartAsync(dataDir, environment: environment))
             {
                 using var ebs = Ebs(server);
                 snapshotId = (await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 })).SnapshotId;
@@ -108,7 +116,12 @@ public sealed class BlockStoreKillTests
             }
 
             Assert.True(acknowledged.Count >= 200, $"only {acknowledged.Count} blocks were acknowledged before the kill");
-            await using var restarted = await TestServer.StartAsync("us-east-1", o => o.DataDir = dataDir);
+            afterKill(dataDir);
+            await using var restarted = await TestServer.StartAsync("us-east-1", o =>
+            {
+                o.DataDir = dataDir;
+                configure(o);
+            });
             await AssertKeptAsync(restarted, snapshotId, acknowledged);
         }
         finally

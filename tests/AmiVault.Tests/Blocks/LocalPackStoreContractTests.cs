@@ -10,7 +10,10 @@ public sealed class LocalPackStoreContractTests : BlockStoreContract
 
     internal string Root => Path.Combine(Dir, "blocks");
 
-    internal override async Task<IBlockStore> OpenAsync() => await PackBlockStore.OpenAsync(Root, Index, SmallPacks, NullLogger.Instance);
+    internal string PacksFolder => Path.Combine(Root, "packs");
+
+    internal override async Task<IBlockStore> OpenAsync() =>
+        await PackBlockStore.OpenAsync(Root, new LocalPackFiles(PacksFolder, SmallPacks.PackSize), Index, SmallPacks, NullLogger.Instance);
 
     internal override ValueTask CloseAsync(IBlockStore store) => ((PackBlockStore)store).DisposeAsync();
 

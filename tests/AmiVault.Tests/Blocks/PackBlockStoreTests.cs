@@ -249,7 +249,7 @@ public sealed class PackBlockStoreTests : IAsyncLifetime
         }
 
         Assert.Equal(blocks.Count, await _h.Index.CountAsync());
-        Assert.Equal([damagedPath], Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(f => !f.StartsWith(Store.PacksFolder, StringComparison.Ordinal)));
+        Assert.Equal([damagedPath], Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(f => !f.StartsWith(_h.PacksFolder, StringComparison.Ordinal)));
         Assert.False(Directory.Exists(Path.Combine(root, "tmp")));
         Assert.True(Packs().Sum(p => new FileInfo(p).Length) < blocks.Count * (long)IBlockStore.BlockSize, "text blocks are stored compressed");
 
@@ -266,7 +266,7 @@ public sealed class PackBlockStoreTests : IAsyncLifetime
     /// <summary>As after a restart (closing again a store a test closed to change its files is harmless).</summary>
     private Task ReopenAsync() => _h.ReopenAsync();
 
-    private List<string> Packs() => [.. Directory.EnumerateFiles(Store.PacksFolder, "*.pack").Order()];
+    private List<string> Packs() => [.. Directory.EnumerateFiles(_h.PacksFolder, "*.pack").Order()];
 
     private string SinglePack() => Assert.Single(Packs());
 
