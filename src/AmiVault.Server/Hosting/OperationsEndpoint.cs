@@ -54,9 +54,9 @@ internal sealed class OperationsEndpoint(ICatalogHealth catalog, ITaskCatalog ta
         }
 
         // The local block store's packs (Blocks:Backend local): a folder that vanished (an unmounted volume) means
-        // every block read fails.
+        // every block read fails. An S3 block store is not probed here yet.
         var blocks = Path.Combine(server.DataDir, "blocks", "packs");
-        if (!Directory.Exists(blocks))
+        if (server.Options.Blocks.Backend == BlockOptions.Local && !Directory.Exists(blocks))
         {
             problems.Add($"blocks: the pack folder {blocks} is missing.");
         }

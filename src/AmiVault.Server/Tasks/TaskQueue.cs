@@ -49,6 +49,12 @@ internal sealed class TaskQueue(IEnumerable<ITaskJob> jobs, ITaskLeases leases, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (server.Options.Catalog.Backend == CatalogOptions.Postgres && server.Options.Blocks.Backend == BlockOptions.Local)
+        {
+            // Said at every start: the one thing a cluster operator must know about local blocks (docs/cluster.md).
+            logger.LogWarning("Snapshot blocks are local to this node (Blocks:Backend local): a task or EBS snapshot whose blocks another node holds cannot be served here.");
+        }
+
         if (server.Options.Tasks.Workers == 0)
         {
             logger.LogInformation("Tasks:Workers is 0: this node runs no tasks; the other nodes of the cluster run them.");

@@ -129,6 +129,12 @@ public sealed class ClusterTests(CephRgwFixture ceph)
             Assert.Equal(block, read);
             var described2 = Assert.Single((await clients[2].DescribeSnapshotsAsync(new DescribeSnapshotsRequest { SnapshotIds = [snapshot.SnapshotId] })).Snapshots);
             Assert.Equal("completed", described2.State.Value);
+
+            // The nodes log JSON lines (LogFormat json): each node's start-up warning about its local blocks is one.
+            var warning = nodes[0].Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+                .Single(e => e.GetProperty("Message").GetString()!.StartsWith("Snapshot blocks are local", StringComparison.Ordinal));
+            Assert.Equal("Warning", warning.GetProperty("LogLevel").GetString());
+            Assert.Equal("AmiVault.Tasks.TaskQueue", warning.GetProperty("Category").GetString());
         }
         finally
         {

@@ -56,6 +56,7 @@ internal sealed class TestCluster : IAsyncDisposable
             ["AMIVAULT_TASKS__WORKERS"] = workers.ToString(CultureInfo.InvariantCulture),
             ["AMIVAULT_TASKS__LEASESECONDS"] = LeaseSeconds.ToString(CultureInfo.InvariantCulture),
             ["AMIVAULT_TASKS__STOREQUOTAGB"] = StoreQuotaGb.ToString(CultureInfo.InvariantCulture),
+            ["AMIVAULT_LOGFORMAT"] = "json",
         });
         _nodes.Add(node);
         return node;
