@@ -33,6 +33,12 @@ internal enum AuthFailureKind
     /// <summary>The body does not hash to the signed x-amz-content-sha256.</summary>
     ContentHashMismatch,
 
+    /// <summary>Temporary credentials without their session token, or with a wrong one; or a disabled key.</summary>
+    InvalidToken,
+
+    /// <summary>Temporary credentials past their expiration.</summary>
+    ExpiredToken,
+
     /// <summary>The body is larger than this kind of request may be when it must be buffered to be hashed.</summary>
     BodyTooLarge,
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using AmiVault.Accounts;
 using Microsoft.AspNetCore.Http;
 using AmiVault.Signing;
 
@@ -12,7 +11,7 @@ namespace AmiVault.Auth;
 /// to read: a body whose hash was signed is checked as it streams, and one signed without the
 /// x-amz-content-sha256 header (the AWS CLI's EC2 and EBS JSON requests) is buffered, within a bound, to be hashed.
 /// </summary>
-internal sealed class SigV4Authenticator(AccountDirectory accounts, string region, SigningKeyCache keys, TimeProvider time)
+internal sealed class SigV4Authenticator(ICredentialStore credentials, string region, string partition, SigningKeyCache keys, TimeProvider time)
 {
     public const string UnsignedPayload = CanonicalRequest.UnsignedPayload;
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(15);
@@ -34,18 +33,19 @@ internal sealed class SigV4Authenticator(AccountDirectory accounts, string regio
             throw new AuthFailureException(AuthFailureKind.WrongService, $"Credential should be scoped to correct service: '{service}'.");
         }
 
-        var account = accounts.FindByAccessKey(sig.AccessKeyId)
+        var credential = credentials.Find(sig.AccessKeyId)
             ?? throw new AuthFailureException(AuthFailureKind.UnknownAccessKey, "The AWS Access Key Id you provided does not exist in our records.");
 
-        if (sig.Region != region)
+        if (sig.Region != region && !(IsGlobalService(service) && sig.Region == GlobalRegion(partition)))
         {
             throw new AuthFailureException(AuthFailureKind.WrongRegion, $"Credential should be scoped to a valid region: '{region}', not '{sig.Region}'.");
         }
 
         var requestTime = CheckTime(sig);
+        CheckToken(request, credential);
         var payloadHash = await ResolvePayloadHashAsync(request, sig, maxBufferedBody);
 
-        var signingKey = keys.Get(account.SecretAccessKey, sig.Date, sig.Region, sig.Service);
+        var signingKey = keys.Get(credential.SecretAccessKey, sig.Date, sig.Region, sig.Service);
         var stringToSign = WireCanonicalRequest.StringToSign(request, sig, payloadHash);
         var expected = CanonicalRequest.Signature(signingKey, stringToSign);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(sig.Signature)))
@@ -55,7 +55,54 @@ internal sealed class SigV4Authenticator(AccountDirectory accounts, string regio
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.");
         }
 
-        return new RequestIdentity(account, sig.Service, sig.Region, requestTime, sig.AmzDate, sig.Scope, signingKey, sig.Signature, payloadHash);
+        return new RequestIdentity(credential.Account, credential.Principal, sig.Service, sig.Region, requestTime, sig.AmzDate, sig.Scope, signingKey, sig.Signature, payloadHash);
+    }
+
+    /// <summary>
+    /// IAM and STS are global services: clients sign them for the partition's IAM region (us-east-1, us-gov-west-1,
+    /// cn-north-1) unless told an endpoint, when they sign for the configured region; both are this server's.
+    /// </summary>
+    public static string GlobalRegion(string partition) => partition switch
+    {
+        "aws-us-gov" => "us-gov-west-1",
+        "aws-cn" => "cn-north-1",
+        _ => "us-east-1",
+    };
+
+    private static bool IsGlobalService(string service) => service is "iam" or "sts";
+
+    private void CheckToken(HttpRequest request, Credential credential)
+    {
+        if (!credential.Active)
+        {
+            throw new AuthFailureException(AuthFailureKind.InvalidToken, "The security token included in the request is invalid.");
+        }
+
+        var token = request.Headers["X-Amz-Security-Token"].ToString();
+        if (string.IsNullOrEmpty(token))
+        {
+            token = request.Query["X-Amz-Security-Token"].ToString();
+        }
+
+        if (credential.SessionTokenHash is null)
+        {
+            if (token.Length > 0)
+            {
+                throw new AuthFailureException(AuthFailureKind.InvalidToken, "The security token included in the request is invalid.");
+            }
+
+            return;
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), credential.SessionTokenHash))
+        {
+            throw new AuthFailureException(AuthFailureKind.InvalidToken, "The security token included in the request is invalid.");
+        }
+
+        if (credential.Expiration is { } expiration && time.GetUtcNow() >= expiration)
+        {
+            throw new AuthFailureException(AuthFailureKind.ExpiredToken, "The security token included in the request is expired.");
+        }
     }
 
     /// <summary>A header `AWS key:signature`, a presigned `AWSAccessKeyId`+`Signature` URL, or EC2's `SignatureVersion=2`.</summary>

@@ -28,6 +28,9 @@ internal sealed record RestoreTaskRecord
     /// <summary>Total volume size of the restored snapshots in bytes: what the account's restore quota counts.</summary>
     public required long SizeBytes { get; init; }
 
+    /// <summary>The ARN of who asked for the task: it runs with that principal's permissions (null: the account's root).</summary>
+    public string? PrincipalArn { get; init; }
+
     /// <summary>New snapshot ids in the archive's snapshot order.</summary>
     public IReadOnlyList<string> SnapshotIds { get; init; } = [];
 }

@@ -30,6 +30,9 @@ internal sealed record StoreTaskRecord
 
     public IReadOnlyList<KeyValuePair<string, string>> ObjectTags { get; init; } = [];
 
+    /// <summary>The ARN of who asked for the task: it runs with that principal's permissions (null: the account's root).</summary>
+    public string? PrincipalArn { get; init; }
+
     /// <summary>The multipart upload in flight, so a restarted server can abort it.</summary>
     public string? UploadId { get; init; }
 }

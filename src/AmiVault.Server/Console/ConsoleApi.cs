@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Xml.Linq;
-using AmiVault.Accounts;
+using Microsoft.AspNetCore.Http;
 
 namespace AmiVault.Console;
 
-/// <summary>The EC2 actions the console uses, as the signed-in account, with the parameters the AWS CLI would send.</summary>
-internal sealed class ConsoleApi(ConsoleEc2 ec2, Account account, CancellationToken cancellationToken)
+/// <summary>
+/// The EC2 actions the console uses, as the signed-in principal, with the parameters the AWS CLI would send, from the
+/// browser's request (its address and transport are what policy conditions see).
+/// </summary>
+internal sealed class ConsoleApi(ConsoleEc2 ec2, ConsoleSession session, HttpContext browser)
 {
     public async Task<List<ImageView>> ImagesAsync(IReadOnlyList<(string Name, string Value)> filters)
     {
@@ -99,7 +102,7 @@ internal sealed class ConsoleApi(ConsoleEc2 ec2, Account account, CancellationTo
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await ec2.CallAsync(account, action, parameters, cancellationToken);
+            return await ec2.CallAsync(session, browser, action, parameters);
         }
         finally
         {

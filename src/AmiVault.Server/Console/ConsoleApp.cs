@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using AmiVault.Auth;
+using AmiVault.Configuration;
+using AmiVault.Iam.Policies;
 using AmiVault.Console.Pages;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -18,6 +21,8 @@ internal sealed class ConsoleApp(
     ConsoleSignIn signIn,
     ConsoleEc2 ec2,
     IObjectStoreProvider objectStores,
+    Authorizer authorizer,
+    ServerContext server,
     TimeProvider time,
     ILogger<ConsoleApp> logger)
 {
@@ -56,6 +61,12 @@ internal sealed class ConsoleApp(
             }
 
             var session = sessions.Find(context.Request.Cookies[SessionCookie]);
+            if (session is not null && signIn.StillValid(session) is null)
+            {
+                sessions.End(session.Id);
+                session = null;
+            }
+
             if (session is null)
             {
                 if (HttpMethods.IsGet(method))
@@ -90,9 +101,24 @@ internal sealed class ConsoleApp(
                 return;
             }
 
-            var request = new ConsoleRequest(context, session, new ConsoleApi(ec2, session.Account, context.RequestAborted),
-                objectStores.ForAccount(session.Account.Id), time.GetUtcNow(), started);
-            if (!await RouteAsync(request, path, form))
+            // Both ways the console reaches data are authorized for the signed-in principal as the API would: EC2
+            // actions inside Ec2Endpoint, bucket reads by the same Authorizer with the S3 actions S3Endpoint names.
+            var request = new ConsoleRequest(context, session, new ConsoleApi(ec2, session, context),
+                new AuthorizedObjectStore(objectStores.ForAccount(session.Account.Id), authorizer, server, session.Principal, Facts(context, session)),
+                time.GetUtcNow(), started);
+            bool found;
+            try
+            {
+                found = await RouteAsync(request, path, form);
+            }
+            catch (Exception e) when (!context.Response.HasStarted && Refusal(e) is { } refusal)
+            {
+                // The principal may not do what the page needs (an IAM policy): the API's own error, on the page.
+                await request.PageAsync("Not allowed", "", ConsoleLayout.Refusal(refusal), [], StatusCodes.Status403Forbidden);
+                return;
+            }
+
+            if (!found)
             {
                 await request.PageAsync("Not found", "", new HtmlText("<p>There is no such page. <a href=\"/console/images\">Images</a></p>"), [], StatusCodes.Status404NotFound);
             }
@@ -163,20 +189,32 @@ internal sealed class ConsoleApp(
             return;
         }
 
-        var account = signIn.Verify(form["accessKeyId"].ToString(), form["secretAccessKey"].ToString());
-        if (account is null)
+        var accessKeyId = form["accessKeyId"].ToString().Trim();
+        var credential = signIn.Verify(accessKeyId, form["secretAccessKey"].ToString());
+        if (credential is null)
         {
             logger.LogInformation("Console sign-in refused for access key {AccessKeyId}", form["accessKeyId"].ToString());
             await SignInPage.RenderAsync(context, expected, next,
-                error: "The access key id and secret access key do not match an account of this server.");
+                error: "The access key id and secret access key do not match an active key of this server (an account's root key or an IAM user's key).");
             return;
         }
 
-        var session = sessions.Start(account);
+        var session = sessions.Start(accessKeyId, credential);
         context.Response.Cookies.Delete(SignInCookie, CookieOptions(context, TimeSpan.Zero));
         context.Response.Cookies.Append(SessionCookie, session.Id, CookieOptions(context, ConsoleSessions.MaxAge));
         Redirect(context, Root + next);
     }
+
+    private static ConsoleRefusal? Refusal(Exception e) => e switch
+    {
+        ConsoleRefusal refusal => refusal,
+        ObjectStoreException { Code: "AccessDenied" } denied => new ConsoleRefusal(denied.Code, denied.Message),
+        _ => null,
+    };
+
+    /// <summary>What policy conditions see of a console request: the browser's address and transport, the server's region.</summary>
+    private RequestFacts Facts(HttpContext context, ConsoleSession session) =>
+        authorizer.Facts(session.Principal, context.Connection.RemoteIpAddress, context.Request.IsHttps);
 
     /// <summary>Only a path inside the console: never an absolute or protocol-relative URL (no open redirect).</summary>
     private static string SafeNext(string next) =>

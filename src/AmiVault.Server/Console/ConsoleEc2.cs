@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
-using AmiVault.Accounts;
 using AmiVault.Auth;
-
+using AmiVault.Iam;
 using AmiVault.Protocols.Ec2;
 using Microsoft.AspNetCore.Http;
 using AmiVault.Configuration;
@@ -11,14 +10,15 @@ namespace AmiVault.Console;
 
 /// <summary>
 /// The console's only way to read or change images, snapshots and tasks: an EC2 Query action run in process through
-/// <see cref="Ec2Endpoint.InvokeAsync"/>, as the signed-in account, exactly as a signed request from the AWS CLI is
-/// run. Validation, ownership and authorization are the API's own, and a refusal is the API's error.
+/// <see cref="Ec2Endpoint.InvokeAsync"/>, as the signed-in principal (root or IAM user), exactly as a request signed
+/// with its key by the AWS CLI is run. Validation, ownership and authorization (the Authorizer inside the endpoint,
+/// with the browser's address for aws:SourceIp) are the API's own, and a refusal is the API's error.
 /// </summary>
 internal sealed class ConsoleEc2(Ec2Endpoint endpoint, ServerContext server, TimeProvider time)
 {
     private static readonly XNamespace Ns = Ec2Xml.Namespace;
 
-    public async Task<XElement> CallAsync(Account account, string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
+    public async Task<XElement> CallAsync(ConsoleSession session, HttpContext browser, string action, IEnumerable<KeyValuePair<string, string>> parameters)
     {
         var all = new Dictionary<string, string>(StringComparer.Ordinal) { ["Action"] = action };
         foreach (var (name, value) in parameters)
@@ -27,27 +27,33 @@ internal sealed class ConsoleEc2(Ec2Endpoint endpoint, ServerContext server, Tim
         }
 
         using var answer = new MemoryStream();
-        var context = new DefaultHttpContext { RequestAborted = cancellationToken };
+        var context = new DefaultHttpContext { RequestAborted = browser.RequestAborted };
+        context.Connection.RemoteIpAddress = browser.Connection.RemoteIpAddress;
+        context.Request.Scheme = browser.Request.Scheme;
         context.Response.Body = answer;
         try
         {
-            await endpoint.InvokeAsync(context, all, Identity(account), Guid.NewGuid().ToString());
+            await endpoint.InvokeAsync(context, all, Identity(session), Guid.NewGuid().ToString());
         }
         catch (Ec2Exception e)
         {
             throw new ConsoleRefusal(e.Code, e.Message);
+        }
+        catch (AccessDeniedException e)
+        {
+            throw new ConsoleRefusal("UnauthorizedOperation", e.Message);
         }
 
         answer.Position = 0;
         return XElement.Load(answer);
     }
 
-    /// <summary>The identity the API sees: the account, for this server's region, at this moment.</summary>
-    private RequestIdentity Identity(Account account)
+    /// <summary>The identity the API sees: the session's account and principal, for this server's region, at this moment.</summary>
+    private RequestIdentity Identity(ConsoleSession session)
     {
         var now = time.GetUtcNow();
         var date = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        return new RequestIdentity(account, "ec2", server.Region, now,
+        return new RequestIdentity(session.Account, session.Principal, "ec2", server.Region, now,
             now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture),
             $"{date}/{server.Region}/ec2/aws4_request", SigningKey: [], SeedSignature: "", PayloadHash: "");
     }

@@ -29,7 +29,7 @@ internal static class ConsoleLayout
                 .Each(Sections, (h, s) => h.Add($"<li><a href=\"{s.Path}\"{(s.Section == section ? new HtmlText(" aria-current=\"page\"") : HtmlText.Empty)}>{s.Label}</a></li>"))
                 .Add($"""
                     </ul></nav>
-                    <form class="signout" method="post" action="/console/signout"><span class="account" title="Access key {session.Account.AccessKeyId}">Account {session.Account.Id}</span>
+                    <form class="signout" method="post" action="/console/signout"><span class="account" title="{session.Principal.Arn}, access key {session.AccessKeyId}">{(session.Principal.UserName is { } user ? "User " + user + " · account " : "Account ")}{session.Account.Id}</span>
                     <input type="hidden" name="csrf" value="{session.CsrfToken}"><button type="submit">Sign out</button></form>
                     """);
         }

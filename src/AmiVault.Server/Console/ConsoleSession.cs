@@ -1,13 +1,23 @@
 using AmiVault.Accounts;
+using AmiVault.Auth;
 
 namespace AmiVault.Console;
 
-/// <summary>A signed-in browser: whose keys signed in, the token its forms must carry, and when it lapses.</summary>
-internal sealed class ConsoleSession(string id, Account account, string csrfToken, DateTimeOffset created)
+/// <summary>
+/// A signed-in browser: the credential that signed in (an account's root key or an IAM user's key: its account and
+/// principal), the token its forms must carry, and when it lapses.
+/// </summary>
+internal sealed class ConsoleSession(string id, string accessKeyId, Credential credential, string csrfToken, DateTimeOffset created)
 {
     public string Id { get; } = id;
 
-    public Account Account { get; } = account;
+    /// <summary>The key that signed in; the session lasts only while that key is still active for the same principal.</summary>
+    public string AccessKeyId { get; } = accessKeyId;
+
+    public Account Account => credential.Account;
+
+    /// <summary>Who the console acts as: every action is authorized for this principal, as a signed request of its key.</summary>
+    public IamPrincipal Principal => credential.Principal;
 
     /// <summary>Sent back by every state-changing form; a page of another site cannot read it.</summary>
     public string CsrfToken { get; } = csrfToken;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using AmiVault.Accounts;
+using AmiVault.Auth;
 
 namespace AmiVault.Console;
 
@@ -19,7 +19,7 @@ internal sealed class ConsoleSessions(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, ConsoleSession> _sessions = new(StringComparer.Ordinal);
 
-    public ConsoleSession Start(Account account)
+    public ConsoleSession Start(string accessKeyId, Credential credential)
     {
         var now = time.GetUtcNow();
         if (_sessions.Count >= MaxSessions)
@@ -31,7 +31,7 @@ internal sealed class ConsoleSessions(TimeProvider time)
             }
         }
 
-        var session = new ConsoleSession(NewToken(), account, NewToken(), now);
+        var session = new ConsoleSession(NewToken(), accessKeyId, credential, NewToken(), now);
         _sessions[session.Id] = session;
         return session;
     }

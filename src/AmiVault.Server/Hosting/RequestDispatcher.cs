@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AmiVault.Auth;
 using AmiVault.Console;
+using AmiVault.Iam;
 using AmiVault.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,8 @@ namespace AmiVault.Hosting;
 
 /// <summary>
 /// The one piece every request passes through: pick the protocol from the SigV4 scope (or, for a request that
-/// is not signed, from its shape), authenticate, hand over. Failures are answered in the protocol's own format.
+/// is not signed, from its shape), authenticate, hand over; the protocol authorizes the action it parsed through
+/// <see cref="Authorizer"/>, and a denial comes back here to be answered in the protocol's format. Failures are answered in the protocol's own format.
 /// </summary>
 internal sealed class RequestDispatcher(
     IEnumerable<IProtocolEndpoint> endpoints,
@@ -64,6 +66,11 @@ internal sealed class RequestDispatcher(
         {
             logger.LogInformation("Rejected {Method} {Path}: {Kind} {Message}", context.Request.Method, context.Request.Path, failure.Kind, failure.Message);
             await endpoint.WriteAuthFailureAsync(context, failure);
+        }
+        catch (AccessDeniedException denied) when (!context.Response.HasStarted)
+        {
+            logger.LogInformation("Denied {Method} {Path}: {Message}", context.Request.Method, context.Request.Path, denied.Message);
+            await endpoint.WriteAccessDeniedAsync(context, denied);
         }
         catch (Exception e) when (ClientWentAway(context, e))
         {

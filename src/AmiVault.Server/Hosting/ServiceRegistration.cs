@@ -2,9 +2,11 @@ using AmiVault.Accounts;
 using AmiVault.Auth;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
-using AmiVault.Console;
+using AmiVault.Catalog.Iam;
 using AmiVault.Catalog.Postgres;
 using AmiVault.Catalog.Sqlite;
+using AmiVault.Console;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using AmiVault.ObjectStore.External;
@@ -16,7 +18,10 @@ using AmiVault.Protocols.Ec2.Actions.Snapshots;
 using AmiVault.Protocols.Ec2.Actions.Tags;
 using AmiVault.Protocols.Ec2.Actions.Tasks;
 using AmiVault.Protocols.Ec2;
+using AmiVault.Protocols.Iam;
+using AmiVault.Protocols.Query;
 using AmiVault.Protocols.S3;
+using AmiVault.Protocols.Sts;
 using AmiVault.Tasks;
 using AmiVault.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +41,8 @@ internal static class ServiceRegistration
         services.AddSingleton(accounts);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SigningKeyCache>();
-        services.AddSingleton(sp => new SigV4Authenticator(accounts, context.Region, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SigV4Authenticator(
+            sp.GetRequiredService<IamDirectory>(), context.Region, context.Partition, sp.GetRequiredService<SigningKeyCache>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RequestDispatcher>();
 
         // Catalog: embedded SQLite under the data folder, or a PostgreSQL every node of a cluster shares.
@@ -53,6 +59,7 @@ internal static class ServiceRegistration
             services.AddSingleton<ITaskLeases, PostgresTaskLeases>();
             services.AddSingleton<ICatalogHealth, PostgresCatalogHealth>();
             services.AddSingleton<IBlockIndex, PostgresBlockIndex>();
+            services.AddSingleton<IIamCatalog, PostgresIamCatalog>();
         }
         else
         {
@@ -67,7 +74,16 @@ internal static class ServiceRegistration
             services.AddSingleton<ITaskLeases, SqliteTaskLeases>();
             services.AddSingleton<ICatalogHealth, SqliteCatalogHealth>();
             services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
+            services.AddSingleton<IIamCatalog, SqliteIamCatalog>();
         }
+
+        // IAM: credentials and policies (secrets sealed with one of the server's keys, which is kept outside the
+        // catalog's tables or sealed itself), the one authorization point.
+        services.AddSingleton(sp => new SecretSealer(sp.GetRequiredService<IServerKeys>().GetOrCreate("iam-secrets")));
+        services.AddSingleton<IamDirectory>();
+        services.AddSingleton<ICredentialStore>(sp => sp.GetRequiredService<IamDirectory>());
+        services.AddSingleton<Authorizer>();
+        services.AddSingleton<BucketPolicyActions>();
 
         // Object store: the embedded one (buckets under the data folder) or an external S3, per Buckets:Backend.
         services.AddSingleton(sp => new EmbeddedStorage(context.DataDir, context.Region, sp.GetRequiredService<TimeProvider>()));
@@ -109,6 +125,17 @@ internal static class ServiceRegistration
         services.AddSingleton<IEbsOperation, ListChangedBlocks>();
         services.AddSingleton<IEbsOperation, GetSnapshotBlock>();
 
+        // IAM and STS (AWS Query), reached only by their SigV4 service names.
+        services.AddSingleton<IQueryActionSet, UserActions>();
+        services.AddSingleton<IQueryActionSet, AccessKeyActions>();
+        services.AddSingleton<IQueryActionSet, InlinePolicyActions>();
+        services.AddSingleton<IQueryActionSet, ManagedPolicyActions>();
+        services.AddSingleton<IQueryActionSet, AttachmentActions>();
+        services.AddSingleton<IQueryActionSet, RoleActions>();
+        services.AddSingleton<IQueryActionSet, StsActions>();
+        services.AddSingleton<IProtocolEndpoint>(sp => QueryEndpointFor(sp, "iam", IamRequests.Namespace, "2010-05-08"));
+        services.AddSingleton<IProtocolEndpoint>(sp => QueryEndpointFor(sp, "sts", StsActions.Namespace, "2011-06-15"));
+
         // S3 REST API of the embedded store: keep LAST, it is the fallback protocol.
         services.AddSingleton<IProtocolEndpoint, S3Endpoint>();
 
@@ -132,6 +159,7 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action>(sp => new SetEbsEncryptionByDefaultAction(sp.GetRequiredService<IAccountSettings>(), enable: false));
 
         // Store/restore engine: tasks queue behind a bounded pool of workers.
+        services.AddSingleton<TaskPermissions>();
         services.AddSingleton<StoreTaskStarter>();
         services.AddSingleton<RestoreTaskStarter>();
         services.AddSingleton<ITaskJob, StoreImageJob>();
@@ -153,6 +181,10 @@ internal static class ServiceRegistration
         services.AddSingleton<ConsoleApp>();
         return services;
     }
+
+    private static QueryEndpoint QueryEndpointFor(IServiceProvider sp, string service, string ns, string version) => new(
+        service, ns, version, sp.GetServices<IQueryActionSet>(), sp.GetRequiredService<Authorizer>(), sp.GetRequiredService<ServerContext>(),
+        sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("AmiVault.Protocols." + service));
 
     private static async Task<PackBlockStore> OpenBlockStoreAsync(ServerContext context, IServiceProvider services)
     {

@@ -1,9 +1,10 @@
 using AmiVault.Auth;
+using AmiVault.Iam;
 using Microsoft.AspNetCore.Http;
 
 namespace AmiVault.Protocols;
 
-/// <summary>One AWS wire protocol served on the shared port (EC2 Query, EBS REST-JSON, S3 REST-XML).</summary>
+/// <summary>One AWS wire protocol served on the shared port (EC2 Query, EBS REST-JSON, S3 REST-XML, IAM and STS Query).</summary>
 internal interface IProtocolEndpoint
 {
     /// <summary>The SigV4 service name requests for this protocol are signed with.</summary>
@@ -18,6 +19,9 @@ internal interface IProtocolEndpoint
     Task HandleAsync(HttpContext context, RequestIdentity identity);
 
     Task WriteAuthFailureAsync(HttpContext context, AuthFailureException failure);
+
+    /// <summary>Answers a request its principal may not make, in the protocol's own error format.</summary>
+    Task WriteAccessDeniedAsync(HttpContext context, AccessDeniedException denied);
 
     /// <summary>Answers an unexpected failure without leaking its details (they go to the log).</summary>
     Task WriteInternalErrorAsync(HttpContext context);

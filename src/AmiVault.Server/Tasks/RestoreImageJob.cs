@@ -4,6 +4,7 @@ using AmiVault.Catalog;
 using AmiVault.ObjectStore;
 using AmiVault.Telemetry;
 using Microsoft.Extensions.Logging;
+using AmiVault.Iam;
 
 namespace AmiVault.Tasks;
 
@@ -19,6 +20,8 @@ internal sealed class RestoreImageJob(
     ISnapshotCatalog snapshots,
     IBlockStore blocks,
     IObjectStoreProvider objectStores,
+    TaskPermissions permissions,
+    Authorizer authorizer,
     TimeProvider time,
     ServerMetrics metrics,
     ILogger<RestoreImageJob> logger) : ITaskJob
@@ -65,7 +68,11 @@ internal sealed class RestoreImageJob(
 
     private async Task RestoreAsync(RestoreTaskRecord task, CancellationToken cancellationToken)
     {
-        var store = objectStores.ForAccount(task.OwnerId);
+        var needs = permissions.ForRestore(task.Bucket, task.ObjectKey);
+        void RequirePermissions() => permissions.Require(task.PrincipalArn, needs);
+
+        RequirePermissions();
+        var store = objectStores.ForAccount(authorizer.BucketOwner(task.Bucket) ?? task.OwnerId);
         var info = await store.HeadObjectAsync(task.Bucket, task.ObjectKey, cancellationToken);
         if (task.ETag is not null && !ETags.Same(info.ETag, task.ETag))
         {
@@ -82,6 +89,7 @@ internal sealed class RestoreImageJob(
         for (var i = 0; i < task.SnapshotIds.Count; i++)
         {
             var snapshotId = task.SnapshotIds[i];
+            RequirePermissions();
             await RequireRestoringAsync(task, snapshotId, cancellationToken);
 
             // The whole index is recorded first, in one transaction: every block is then referenced before its data
@@ -122,6 +130,7 @@ internal sealed class RestoreImageJob(
             }
         }
 
+        RequirePermissions();
         var now = time.GetUtcNow();
         foreach (var snapshotId in task.SnapshotIds)
         {

@@ -2,6 +2,7 @@ using AmiVault.Archive;
 using AmiVault.Catalog;
 using AmiVault.ObjectStore;
 using AmiVault.Configuration;
+using AmiVault.Iam;
 
 namespace AmiVault.Tasks;
 
@@ -14,6 +15,7 @@ internal sealed class RestoreTaskStarter(
     IImageCatalog images,
     IAccountSettings settings,
     IObjectStoreProvider objectStores,
+    Authorizer authorizer,
     TaskQueue queue,
     ServerContext server,
     TimeProvider time)
@@ -33,7 +35,8 @@ internal sealed class RestoreTaskStarter(
         Action<string> checkName,
         CancellationToken cancellationToken)
     {
-        var store = objectStores.ForAccount(accountId);
+        // Another account's bucket is read through its owner's view once its bucket policy has allowed this restore.
+        var store = objectStores.ForAccount(authorizer.BucketOwner(bucket) ?? accountId);
         await TaskBuckets.RequireAsync(store, bucket, server.Region, cancellationToken);
         var info = await TaskBuckets.HeadObjectAsync(store, bucket, objectKey, cancellationToken)
             ?? throw new TaskRejectedException("InvalidParameterValue", $"The object s3://{bucket}/{objectKey} does not exist.");
@@ -68,7 +71,7 @@ internal sealed class RestoreTaskStarter(
             [.. manifest.Snapshots.Select(s => Merge(s.Tags, requestedSnapshotTags))]);
     }
 
-    public async Task<string> AdmitAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task<string> AdmitAsync(RestorePlan plan, string principalArn, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var encrypted = await settings.GetEncryptionByDefaultAsync(plan.AccountId, cancellationToken);
@@ -102,6 +105,7 @@ internal sealed class RestoreTaskStarter(
             StartTime = now,
             SizeBytes = plan.SizeBytes,
             SnapshotIds = [.. newSnapshots.Select(s => s.Snapshot.SnapshotId)],
+            PrincipalArn = principalArn,
         };
 
         var admission = await tasks.TryAddRestoreAsync(task, image, plan.ImageTags,

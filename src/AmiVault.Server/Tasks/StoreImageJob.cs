@@ -23,6 +23,7 @@ internal sealed class StoreImageJob(
     IBlockStore blocks,
     IObjectStoreProvider objectStores,
     ServerContext server,
+    TaskPermissions permissions,
     TimeProvider time,
     ServerMetrics metrics,
     ILogger<StoreImageJob> logger) : ITaskJob
@@ -100,6 +101,10 @@ internal sealed class StoreImageJob(
             throw new TaskFailedException($"Image {task.ImageId} was deregistered before it could be stored.");
         }
 
+        var needs = permissions.ForStore(task, image.SnapshotIds);
+        void RequirePermissions() => permissions.Require(task.PrincipalArn, needs);
+
+        RequirePermissions();
         var parts = new List<(SnapshotRecord Snapshot, IReadOnlyList<KeyValuePair<string, string>> Tags, long BlockCount)>();
         foreach (var snapshotId in image.SnapshotIds.Distinct())
         {
@@ -129,7 +134,7 @@ internal sealed class StoreImageJob(
             foreach (var (snapshot, _, blockCount) in parts)
             {
                 await writer.BeginSnapshotAsync(snapshot.SnapshotId, cancellationToken);
-                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, cancellationToken);
+                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, RequirePermissions, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);
@@ -141,6 +146,7 @@ internal sealed class StoreImageJob(
             await RequireSnapshotAsync(task, snapshot.SnapshotId, cancellationToken);
         }
 
+        RequirePermissions();
         // The last catalog write before the object appears, checked against the lease (TaskFence) like every write of a
         // job: a node whose task was taken over does not complete its upload (the new owner aborts it anyway).
         await tasks.UpdateStoreAsync(await tasks.GetStoreAsync(task.TaskId, cancellationToken) ?? task, cancellationToken);
@@ -148,7 +154,8 @@ internal sealed class StoreImageJob(
         return task;
     }
 
-    private async Task WriteSnapshotAsync(StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteSnapshotAsync(
+        StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, Action requirePermissions, CancellationToken cancellationToken)
     {
         // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
         var pending = new Queue<(SnapshotBlock Block, Task<byte[]?> Data)>();
@@ -179,6 +186,7 @@ internal sealed class StoreImageJob(
                 }
 
                 next = page[^1].BlockIndex + 1;
+                requirePermissions();
             }
 
             while (pending.Count > 0)

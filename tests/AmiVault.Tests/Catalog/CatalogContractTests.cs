@@ -1,4 +1,5 @@
 using AmiVault.Catalog;
+using AmiVault.Catalog.Iam;
 
 namespace AmiVault.Tests.Catalog;
 
@@ -22,6 +23,7 @@ public abstract class CatalogContractTests : IAsyncLifetime
 
     internal abstract IBlockIndex BlockIndex { get; }
 
+    internal abstract IIamCatalog Iam { get; }
     internal abstract IParameterCatalog Parameters { get; }
 
     public abstract Task InitializeAsync();
@@ -279,6 +281,139 @@ public abstract class CatalogContractTests : IAsyncLifetime
         Assert.True(await BlockIndex.RemovePackAsync(1));
         Assert.False(await BlockIndex.RemovePackAsync(3));
         Assert.True(await BlockIndex.RemovePackAsync(42));
+    }
+
+    [Fact]
+    public async Task Iam_names_are_unique_case_insensitively_per_account_and_kept_as_written()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Iam.CreateUserAsync(new IamUserRecord(Owner, "CiBot", "AIDA00000000000000001", now));
+        await Iam.CreateUserAsync(new IamUserRecord("222222222222", "cibot", "AIDA00000000000000002", now));
+        var taken = await Assert.ThrowsAsync<IamConflictException>(() => Iam.CreateUserAsync(new IamUserRecord(Owner, "CIBOT", "AIDA00000000000000003", now)));
+        Assert.Equal(IamConflict.EntityAlreadyExists, taken.Conflict);
+        await Iam.CreateRoleAsync(new IamRoleRecord(Owner, "Restorer", "AROA00000000000000001", "{}", 3600, "d", now));
+        Assert.Equal(IamConflict.EntityAlreadyExists, (await Assert.ThrowsAsync<IamConflictException>(() =>
+            Iam.CreateRoleAsync(new IamRoleRecord(Owner, "restorer", "AROA00000000000000002", "{}", 3600, "", now)))).Conflict);
+
+        var contents = Iam.Load();
+        Assert.Equal([(Owner, "CiBot"), ("222222222222", "cibot")], contents.Users.Select(u => (u.AccountId, u.UserName)).OrderBy(u => u.UserName, StringComparer.Ordinal));
+        var role = Assert.Single(contents.Roles);
+        Assert.Equal(("Restorer", 3600, "d"), (role.RoleName, role.MaxSessionDuration, role.Description));
+        Assert.Equal(now.ToUnixTimeSeconds(), role.CreateDate.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task A_user_holds_at_most_the_key_limit_even_under_concurrent_creates_and_is_deleted_only_when_bare()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Iam.CreateUserAsync(new IamUserRecord(Owner, "ci", "AIDA00000000000000001", now));
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await Iam.CreateAccessKeyAsync(new IamAccessKeyRecord($"AKIA{i:D16}", Owner, "CI", [1, 2, (byte)i], true, now), maxKeys: 2);
+                return true;
+            }
+            catch (IamConflictException e) when (e.Conflict == IamConflict.LimitExceeded)
+            {
+                return false;
+            }
+        })));
+        Assert.Equal(2, attempts.Count(created => created));
+        var keys = Iam.Load().AccessKeys;
+        Assert.Equal(2, keys.Count);
+
+        var key = keys[0];
+        await Iam.SetAccessKeyActiveAsync(Owner, "ci", key.AccessKeyId, active: false);
+        Assert.False(Iam.Load().AccessKeys.Single(k => k.AccessKeyId == key.AccessKeyId).Active);
+        Assert.Equal(key.SealedSecret, Iam.Load().AccessKeys.Single(k => k.AccessKeyId == key.AccessKeyId).SealedSecret);
+        Assert.Equal(IamConflict.NoSuchEntity, (await Assert.ThrowsAsync<IamConflictException>(() =>
+            Iam.SetAccessKeyActiveAsync(Owner, "someone-else", key.AccessKeyId, active: true))).Conflict);
+
+        Assert.Equal(IamConflict.DeleteConflict, (await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeleteUserAsync(Owner, "ci"))).Conflict);
+        foreach (var k in keys)
+        {
+            await Iam.DeleteAccessKeyAsync(Owner, "ci", k.AccessKeyId);
+        }
+
+        await Iam.PutInlinePolicyAsync(new IamInlinePolicyRecord(Owner, IamPrincipalKind.User, "ci", "p", "{\"v\":1}"));
+        await Iam.PutInlinePolicyAsync(new IamInlinePolicyRecord(Owner, IamPrincipalKind.User, "CI", "P", "{\"v\":2}"));
+        Assert.Equal("{\"v\":2}", Assert.Single(Iam.Load().InlinePolicies).Document);
+        Assert.Equal(IamConflict.DeleteConflict, (await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeleteUserAsync(Owner, "ci"))).Conflict);
+        await Iam.DeleteInlinePolicyAsync(Owner, IamPrincipalKind.User, "ci", "p");
+        await Iam.DeleteUserAsync(Owner, "Ci");
+        Assert.Empty(Iam.Load().Users);
+        Assert.Equal(IamConflict.NoSuchEntity, (await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeleteUserAsync(Owner, "ci"))).Conflict);
+    }
+
+    [Fact]
+    public async Task Managed_policies_keep_versions_within_the_limit_and_are_deleted_only_when_detached()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Iam.CreateRoleAsync(new IamRoleRecord(Owner, "r", "AROA00000000000000001", "{}", 3600, "", now));
+        await Iam.CreatePolicyAsync(new IamManagedPolicyRecord(Owner, "Store", "ANPA00000000000000001", 1, "", now, [new IamPolicyVersionRecord(1, "v1", now)]));
+        Assert.Equal(2, await Iam.CreatePolicyVersionAsync(Owner, "store", "v2", setAsDefault: true, maxVersions: 3, now));
+        Assert.Equal(3, await Iam.CreatePolicyVersionAsync(Owner, "store", "v3", setAsDefault: false, maxVersions: 3, now));
+        Assert.Equal(IamConflict.LimitExceeded, (await Assert.ThrowsAsync<IamConflictException>(() =>
+            Iam.CreatePolicyVersionAsync(Owner, "store", "v4", setAsDefault: false, maxVersions: 3, now))).Conflict);
+        var policy = Assert.Single(Iam.Load().Policies);
+        Assert.Equal(2, policy.DefaultVersion);
+        Assert.Equal(["v1", "v2", "v3"], policy.Versions.Select(v => v.Document));
+        Assert.Equal(IamConflict.DeleteConflict, (await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeletePolicyVersionAsync(Owner, "Store", 2))).Conflict);
+        await Iam.SetDefaultPolicyVersionAsync(Owner, "Store", 3);
+        await Iam.DeletePolicyVersionAsync(Owner, "Store", 1);
+
+        await Iam.AttachAsync(new IamAttachmentRecord(Owner, IamPrincipalKind.Role, "R", "store"));
+        await Iam.AttachAsync(new IamAttachmentRecord(Owner, IamPrincipalKind.Role, "r", "Store"));
+        Assert.Single(Iam.Load().Attachments);
+        Assert.Equal(IamConflict.NoSuchEntity, (await Assert.ThrowsAsync<IamConflictException>(() =>
+            Iam.AttachAsync(new IamAttachmentRecord(Owner, IamPrincipalKind.Role, "r", "missing")))).Conflict);
+        Assert.Equal(IamConflict.DeleteConflict, (await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeletePolicyAsync(Owner, "Store"))).Conflict);
+        Assert.Equal(IamConflict.DeleteConflict, (await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeleteRoleAsync(Owner, "r"))).Conflict);
+        await Iam.DetachAsync(new IamAttachmentRecord(Owner, IamPrincipalKind.Role, "r", "store"));
+        Assert.Equal(IamConflict.DeleteConflict, (await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeletePolicyAsync(Owner, "Store"))).Conflict);
+        await Iam.DeletePolicyVersionAsync(Owner, "Store", 2);
+        await Iam.DeletePolicyAsync(Owner, "Store");
+        await Iam.DeleteRoleAsync(Owner, "r");
+        var left = Iam.Load();
+        Assert.Empty(left.Policies);
+        Assert.Empty(left.Roles);
+    }
+
+    [Fact]
+    public async Task A_bucket_policy_is_put_replaced_and_deleted()
+    {
+        await Iam.PutBucketPolicyAsync(new BucketPolicyRecord("shared", Owner, "v1"));
+        await Iam.PutBucketPolicyAsync(new BucketPolicyRecord("other", "222222222222", "x"));
+        await Iam.PutBucketPolicyAsync(new BucketPolicyRecord("shared", Owner, "v2"));
+        Assert.Equal([("other", "222222222222", "x"), ("shared", Owner, "v2")],
+            Iam.Load().BucketPolicies.Select(p => (p.Bucket, p.OwnerId, p.Document)).OrderBy(p => p.Bucket, StringComparer.Ordinal));
+        await Iam.DeleteBucketPolicyAsync("shared");
+        await Iam.DeleteBucketPolicyAsync("shared");
+        Assert.Equal(["other"], Iam.Load().BucketPolicies.Select(p => p.Bucket));
+    }
+
+    [Fact]
+    public async Task Every_iam_change_moves_the_generation_and_sessions_expire_out()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var before = Iam.Generation();
+        Assert.Equal(before, Iam.Load().Generation);
+        await Iam.CreateSessionAsync(new StsSessionRecord("ASIA00000000000000001", Owner, "r", "AROA00000000000000001", "s", [1], [2], now.AddMinutes(-1)));
+        await Iam.CreateSessionAsync(new StsSessionRecord("ASIA00000000000000002", Owner, "r", "AROA00000000000000001", "s", [1], [3], now.AddHours(1)));
+        var afterSessions = Iam.Generation();
+        Assert.True(afterSessions > before);
+        await Iam.PurgeSessionsAsync(now);
+        var left = Iam.Load();
+        Assert.True(left.Generation > afterSessions);
+        var session = Assert.Single(left.Sessions);
+        Assert.Equal("ASIA00000000000000002", session.AccessKeyId);
+        Assert.Equal([3], session.TokenHash);
+
+        // A refused change commits nothing, the generation included.
+        var beforeRefusal = Iam.Generation();
+        await Assert.ThrowsAsync<IamConflictException>(() => Iam.DeleteUserAsync(Owner, "nobody"));
+        Assert.Equal(beforeRefusal, Iam.Generation());
     }
 
     [Fact]

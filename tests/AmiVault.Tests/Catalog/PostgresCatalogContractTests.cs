@@ -1,4 +1,5 @@
 using AmiVault.Catalog;
+using AmiVault.Catalog.Iam;
 using AmiVault.Catalog.Postgres;
 using AmiVault.Tests.Support;
 using Npgsql;
@@ -23,6 +24,8 @@ public sealed class PostgresCatalogContractTests : CatalogContractTests
     internal override ITaskCatalog Tasks => new PostgresTaskCatalog(_db!);
 
     internal override IBlockIndex BlockIndex => new PostgresBlockIndex(_db!);
+
+    internal override IIamCatalog Iam => new PostgresIamCatalog(_db!);
 
     internal override IParameterCatalog Parameters => new PostgresParameterCatalog(_db!);
 

@@ -1,4 +1,5 @@
 using AmiVault.Catalog;
+using AmiVault.Catalog.Iam;
 using AmiVault.Catalog.Sqlite;
 
 namespace AmiVault.Tests.Catalog;
@@ -20,6 +21,8 @@ public sealed class SqliteCatalogContractTests : CatalogContractTests
     internal override ITaskCatalog Tasks => new SqliteTaskCatalog(_db!);
 
     internal override IBlockIndex BlockIndex => new SqliteBlockIndex(_db!);
+
+    internal override IIamCatalog Iam => new SqliteIamCatalog(_db!);
 
     internal override IParameterCatalog Parameters => new SqliteParameterCatalog(_db!);
 

@@ -26,7 +26,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
 
         Browser.SignIn(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey + "x");
         Assert.Contains("/console/signin", Browser.Url, StringComparison.Ordinal);
-        Assert.Contains("do not match an account", Browser.Text(".refusal"), StringComparison.Ordinal);
+        Assert.Contains("do not match an active key", Browser.Text(".refusal"), StringComparison.Ordinal);
         Assert.Null(Browser.SessionCookie);
         Browser.Screenshot("signin-refused");
 

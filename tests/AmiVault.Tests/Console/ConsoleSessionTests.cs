@@ -88,11 +88,11 @@ public sealed partial class ConsoleSessionTests
         Assert.Equal("not a page", await new StreamReader(get.ResponseStream).ReadToEndAsync());
     }
 
-    private static HttpClient Client(TestServer server) =>
+    internal static HttpClient Client(TestServer server) =>
         new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = server.Endpoint };
 
     /// <summary>Fetches the sign-in form (its token and cookie) and posts the keys, as a browser does.</summary>
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string accessKeyId, string secret, string next = "/images")
+    internal static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string accessKeyId, string secret, string next = "/images")
     {
         using var form = await client.GetAsync("/console/signin");
         var cookie = form.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
@@ -105,10 +105,10 @@ public sealed partial class ConsoleSessionTests
         return await client.SendAsync(post);
     }
 
-    private static string SessionOf(HttpResponseMessage signedIn) =>
+    internal static string SessionOf(HttpResponseMessage signedIn) =>
         signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("amivault-console=", StringComparison.Ordinal)).Split(';')[0];
 
-    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string sessionCookie, string path)
+    internal static async Task<HttpResponseMessage> GetAsync(HttpClient client, string sessionCookie, string path)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("Cookie", sessionCookie);

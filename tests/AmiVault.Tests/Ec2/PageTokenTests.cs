@@ -66,7 +66,7 @@ public sealed class PageTokenTests
     private static Ec2Call Call(params (string Name, string Value)[] parameters)
     {
         var all = parameters.Where(p => p.Value.Length > 0 || p.Name != "NextToken").ToDictionary(p => p.Name, p => p.Value);
-        var identity = new RequestIdentity(new Account("111111111111", "AKIAEXAMPLEEXAMPLE01", "secret"), "ec2", "us-east-1", DateTimeOffset.UnixEpoch, "", "", [], "", "");
+        var identity = new RequestIdentity(new Account("111111111111", "AKIAEXAMPLEEXAMPLE01", "secret"), IamPrincipal.Root("aws", "111111111111"), "ec2", "us-east-1", DateTimeOffset.UnixEpoch, "", "", [], "", "");
         return new Ec2Call(new DefaultHttpContext(), new Ec2Parameters(all), identity, "DescribeImages", "request");
     }
 

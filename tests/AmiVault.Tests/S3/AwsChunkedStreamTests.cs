@@ -27,7 +27,7 @@ public sealed class AwsChunkedStreamTests
     {
         var key = SigningKeyCache.Derive("S3RVER", "20261125", "us-east-1", "s3");
         var identity = new RequestIdentity(
-            new Account("111111111111", "S3RVER", "S3RVER"), "s3", "us-east-1", DateTimeOffset.UnixEpoch, "20261125T163840Z",
+            new Account("111111111111", "S3RVER", "S3RVER"), IamPrincipal.Root("aws", "111111111111"), "s3", "us-east-1", DateTimeOffset.UnixEpoch, "20261125T163840Z",
             "20261125/us-east-1/s3/aws4_request", key, Seed, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
         return new ChunkSigner(identity);
     }

@@ -268,7 +268,7 @@ public sealed class S3SdkTests : IAsyncLifetime
         await s3.PutBucketAsync("private");
         await FailsWith("AccessDenied", HttpStatusCode.Forbidden, () => s3.PutObjectAsync(new PutObjectRequest { BucketName = "private", Key = "k", ContentBody = "x", CannedACL = S3CannedACL.PublicRead }));
         await FailsWith("AccessDenied", HttpStatusCode.Forbidden, () => s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = "private", ACL = S3CannedACL.PublicReadWrite }));
-        await FailsWith("AccessDenied", HttpStatusCode.Forbidden, () => s3.PutBucketPolicyAsync("private", "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\"}]}"));
+        await FailsWith("AccessDenied", HttpStatusCode.Forbidden, () => s3.PutBucketPolicyAsync("private", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::private/*\"}]}"));
         await FailsWith("AccessDenied", HttpStatusCode.Forbidden, () => s3.PutBucketAsync(new PutBucketRequest { BucketName = "public", CannedACL = S3CannedACL.PublicRead }));
         await FailsWith("NotFound", HttpStatusCode.NotFound, () => s3.GetObjectMetadataAsync("private", "k"));
 

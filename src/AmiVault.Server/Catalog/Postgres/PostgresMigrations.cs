@@ -141,5 +141,86 @@ internal static class PostgresMigrations
         ALTER TABLE restore_tasks ADD COLUMN admitted_at timestamptz NOT NULL DEFAULT '-infinity';
         ALTER TABLE restore_tasks ALTER COLUMN admitted_at SET DEFAULT clock_timestamp();
         """,
+
+        // 6: IAM (SQLite's migration 6): users, access keys (secrets sealed with a server key), roles, managed policies
+        // and their versions, inline policies, attachments, STS sessions, bucket policies; names unique case-insensitively, as in IAM;
+        // the generation row every IAM change bumps (and locks, serializing IAM changes across nodes).
+        """
+        CREATE TABLE iam_users (
+            account_id text NOT NULL,
+            user_name text NOT NULL,
+            user_id text NOT NULL UNIQUE,
+            create_date timestamptz NOT NULL
+        );
+        CREATE UNIQUE INDEX iam_users_name ON iam_users(account_id, lower(user_name));
+        CREATE TABLE iam_access_keys (
+            access_key_id text PRIMARY KEY,
+            account_id text NOT NULL,
+            user_name text NOT NULL,
+            sealed_secret bytea NOT NULL,
+            active boolean NOT NULL,
+            create_date timestamptz NOT NULL
+        );
+        CREATE INDEX iam_access_keys_user ON iam_access_keys(account_id, lower(user_name));
+        CREATE TABLE iam_roles (
+            account_id text NOT NULL,
+            role_name text NOT NULL,
+            role_id text NOT NULL UNIQUE,
+            trust_policy text NOT NULL,
+            max_session_duration integer NOT NULL,
+            description text NOT NULL,
+            create_date timestamptz NOT NULL
+        );
+        CREATE UNIQUE INDEX iam_roles_name ON iam_roles(account_id, lower(role_name));
+        CREATE TABLE iam_policies (
+            account_id text NOT NULL,
+            policy_name text NOT NULL,
+            policy_id text NOT NULL UNIQUE,
+            default_version integer NOT NULL,
+            description text NOT NULL,
+            create_date timestamptz NOT NULL
+        );
+        CREATE UNIQUE INDEX iam_policies_name ON iam_policies(account_id, lower(policy_name));
+        CREATE TABLE iam_policy_versions (
+            account_id text NOT NULL,
+            policy_name text NOT NULL,
+            version integer NOT NULL,
+            document text NOT NULL,
+            create_date timestamptz NOT NULL
+        );
+        CREATE UNIQUE INDEX iam_policy_versions_key ON iam_policy_versions(account_id, lower(policy_name), version);
+        CREATE TABLE iam_inline_policies (
+            account_id text NOT NULL,
+            principal_kind text NOT NULL,
+            principal_name text NOT NULL,
+            policy_name text NOT NULL,
+            document text NOT NULL
+        );
+        CREATE UNIQUE INDEX iam_inline_policies_key ON iam_inline_policies(account_id, principal_kind, lower(principal_name), lower(policy_name));
+        CREATE TABLE iam_attachments (
+            account_id text NOT NULL,
+            principal_kind text NOT NULL,
+            principal_name text NOT NULL,
+            policy_name text NOT NULL
+        );
+        CREATE UNIQUE INDEX iam_attachments_key ON iam_attachments(account_id, principal_kind, lower(principal_name), lower(policy_name));
+        CREATE TABLE sts_sessions (
+            access_key_id text PRIMARY KEY,
+            account_id text NOT NULL,
+            role_name text NOT NULL,
+            role_id text NOT NULL,
+            session_name text NOT NULL,
+            sealed_secret bytea NOT NULL,
+            token_hash bytea NOT NULL,
+            expiration timestamptz NOT NULL
+        );
+        CREATE TABLE bucket_policies (
+            bucket text PRIMARY KEY,
+            owner_id text NOT NULL,
+            document text NOT NULL
+        );
+        CREATE TABLE iam_generation (value bigint NOT NULL);
+        INSERT INTO iam_generation VALUES (0);
+        """,
     ];
 }

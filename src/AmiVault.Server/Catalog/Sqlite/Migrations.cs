@@ -122,5 +122,89 @@ internal static class Migrations
             PRIMARY KEY (owner_id, name)
         ) WITHOUT ROWID;
         """,
+
+        // 6: IAM: users, access keys (secrets sealed with a server key kept outside the catalog), roles, managed
+        // policies and their versions, inline policies, attachments, STS sessions, bucket policies; a generation every IAM change
+        // bumps, so a server sees when its in-memory copy is stale.
+        """
+        CREATE TABLE iam_users (
+            account_id TEXT NOT NULL,
+            user_name TEXT NOT NULL COLLATE NOCASE,
+            user_id TEXT NOT NULL UNIQUE,
+            create_date TEXT NOT NULL,
+            PRIMARY KEY (account_id, user_name)
+        );
+        CREATE TABLE iam_access_keys (
+            access_key_id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            user_name TEXT NOT NULL COLLATE NOCASE,
+            sealed_secret BLOB NOT NULL,
+            active INTEGER NOT NULL,
+            create_date TEXT NOT NULL,
+            FOREIGN KEY (account_id, user_name) REFERENCES iam_users(account_id, user_name)
+        );
+        CREATE INDEX iam_access_keys_user ON iam_access_keys(account_id, user_name);
+        CREATE TABLE iam_roles (
+            account_id TEXT NOT NULL,
+            role_name TEXT NOT NULL COLLATE NOCASE,
+            role_id TEXT NOT NULL UNIQUE,
+            trust_policy TEXT NOT NULL,
+            max_session_duration INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            create_date TEXT NOT NULL,
+            PRIMARY KEY (account_id, role_name)
+        );
+        CREATE TABLE iam_policies (
+            account_id TEXT NOT NULL,
+            policy_name TEXT NOT NULL COLLATE NOCASE,
+            policy_id TEXT NOT NULL UNIQUE,
+            default_version INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            create_date TEXT NOT NULL,
+            PRIMARY KEY (account_id, policy_name)
+        );
+        CREATE TABLE iam_policy_versions (
+            account_id TEXT NOT NULL,
+            policy_name TEXT NOT NULL COLLATE NOCASE,
+            version INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            create_date TEXT NOT NULL,
+            PRIMARY KEY (account_id, policy_name, version),
+            FOREIGN KEY (account_id, policy_name) REFERENCES iam_policies(account_id, policy_name) ON DELETE CASCADE
+        );
+        CREATE TABLE iam_inline_policies (
+            account_id TEXT NOT NULL,
+            principal_kind TEXT NOT NULL,
+            principal_name TEXT NOT NULL COLLATE NOCASE,
+            policy_name TEXT NOT NULL COLLATE NOCASE,
+            document TEXT NOT NULL,
+            PRIMARY KEY (account_id, principal_kind, principal_name, policy_name)
+        );
+        CREATE TABLE iam_attachments (
+            account_id TEXT NOT NULL,
+            principal_kind TEXT NOT NULL,
+            principal_name TEXT NOT NULL COLLATE NOCASE,
+            policy_name TEXT NOT NULL COLLATE NOCASE,
+            PRIMARY KEY (account_id, principal_kind, principal_name, policy_name),
+            FOREIGN KEY (account_id, policy_name) REFERENCES iam_policies(account_id, policy_name)
+        );
+        CREATE TABLE sts_sessions (
+            access_key_id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            role_name TEXT NOT NULL,
+            role_id TEXT NOT NULL,
+            session_name TEXT NOT NULL,
+            sealed_secret BLOB NOT NULL,
+            token_hash BLOB NOT NULL,
+            expiration TEXT NOT NULL
+        );
+        CREATE TABLE bucket_policies (
+            bucket TEXT PRIMARY KEY,
+            owner_id TEXT NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE TABLE iam_generation (value INTEGER NOT NULL);
+        INSERT INTO iam_generation VALUES (0);
+        """,
     ];
 }

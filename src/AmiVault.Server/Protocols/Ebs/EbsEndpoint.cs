@@ -3,6 +3,8 @@ using System.Buffers;
 using System.Text.Json;
 using AmiVault.Auth;
 using AmiVault.Blocks;
+using AmiVault.Configuration;
+using AmiVault.Iam;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +14,7 @@ namespace AmiVault.Protocols.Ebs;
 /// The EBS direct APIs (REST-JSON under /snapshots). Errors carry the shape name both in x-amzn-ErrorType and in
 /// the body's __type, with Message and Reason, at the statuses of the EBS model.
 /// </summary>
-internal sealed class EbsEndpoint(IEnumerable<IEbsOperation> operations, ILogger<EbsEndpoint> logger) : IProtocolEndpoint
+internal sealed class EbsEndpoint(IEnumerable<IEbsOperation> operations, Authorizer authorizer, ServerContext server, ILogger<EbsEndpoint> logger) : IProtocolEndpoint
 {
     private readonly Dictionary<EbsOperation, IEbsOperation> _operations = operations.ToDictionary(o => o.Operation);
 
@@ -31,6 +33,8 @@ internal sealed class EbsEndpoint(IEnumerable<IEbsOperation> operations, ILogger
         {
             var route = EbsRoute.Match(context.Request.Method, context.Request.Path)
                 ?? throw new EbsException("UnknownOperationException", 404, $"No EBS operation is {context.Request.Method} {context.Request.Path}.");
+            // StartSnapshot creates a snapshot, so it is authorized on any snapshot, as AWS does (snapshot/*).
+            authorizer.Demand(identity, context, "ebs:" + route.Operation, [ResourceArns.Snapshot(server, route.SnapshotId ?? "*")]);
             RequestAction.Set(context, route.Operation.ToString());
             await _operations[route.Operation].ExecuteAsync(new EbsCall(context, identity, route));
         }
@@ -47,6 +51,9 @@ internal sealed class EbsEndpoint(IEnumerable<IEbsOperation> operations, ILogger
             AuthFailureKind.ContentHashMismatch or AuthFailureKind.BodyTooLarge => EbsException.Validation(EbsReason.InvalidParameterValue, failure.Message),
             _ => EbsException.AccessDenied(failure.Message),
         });
+
+    public Task WriteAccessDeniedAsync(HttpContext context, AccessDeniedException denied) =>
+        WriteErrorAsync(context, EbsException.AccessDenied(denied.Message));
 
     public Task WriteInternalErrorAsync(HttpContext context) =>
         WriteErrorAsync(context, new EbsException("InternalServerException", 500, "An internal error occurred."));

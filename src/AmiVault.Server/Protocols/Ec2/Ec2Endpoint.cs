@@ -1,6 +1,8 @@
 using AmiVault.Telemetry;
 using System.Text;
 using AmiVault.Auth;
+using AmiVault.Configuration;
+using AmiVault.Iam;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
@@ -9,7 +11,7 @@ using Microsoft.Extensions.Primitives;
 namespace AmiVault.Protocols.Ec2;
 
 /// <summary>The EC2 Query protocol: form-encoded `POST /` (or GET with a query string), XML answers.</summary>
-internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2Endpoint> logger) : IProtocolEndpoint
+internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, Authorizer authorizer, ServerContext server, ILogger<Ec2Endpoint> logger) : IProtocolEndpoint
 {
     /// <summary>UserData-free EC2 requests are small; UefiData (64,000 chars) is the largest member we take.</summary>
     private const int MaxBody = 1024 * 1024;
@@ -46,7 +48,7 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
 
     /// <summary>
     /// Runs one EC2 action for an authenticated caller and writes its answer to <paramref name="context"/>'s response;
-    /// refusals are thrown as <see cref="Ec2Exception"/>. The wire requests and the web console both come through
+    /// refusals are thrown as <see cref="Ec2Exception"/>, denials as <see cref="AccessDeniedException"/>. The wire requests and the web console both come through
     /// here, so an action is checked and authorized the same way whoever asks.
     /// </summary>
     public async Task InvokeAsync(HttpContext context, IReadOnlyDictionary<string, string> parameters, RequestIdentity identity, string requestId)
@@ -70,14 +72,16 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
             throw new Ec2Exception("NoSuchVersion", $"An invalid or unsupported API version '{version}' was specified.");
         }
 
-        await handler.ExecuteAsync(new Ec2Call(context, new Ec2Parameters(parameters), identity, action, requestId));
+        var ec2Parameters = new Ec2Parameters(parameters);
+        authorizer.Demand(identity, context, "ec2:" + action, [.. handler.ResourceIds(ec2Parameters).Select(id => ResourceArns.Ec2(server, id))]);
+        await handler.ExecuteAsync(new Ec2Call(context, ec2Parameters, identity, action, requestId));
     }
 
     public Task WriteAuthFailureAsync(HttpContext context, AuthFailureException failure)
     {
         var (status, code) = failure.Kind switch
         {
-            AuthFailureKind.ClockSkew or AuthFailureKind.Expired => (400, "RequestExpired"),
+            AuthFailureKind.ClockSkew or AuthFailureKind.Expired or AuthFailureKind.ExpiredToken => (400, "RequestExpired"),
             AuthFailureKind.Missing => (401, "AuthFailure"),
             AuthFailureKind.BodyTooLarge => (400, "InvalidParameterValue"),
             AuthFailureKind.Malformed => (400, "IncompleteSignature"),
@@ -85,6 +89,9 @@ internal sealed class Ec2Endpoint(IEnumerable<IEc2Action> actions, ILogger<Ec2En
         };
         return WriteErrorAsync(context, status, code, failure.Message, Guid.NewGuid().ToString());
     }
+
+    public Task WriteAccessDeniedAsync(HttpContext context, AccessDeniedException denied) =>
+        WriteErrorAsync(context, 403, "UnauthorizedOperation", denied.Message, Guid.NewGuid().ToString());
 
     public Task WriteInternalErrorAsync(HttpContext context) =>
         WriteErrorAsync(context, 500, "InternalError", "An internal error has occurred.", Guid.NewGuid().ToString());

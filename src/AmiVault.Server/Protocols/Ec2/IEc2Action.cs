@@ -5,5 +5,11 @@ internal interface IEc2Action
 {
     string Name { get; }
 
+    /// <summary>
+    /// The ids of the resources the action is authorized on (images, snapshots); none means "*", as for AWS's
+    /// actions without resource-level permissions (Describe*).
+    /// </summary>
+    IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => [];
+
     Task ExecuteAsync(Ec2Call call);
 }

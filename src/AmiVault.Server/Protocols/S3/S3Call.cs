@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using AmiVault.Auth;
@@ -55,15 +56,38 @@ internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Ta
     /// <summary>Reads a small XML request body (at most <paramref name="maxBytes"/>), with DTDs and entities refused.</summary>
     public async Task<XElement> ReadXmlAsync(int maxBytes)
     {
+        using var buffer = await ReadSmallBodyAsync(maxBytes, MalformedXml);
+        buffer.Position = 0;
+        try
+        {
+            using var reader = XmlReader.Create(buffer, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            return XDocument.Load(reader).Root ?? throw MalformedXml();
+        }
+        catch (XmlException)
+        {
+            throw MalformedXml();
+        }
+    }
+
+    /// <summary>Reads a small UTF-8 request body (a JSON policy) of at most <paramref name="maxBytes"/>.</summary>
+    public async Task<string> ReadTextAsync(int maxBytes, Func<Exception> tooLarge)
+    {
+        using var buffer = await ReadSmallBodyAsync(maxBytes, tooLarge);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>The whole body, refused past <paramref name="maxBytes"/>, checked against Content-MD5 when given.</summary>
+    private async Task<MemoryStream> ReadSmallBodyAsync(int maxBytes, Func<Exception> tooLarge)
+    {
         var body = OpenBody();
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await body.Stream.ReadAsync(chunk, Aborted)) > 0)
         {
             if (buffer.Length + read > maxBytes)
             {
-                throw MalformedXml();
+                throw tooLarge();
             }
 
             buffer.Write(chunk, 0, read);
@@ -75,15 +99,7 @@ internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Ta
         }
 
         buffer.Position = 0;
-        try
-        {
-            using var reader = XmlReader.Create(buffer, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            return XDocument.Load(reader).Root ?? throw MalformedXml();
-        }
-        catch (XmlException)
-        {
-            throw MalformedXml();
-        }
+        return buffer;
     }
 
     /// <summary>An HTTP date; one that does not parse is ignored, as HTTP says and S3 does.</summary>

@@ -2,6 +2,7 @@ using AmiVault.Telemetry;
 using System.Security;
 using System.Text;
 using AmiVault.Auth;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.Embedded;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,7 @@ namespace AmiVault.Protocols.S3;
 /// EC2 or EBS. Requests are routed by method, by whether they address the service, a bucket or an object, and by
 /// the sub-resource in the query (?uploads, ?tagging…). Every failure is an S3 XML error.
 /// </summary>
-internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerContext server, ILogger<S3Endpoint> logger) : IProtocolEndpoint
+internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer authorizer, BucketPolicyActions bucketPolicies, ServerContext server, ILogger<S3Endpoint> logger) : IProtocolEndpoint
 {
     /// <summary>S3 clients always send x-amz-content-sha256, so only a stray request is buffered; none needs more.</summary>
     private const long MaxBuffered = 1024 * 1024;
@@ -35,15 +36,25 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
         var call = new S3Call(context, identity, target, stores.ForAccount(identity.Account.Id), server.Region);
         try
         {
-            // Every bucket a caller can reach is its own, so naming any other owner can only be AccessDenied.
-            if (call.Header("x-amz-expected-bucket-owner") is { } expectedOwner && expectedOwner != identity.Account.Id)
+            var (handler, action) = Route(call);
+            authorizer.Demand(identity, context, action, [Resource(call)]);
+
+            // A bucket of another account is reached through its owner's view once that bucket's policy allowed the
+            // request (Demand); its policy itself only by its owner.
+            var owner = identity.Account.Id;
+            if (target.Bucket is { } bucket && !action.EndsWith("BucketPolicy", StringComparison.Ordinal) && authorizer.BucketOwner(bucket) is { } policyOwner)
+            {
+                owner = policyOwner;
+                call = new S3Call(context, identity, target, stores.ForAccount(owner), server.Region);
+            }
+
+            if (call.Header("x-amz-expected-bucket-owner") is { } expectedOwner && expectedOwner != owner)
             {
                 throw ObjectStoreErrors.AccessDenied(target.Bucket);
             }
 
-            var action = Route(call);
-            RequestAction.Set(context, action.Method.Name.EndsWith("Async", StringComparison.Ordinal) ? action.Method.Name[..^"Async".Length] : "Other");
-            await action(call);
+            RequestAction.Set(context, handler.Method.Name.EndsWith("Async", StringComparison.Ordinal) ? handler.Method.Name[..^"Async".Length] : "Other");
+            await handler(call);
         }
         catch (ObjectStoreException e) when (!context.Response.HasStarted)
         {
@@ -77,6 +88,8 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
             AuthFailureKind.SignatureMismatch => (403, "SignatureDoesNotMatch"),
             AuthFailureKind.ClockSkew => (403, "RequestTimeTooSkewed"),
             AuthFailureKind.Expired => (403, "AccessDenied"),
+            AuthFailureKind.ExpiredToken => (400, "ExpiredToken"),
+            AuthFailureKind.InvalidToken => (400, "InvalidToken"),
             AuthFailureKind.ContentHashMismatch => (400, "XAmzContentSHA256Mismatch"),
             AuthFailureKind.BodyTooLarge => (400, "MaxMessageLengthExceeded"),
             AuthFailureKind.WrongRegion => (400, "AuthorizationHeaderMalformed"),
@@ -93,71 +106,80 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, ServerConte
         return WriteErrorAsync(context, status, code, message, context.Request.Path, Guid.NewGuid().ToString("N")[..16].ToUpperInvariant());
     }
 
+    public Task WriteAccessDeniedAsync(HttpContext context, AccessDeniedException denied) =>
+        WriteErrorAsync(context, 403, "AccessDenied", denied.Message, context.Request.Path, Guid.NewGuid().ToString("N")[..16].ToUpperInvariant());
+
     public Task WriteInternalErrorAsync(HttpContext context) =>
         WriteErrorAsync(context, 500, "InternalError", "We encountered an internal error. Please try again.", context.Request.Path, Guid.NewGuid().ToString("N")[..16].ToUpperInvariant());
 
-    private static Func<S3Call, Task> Route(S3Call call)
+    /// <summary>What an S3 request is authorized on: the object it names, else its bucket, else (ListBuckets) anything.</summary>
+    private string Resource(S3Call call) =>
+        call.Target.Bucket is not { } bucket ? ResourceArns.Any
+        : call.Target.Key is { } key ? ResourceArns.Object(server, bucket, key)
+        : ResourceArns.Bucket(server, bucket);
+
+    /// <summary>The handler of a request and the IAM action it is authorized as (AWS's names, not the operation's).</summary>
+    private (Func<S3Call, Task> Handler, string Action) Route(S3Call call)
     {
         var method = call.Request.Method;
         if (call.Target.Bucket is null)
         {
-            return HttpMethods.IsGet(method) ? BucketActions.ListBucketsAsync : NotImplemented;
+            return HttpMethods.IsGet(method) ? (BucketActions.ListBucketsAsync, "s3:ListAllMyBuckets") : (NotImplemented, "s3:*");
         }
 
         if (call.Target.Key is null)
         {
             return method switch
             {
-                "GET" when call.Has("location") => BucketActions.GetLocationAsync,
-                "GET" when call.Has("encryption") => BucketActions.GetEncryptionAsync,
-                "GET" when call.Has("acl") => BucketActions.GetAclAsync,
-                "GET" when call.Has("uploads") => ListActions.ListMultipartUploadsAsync,
-                "GET" when call.Has("versioning") => BucketActions.GetVersioningAsync,
-                "GET" when call.Has("lifecycle") => LifecycleActions.GetAsync,
-                "GET" when call.Query("list-type") == "2" => ListActions.ListObjectsV2Async,
-                "GET" when call.Request.Query.Count == 0 || call.Has("prefix") || call.Has("marker") || call.Has("delimiter") || call.Has("max-keys") || call.Has("encoding-type") => ListActions.ListObjectsAsync,
-                "PUT" when call.Has("encryption") => BucketActions.PutEncryptionAsync,
-                "PUT" when call.Has("acl") => BucketActions.PutAclAsync,
-                "PUT" when call.Has("lifecycle") => LifecycleActions.PutAsync,
-                "PUT" when call.Has("policy") => Denied,
-                "PUT" when call.Request.Query.Count == 0 => BucketActions.CreateAsync,
-                "HEAD" => BucketActions.HeadAsync,
-                "DELETE" when call.Has("encryption") => BucketActions.DeleteEncryptionAsync,
-                "DELETE" when call.Has("lifecycle") => LifecycleActions.DeleteAsync,
-                "DELETE" when call.Request.Query.Count == 0 => BucketActions.DeleteAsync,
-                "POST" when call.Has("delete") => ObjectActions.DeleteObjectsAsync,
-                _ => NotImplemented,
+                "GET" when call.Has("policy") => (bucketPolicies.GetAsync, "s3:GetBucketPolicy"),
+                "GET" when call.Has("location") => (BucketActions.GetLocationAsync, "s3:GetBucketLocation"),
+                "GET" when call.Has("encryption") => (BucketActions.GetEncryptionAsync, "s3:GetEncryptionConfiguration"),
+                "GET" when call.Has("acl") => (BucketActions.GetAclAsync, "s3:GetBucketAcl"),
+                "GET" when call.Has("uploads") => (ListActions.ListMultipartUploadsAsync, "s3:ListBucketMultipartUploads"),
+                "GET" when call.Has("versioning") => (BucketActions.GetVersioningAsync, "s3:GetBucketVersioning"),
+                "GET" when call.Has("lifecycle") => (LifecycleActions.GetAsync, "s3:GetLifecycleConfiguration"),
+                "GET" when call.Query("list-type") == "2" => (ListActions.ListObjectsV2Async, "s3:ListBucket"),
+                "GET" when call.Request.Query.Count == 0 || call.Has("prefix") || call.Has("marker") || call.Has("delimiter") || call.Has("max-keys") || call.Has("encoding-type") => (ListActions.ListObjectsAsync, "s3:ListBucket"),
+                "PUT" when call.Has("encryption") => (BucketActions.PutEncryptionAsync, "s3:PutEncryptionConfiguration"),
+                "PUT" when call.Has("acl") => (BucketActions.PutAclAsync, "s3:PutBucketAcl"),
+                "PUT" when call.Has("lifecycle") => (LifecycleActions.PutAsync, "s3:PutLifecycleConfiguration"),
+                "PUT" when call.Has("policy") => (bucketPolicies.PutAsync, "s3:PutBucketPolicy"),
+                "PUT" when call.Request.Query.Count == 0 => (BucketActions.CreateAsync, "s3:CreateBucket"),
+                "HEAD" => (BucketActions.HeadAsync, "s3:ListBucket"),
+                "DELETE" when call.Has("encryption") => (BucketActions.DeleteEncryptionAsync, "s3:PutEncryptionConfiguration"),
+                "DELETE" when call.Has("lifecycle") => (LifecycleActions.DeleteAsync, "s3:PutLifecycleConfiguration"),
+                "DELETE" when call.Has("policy") => (bucketPolicies.DeleteAsync, "s3:DeleteBucketPolicy"),
+                "DELETE" when call.Request.Query.Count == 0 => (bucketPolicies.DeleteBucketAsync, "s3:DeleteBucket"),
+                "POST" when call.Has("delete") => (ObjectActions.DeleteObjectsAsync, "s3:DeleteObject"),
+                _ => (NotImplemented, "s3:*"),
             };
         }
 
         return method switch
         {
-            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => MultipartActions.UploadPartCopyAsync,
-            "PUT" when call.Has("uploadId") => MultipartActions.UploadPartAsync,
-            "PUT" when call.Has("tagging") => ObjectActions.PutTaggingAsync,
-            "PUT" when call.Has("acl") => ObjectActions.PutAclAsync,
-            "PUT" when call.Header("x-amz-copy-source") is not null => ObjectActions.CopyAsync,
-            "PUT" => ObjectActions.PutAsync,
-            "GET" when call.Has("uploadId") => MultipartActions.ListPartsAsync,
-            "GET" when call.Has("tagging") => ObjectActions.GetTaggingAsync,
-            "GET" when call.Has("attributes") => ObjectActions.GetAttributesAsync,
-            "GET" when call.Has("acl") => ObjectActions.GetAclAsync,
-            "GET" => ObjectActions.GetAsync,
-            "HEAD" => ObjectActions.HeadAsync,
-            "DELETE" when call.Has("uploadId") => MultipartActions.AbortAsync,
-            "DELETE" when call.Has("tagging") => ObjectActions.DeleteTaggingAsync,
-            "DELETE" => ObjectActions.DeleteAsync,
-            "POST" when call.Has("uploads") => MultipartActions.CreateAsync,
-            "POST" when call.Has("uploadId") => MultipartActions.CompleteAsync,
-            _ => NotImplemented,
+            "PUT" when call.Has("uploadId") && call.Header("x-amz-copy-source") is not null => (MultipartActions.UploadPartCopyAsync, "s3:PutObject"),
+            "PUT" when call.Has("uploadId") => (MultipartActions.UploadPartAsync, "s3:PutObject"),
+            "PUT" when call.Has("tagging") => (ObjectActions.PutTaggingAsync, "s3:PutObjectTagging"),
+            "PUT" when call.Has("acl") => (ObjectActions.PutAclAsync, "s3:PutObjectAcl"),
+            "PUT" when call.Header("x-amz-copy-source") is not null => (ObjectActions.CopyAsync, "s3:PutObject"),
+            "PUT" => (ObjectActions.PutAsync, "s3:PutObject"),
+            "GET" when call.Has("uploadId") => (MultipartActions.ListPartsAsync, "s3:ListMultipartUploadParts"),
+            "GET" when call.Has("tagging") => (ObjectActions.GetTaggingAsync, "s3:GetObjectTagging"),
+            "GET" when call.Has("attributes") => (ObjectActions.GetAttributesAsync, "s3:GetObjectAttributes"),
+            "GET" when call.Has("acl") => (ObjectActions.GetAclAsync, "s3:GetObjectAcl"),
+            "GET" => (ObjectActions.GetAsync, "s3:GetObject"),
+            "HEAD" => (ObjectActions.HeadAsync, "s3:GetObject"),
+            "DELETE" when call.Has("uploadId") => (MultipartActions.AbortAsync, "s3:AbortMultipartUpload"),
+            "DELETE" when call.Has("tagging") => (ObjectActions.DeleteTaggingAsync, "s3:DeleteObjectTagging"),
+            "DELETE" => (ObjectActions.DeleteAsync, "s3:DeleteObject"),
+            "POST" when call.Has("uploads") => (MultipartActions.CreateAsync, "s3:PutObject"),
+            "POST" when call.Has("uploadId") => (MultipartActions.CompleteAsync, "s3:PutObject"),
+            _ => (NotImplemented, "s3:*"),
         };
     }
 
     private static Task NotImplemented(S3Call call) =>
         throw new ObjectStoreException("NotImplemented", "A header or query you provided implies functionality that is not implemented.", 501);
-
-    /// <summary>Bucket policies could open a bucket to others; buckets here are private, always.</summary>
-    private static Task Denied(S3Call call) => throw ObjectStoreErrors.AccessDenied(call.Bucket);
 
     private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string resource, string requestId, string? etag = null)
     {

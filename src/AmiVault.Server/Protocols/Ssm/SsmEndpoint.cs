@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using AmiVault.Auth;
+using AmiVault.Configuration;
+using AmiVault.Iam;
 using AmiVault.IO;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -11,7 +13,7 @@ namespace AmiVault.Protocols.Ssm;
 /// AWS Systems Manager's Parameter Store (JSON 1.1: POST /, X-Amz-Target: AmazonSSM.Operation), the subset that AMI
 /// aliases need. Errors are 400 with the shape name in the body's __type, as `aws ssm` and boto3 read them.
 /// </summary>
-internal sealed class SsmEndpoint(ParameterStore store, ILogger<SsmEndpoint> logger) : IProtocolEndpoint
+internal sealed class SsmEndpoint(ParameterStore store, Authorizer authorizer, ServerContext server, ILogger<SsmEndpoint> logger) : IProtocolEndpoint
 {
     private const string TargetPrefix = "AmazonSSM.";
     private const int MaxBody = 64 << 10;
@@ -35,7 +37,9 @@ internal sealed class SsmEndpoint(ParameterStore store, ILogger<SsmEndpoint> log
             }
 
             var request = SsmRequest.Parse(await ReadBodyAsync(context));
-            var answer = await store.RunAsync(target[TargetPrefix.Length..], request, identity, context.RequestAborted);
+            var operation = target[TargetPrefix.Length..];
+            authorizer.Demand(identity, context, "ssm:" + operation, Resources(request, identity.Account.Id));
+            var answer = await store.RunAsync(operation, request, identity, context.RequestAborted);
             await WriteAsync(context, 200, answer);
         }
         catch (SsmException e) when (!context.Response.HasStarted)
@@ -53,6 +57,9 @@ internal sealed class SsmEndpoint(ParameterStore store, ILogger<SsmEndpoint> log
             _ => new SsmException(failure.Kind == AuthFailureKind.SignatureMismatch ? "InvalidSignatureException" : "AccessDeniedException", failure.Message),
         });
 
+    public Task WriteAccessDeniedAsync(HttpContext context, AccessDeniedException denied) =>
+        WriteErrorAsync(context, new SsmException("AccessDeniedException", denied.Message));
+
     public Task WriteInternalErrorAsync(HttpContext context) =>
         WriteErrorAsync(context, new SsmException("InternalServerError", "An internal error occurred.", 500));
 
@@ -68,6 +75,24 @@ internal sealed class SsmEndpoint(ParameterStore store, ILogger<SsmEndpoint> log
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// The parameters a request names (Name, Names, Path; a version or label selector after ':' left out), as
+    /// arn:partition:ssm:region:account:parameter/name; "*" for those naming none (DescribeParameters).
+    /// </summary>
+    private List<string> Resources(SsmRequest request, string accountId)
+    {
+        var names = request.Strings("Names", 100, ParameterNames.MaxNameLength + 110);
+        foreach (var member in (string[])["Name", "Path", "ResourceId"])
+        {
+            if (request.String(member, ParameterNames.MaxNameLength + 110) is { } name)
+            {
+                names.Add(name);
+            }
+        }
+
+        return [.. names.Select(n => $"arn:{server.Partition}:ssm:{server.Region}:{accountId}:parameter/{n.Split(':')[0].TrimStart('/')}")];
     }
 
     private static Task WriteErrorAsync(HttpContext context, SsmException error)

@@ -16,6 +16,8 @@ internal sealed class DeregisterImageAction(
 {
     public string Name => "DeregisterImage";
 
+    public IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => parameters.Get("ImageId") is { } id ? [id] : [];
+
     public async Task ExecuteAsync(Ec2Call call)
     {
         var image = await owned.ImageAsync(call.AccountId, call.Parameters.Required("ImageId"), call.Aborted);

@@ -16,6 +16,8 @@ internal sealed class DescribeImageAttributeAction(OwnedResources owned) : IEc2A
 
     public string Name => "DescribeImageAttribute";
 
+    public IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => parameters.Get("ImageId") is { } id ? [id] : [];
+
     public async Task ExecuteAsync(Ec2Call call)
     {
         var attribute = call.Parameters.OneOf("Attribute", Attributes) ?? throw Ec2Exception.Missing("Attribute");

@@ -8,6 +8,8 @@ internal sealed class DeleteSnapshotAction(IImageCatalog images, OwnedResources 
 {
     public string Name => "DeleteSnapshot";
 
+    public IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => parameters.Get("SnapshotId") is { } id ? [id] : [];
+
     public async Task ExecuteAsync(Ec2Call call)
     {
         var snapshot = await owned.SnapshotAsync(call.AccountId, call.Parameters.Required("SnapshotId"), call.Aborted);

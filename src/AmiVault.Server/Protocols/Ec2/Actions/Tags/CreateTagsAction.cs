@@ -7,6 +7,8 @@ internal sealed class CreateTagsAction(ITagCatalog tags, OwnedResources owned) :
 {
     public string Name => "CreateTags";
 
+    public IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => parameters.List("ResourceId");
+
     public async Task ExecuteAsync(Ec2Call call)
     {
         var newTags = call.Parameters.Tags();

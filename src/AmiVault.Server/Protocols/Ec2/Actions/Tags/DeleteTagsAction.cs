@@ -10,6 +10,8 @@ internal sealed class DeleteTagsAction(ITagCatalog tags, OwnedResources owned) :
 {
     public string Name => "DeleteTags";
 
+    public IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => parameters.List("ResourceId");
+
     public async Task ExecuteAsync(Ec2Call call)
     {
         var removed = new List<KeyValuePair<string, string?>>();

@@ -3,7 +3,7 @@ using AmiVault.Tasks;
 namespace AmiVault.Protocols.Ec2.Actions.Tasks;
 
 /// <summary>CreateRestoreImageTask: validates the object and answers the NEW image id at once; the restore is queued.</summary>
-internal sealed class CreateRestoreImageTaskAction(RestoreTaskStarter starter) : IEc2Action
+internal sealed class CreateRestoreImageTaskAction(RestoreTaskStarter starter, TaskPermissions permissions) : IEc2Action
 {
     public string Name => "CreateRestoreImageTask";
 
@@ -19,6 +19,8 @@ internal sealed class CreateRestoreImageTaskAction(RestoreTaskStarter starter) :
         }
 
         var tagSpecifications = p.TagSpecifications("image", "snapshot");
+        // Checked before the object is read: the restore reads it as the caller.
+        permissions.Demand(call.Identity.Principal, permissions.ForRestore(bucket, objectKey));
         try
         {
             var plan = await starter.ValidateAsync(call.AccountId, bucket, objectKey, name, tagSpecifications, Ec2Validation.ImageName, call.Aborted);
@@ -29,7 +31,7 @@ internal sealed class CreateRestoreImageTaskAction(RestoreTaskStarter starter) :
             }
 
             call.EndIfDryRun();
-            var imageId = await starter.AdmitAsync(plan, call.Aborted);
+            var imageId = await starter.AdmitAsync(plan, call.Identity.Principal.Arn, call.Aborted);
             await call.RespondAsync(x => x.Value("imageId", imageId));
         }
         catch (TaskRejectedException e)

@@ -3,12 +3,14 @@ using AmiVault.Tasks;
 namespace AmiVault.Protocols.Ec2.Actions.Tasks;
 
 /// <summary>CreateStoreImageTask: answers the object key at once; the store runs as a queued task.</summary>
-internal sealed class CreateStoreImageTaskAction(StoreTaskStarter starter, OwnedResources owned) : IEc2Action
+internal sealed class CreateStoreImageTaskAction(StoreTaskStarter starter, OwnedResources owned, TaskPermissions permissions) : IEc2Action
 {
     /// <summary>S3's limit of tags on one object.</summary>
     private const int MaxObjectTags = 10;
 
     public string Name => "CreateStoreImageTask";
+
+    public IReadOnlyList<string> ResourceIds(Ec2Parameters parameters) => parameters.Get("ImageId") is { } id ? [id] : [];
 
     public async Task ExecuteAsync(Ec2Call call)
     {
@@ -23,7 +25,8 @@ internal sealed class CreateStoreImageTaskAction(StoreTaskStarter starter, Owned
         var image = await owned.ImageAsync(call.AccountId, imageId, call.Aborted);
         try
         {
-            var task = await starter.ValidateAsync(image, bucket, tags, call.Aborted);
+            var task = await starter.ValidateAsync(image, bucket, tags, call.Aborted) with { PrincipalArn = call.Identity.Principal.Arn };
+            permissions.Demand(call.Identity.Principal, permissions.ForStore(task, image.SnapshotIds));
             call.EndIfDryRun();
             await starter.AdmitAsync(task, call.Aborted);
             await call.RespondAsync(x => x.Value("objectKey", task.ObjectKey));
