@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AmiVault.Archive;
 using AmiVault.Tests.Ec2;
+using AmiVault.Tests.Faults;
 using AmiVault.Tests.Support;
 using AmiVault.Tests.Tasks;
 using Amazon.EC2.Model;
@@ -256,6 +257,31 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         Assert.True(passes.Count >= 2, result.ToString());
         Assert.Equal(2, passes.Sum(p => p.GetProperty("Copied").GetInt32()));
         Assert.Equal(Enumerable.Range(1, passes.Count), passes.Select(p => p.GetProperty("Pass").GetInt32()));
+    }
+
+    [Fact]
+    [Trait("Category", TestCategories.Process)]
+    public async Task Listings_and_heads_that_fail_transiently_are_retried_and_the_sync_completes()
+    {
+        await fixture.EastS3.PutBucketAsync(new PutBucketRequest { BucketName = "flaky", BucketRegionName = fixture.East.Region });
+        await fixture.GovBucketAsync("steady");
+        var data = await SyncImagesFixture.BytesAsync(fixture.EastS3, SyncImagesFixture.SourceBucket, fixture.Images[0].Key);
+        await PutArchiveAsync("flaky", "one.bin", data);
+        await using var proxy = await FaultProxy.StartAsync(fixture.East.Endpoint);
+        _cli.Profile("east-flaky", TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey, fixture.East.Region, proxy.EndpointUrl);
+
+        // The pass's own calls, before any copy: the source listing throttled twice, then the HEAD that reads the
+        // stored name for --include failing once.
+        proxy.Inject(FaultKind.SlowDown, times: 2, where: r => r.Method == "GET" && r.Query.ContainsKey("list-type"));
+        proxy.Inject(FaultKind.ServerError, times: 1, where: r => r.Method == "HEAD" && r.Path.Value!.EndsWith("/one.bin", StringComparison.Ordinal));
+
+        var result = (await _cli.RunAsync("sync", "s3://flaky", "s3://steady", "--source-profile", "east-flaky", "--dest-profile", "gov",
+            "--include", "copied-*", "--output", "json")).EnsureSuccess();
+
+        Assert.Equal((2, 1), (proxy.Injected(FaultKind.SlowDown), proxy.Injected(FaultKind.ServerError)));
+        Assert.Equal(1, Lines(result)[^1].GetProperty("Summary").GetProperty("Copied").GetInt32());
+        var copy = await SyncImagesFixture.BytesAsync(fixture.GovS3, "steady", "one.bin");
+        Assert.True(data.SequenceEqual(copy), "one.bin differs at the destination");
     }
 
     [Fact]
