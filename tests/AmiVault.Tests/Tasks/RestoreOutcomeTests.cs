@@ -71,7 +71,7 @@ public sealed class RestoreOutcomeTests
         server.Server.Services.GetRequiredService<GatedBlockStore>().DiskFull = true;
         var image = await ImageFixtures.WaitForImageAsync(ec2, await RestoreRequestTests.RestoreAsync(ec2, bucket, key, name: "web on a full disk"));
         Assert.Equal("failed", image.State.Value);
-        Assert.Equal("Writing the restored snapshots failed: No space left on device", image.StateReason.Message);
+        Assert.Equal("The task stopped: no space left on the server.", image.StateReason.Message);
         Assert.Equal("error", (await SnapshotAsync(ec2, image)).State.Value);
     }
 
