@@ -38,6 +38,16 @@ internal sealed record CopySource(string Bucket, string Key, ObjectReadOptions C
         }
     }
 
+    /// <summary>S3's refusal of a copy that would read more than <see cref="MaxCopyLength"/> bytes.</summary>
+    public static void CheckLength(long length)
+    {
+        if (length > MaxCopyLength)
+        {
+            throw ObjectStoreErrors.InvalidRequest(string.Create(CultureInfo.InvariantCulture,
+                $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxCopyLength}"));
+        }
+    }
+
     /// <summary>
     /// x-amz-copy-source-range: exactly bytes=first-last, both present, as S3 requires (no suffix or open ranges).
     /// </summary>

@@ -49,12 +49,7 @@ internal static class MultipartActions
             throw ObjectStoreErrors.InvalidRange(source.Info.Size);
         }
 
-        if (source.Length > CopySource.MaxCopyLength)
-        {
-            throw ObjectStoreErrors.InvalidRequest(string.Create(CultureInfo.InvariantCulture,
-                $"The specified copy source is larger than the maximum allowable size for a copy source: {CopySource.MaxCopyLength}"));
-        }
-
+        CopySource.CheckLength(source.Length);
         var part = await call.Store.UploadPartAsync(call.Bucket, call.Key, call.Query("uploadId")!, partNumber, source.Body, source.Length, cancellationToken: call.Aborted);
         using var xml = new S3Xml("CopyPartResult");
         xml.Value("LastModified", part.LastModified).Value("ETag", part.ETag);

@@ -90,16 +90,9 @@ internal static class ObjectActions
             throw ObjectStoreErrors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
 
-        var source = await copySource.OpenAsync(call);
-        if (source.Length > CopySource.MaxCopyLength)
+        await using (var source = await copySource.OpenAsync(call))
         {
-            await source.DisposeAsync();
-            throw ObjectStoreErrors.InvalidRequest(string.Create(CultureInfo.InvariantCulture,
-                $"The specified copy source is larger than the maximum allowable size for a copy source: {CopySource.MaxCopyLength}"));
-        }
-
-        await using (source)
-        {
+            CopySource.CheckLength(source.Length);
             var options = new ObjectWriteOptions
             {
                 ContentType = replaceMetadata ? call.Request.ContentType : source.Info.ContentType,
@@ -142,8 +135,8 @@ internal static class ObjectActions
             throw ObjectStoreErrors.InvalidArgument($"Invalid attribute name specified: {unknown}");
         }
 
-        var maxParts = HeaderInt(call, "x-amz-max-parts", MaxAttributeParts, MaxAttributeParts);
-        var marker = HeaderInt(call, "x-amz-part-number-marker", 0, ObjectStoreLimits.MaxPartNumber);
+        var maxParts = call.HeaderInt("x-amz-max-parts", MaxAttributeParts, MaxAttributeParts);
+        var marker = call.HeaderInt("x-amz-part-number-marker", 0, ObjectStoreLimits.MaxPartNumber);
         var info = await call.Store.HeadObjectAsync(call.Bucket, call.Key, call.Aborted);
         call.Response.Headers.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
 
@@ -284,14 +277,6 @@ internal static class ObjectActions
                 CultureInfo.InvariantCulture, $"bytes {content.Offset}-{content.Offset + content.Length - 1}/{content.Info.Size}");
         }
     }
-
-    private static int HeaderInt(S3Call call, string header, int fallback, int max) => call.Header(header) switch
-    {
-        null or "" => fallback,
-        var text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-            ? Math.Min(value, max)
-            : throw ObjectStoreErrors.InvalidArgument($"Provided {header} not an integer or within integer range"),
-    };
 
     private static bool Directive(S3Call call, string header) => call.Header(header) switch
     {

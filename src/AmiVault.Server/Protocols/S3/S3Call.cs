@@ -38,9 +38,13 @@ internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Ta
     public string? Header(string name) => Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 
     /// <summary>A non-negative integer query parameter, capped at <paramref name="max"/> as S3 caps max-keys.</summary>
-    public int QueryInt(string name, int fallback, int max)
+    public int QueryInt(string name, int fallback, int max) => BoundedInt(name, Query(name), fallback, max);
+
+    /// <summary>The same for an integer header (x-amz-max-parts, x-amz-part-number-marker).</summary>
+    public int HeaderInt(string name, int fallback, int max) => BoundedInt(name, Header(name), fallback, max);
+
+    private static int BoundedInt(string name, string? text, int fallback, int max)
     {
-        var text = Query(name);
         if (string.IsNullOrEmpty(text))
         {
             return fallback;
