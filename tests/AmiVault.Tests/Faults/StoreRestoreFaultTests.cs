@@ -23,6 +23,7 @@ public sealed class StoreRestoreFaultTests(FaultyBucketFixture fixture) : IClass
     {
         { FaultKind.ServerError, 1 },
         { FaultKind.SlowDown, 2 },
+        { FaultKind.ResetMidBody, 1 },
     };
 
     [Theory]
