@@ -337,17 +337,9 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
     }
 
     /// <summary>The ETag S3 computes from the parts sent, when every part's ETag is its MD5 (not with SSE-KMS).</summary>
-    private static string? ExpectedETag(IReadOnlyList<CopiedPart> parts)
-    {
-        var md5s = parts.Select(p => ETags.Bare(p.ETag)).ToList();
-        if (md5s.Any(m => m.Length != 32 || !m.All(char.IsAsciiHexDigit)))
-        {
-            return null;
-        }
-
-        // One part is a single PutObject (a multipart copy has two parts or more): its ETag is its MD5.
-        return parts.Count == 1 ? ETags.FromMd5(Convert.FromHexString(md5s[0])) : ETags.Multipart(md5s.Select(Convert.FromHexString));
-    }
+    /// <remarks>One part is a single PutObject (a multipart copy has two parts or more), whose ETag is the object's.</remarks>
+    private static string? ExpectedETag(IReadOnlyList<CopiedPart> parts) =>
+        parts.Count == 1 ? parts[0].ETag : ETags.OfCompletedParts(parts.Select(p => p.ETag));
 
     /// <summary>
     /// The AmiVault archive <paramref name="end"/> holds in version <paramref name="etag"/>, opened (header, manifest,
