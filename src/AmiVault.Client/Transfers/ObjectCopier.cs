@@ -290,7 +290,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
             await ReadRangeAsync(offset, data, etag, cancellationToken);
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             var stored = await destination.Store.UploadPartAsync(
-                destination.Bucket, destination.Key, uploadId, number, body, length, MD5.HashData(data.Span), cancellationToken);
+                destination.Bucket, destination.Key, uploadId, number, body, length, MD5.HashData(data.Span), cancellationToken: cancellationToken);
             return new CopiedPart(number, stored.ETag, length);
         }
         finally
