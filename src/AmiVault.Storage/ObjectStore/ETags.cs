@@ -20,6 +20,18 @@ internal static class ETags
         return "\"" + Convert.ToHexStringLower(hash.GetHashAndReset()) + "-" + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"";
     }
 
+    /// <summary>
+    /// The ETag S3 gives the object completed from parts with these ETags, when every one is a plain MD5 (not with
+    /// SSE-KMS or SSE-C); null when it cannot be known.
+    /// </summary>
+    public static string? OfCompletedParts(IEnumerable<string> partETags)
+    {
+        var md5s = partETags.Select(Bare).ToList();
+        return md5s.Count > 0 && md5s.All(m => m.Length == 32 && m.All(char.IsAsciiHexDigit))
+            ? Multipart(md5s.Select(Convert.FromHexString))
+            : null;
+    }
+
     /// <summary>The bare hex of an ETag given quoted, bare or weak (W/"…").</summary>
     public static string Bare(string etag)
     {

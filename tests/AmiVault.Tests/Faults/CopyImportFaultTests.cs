@@ -61,7 +61,7 @@ public sealed class CopyImportFaultTests(FaultyBucketFixture fixture) : IClassFi
         await AssertCopyOutcomeAsync(result, bucket, fault);
     }
 
-    public static TheoryData<FaultKind> DestinationFaults => [FaultKind.ServerError, FaultKind.SlowDown];
+    public static TheoryData<FaultKind> DestinationFaults => [FaultKind.ServerError, FaultKind.SlowDown, FaultKind.ResetMidBody];
 
     [Theory]
     [MemberData(nameof(DestinationFaults))]

@@ -24,6 +24,12 @@ public enum FaultKind
     /// <summary>A well-framed but short answer: the first half of the body with a Content-Length saying so (Content-Range left as the server sent it).</summary>
     TruncatedBody,
 
+    /// <summary>
+    /// The request passed on whole and answered by the server (the work is done), then the connection reset before
+    /// any of the answer reaches the client: what a client sees when an answer is lost on the way back.
+    /// </summary>
+    LoseAnswer,
+
     /// <summary>One bit of the answer's body flipped; every flip is recorded in <see cref="FaultProxy.Flips"/>.</summary>
     BitFlip,
 }

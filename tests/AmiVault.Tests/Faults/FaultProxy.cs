@@ -17,8 +17,8 @@ namespace AmiVault.Tests.Faults;
 /// <summary>
 /// An HTTP proxy in front of a real S3 or EBS endpoint (an AmiVault server, Ceph RGW) that does to chosen requests
 /// what networks and overloaded services do: 500 and 503 SlowDown answers, connections reset in the middle of a body,
-/// stalls longer than a client waits, short answers, flipped bits, a bandwidth cap, and a port that refuses
-/// connections for a while. Everything else passes through unchanged, Host header included, so SigV4 signatures
+/// answers lost after the server did the work, stalls longer than a client waits, short answers, flipped bits, a
+/// bandwidth cap, and a port that refuses connections for a while. Everything else passes through unchanged, Host header included, so SigV4 signatures
 /// made for the proxy's address verify at the server behind it.
 /// </summary>
 internal sealed class FaultProxy : IAsyncDisposable
@@ -232,6 +232,13 @@ internal sealed class FaultProxy : IAsyncDisposable
             if (fault is { } kind)
             {
                 _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
+            }
+
+            if (fault is FaultKind.LoseAnswer)
+            {
+                await response.Content.CopyToAsync(Stream.Null, aborted);
+                Reset(context);
+                return;
             }
 
             HttpForwarding.CopyStatusAndHeaders(response, context.Response);

@@ -23,6 +23,7 @@ public sealed class StoreRestoreFaultTests(FaultyBucketFixture fixture) : IClass
     {
         { FaultKind.ServerError, 1 },
         { FaultKind.SlowDown, 2 },
+        { FaultKind.ResetMidBody, 1 },
     };
 
     [Theory]
@@ -36,6 +37,27 @@ public sealed class StoreRestoreFaultTests(FaultyBucketFixture fixture) : IClass
 
         Assert.Equal(times, fixture.Proxy.Injected(fault));
         Assert.True(task.StoreTaskState == "Completed", $"{fault}: {task.StoreTaskFailureReason}");
+        await fixture.AssertNothingLeftAsync(bucket, key);
+        await AssertArchiveIsTheImageAsync(bucket, key);
+    }
+
+    /// <summary>The calls of a store that are not idempotent, each answered by the bucket and the answer then lost.</summary>
+    public static TheoryData<string> LostAnswers => ["CreateMultipartUpload", "CompleteMultipartUpload"];
+
+    [Theory]
+    [MemberData(nameof(LostAnswers))]
+    public async Task A_store_whose_answer_is_lost_after_the_bucket_did_the_work_completes_and_leaves_no_upload(string call)
+    {
+        var bucket = await fixture.NewBucketAsync("store-lost-" + call.ToLowerInvariant()[..8]);
+        Func<HttpRequest, bool> where = call == "CreateMultipartUpload"
+            ? r => r.Method == "POST" && r.Query.ContainsKey("uploads")
+            : r => r.Method == "POST" && r.Query.ContainsKey("uploadId");
+        fixture.Proxy.Inject(FaultKind.LoseAnswer, 1, where);
+
+        var (task, key) = await StoreAsync(bucket);
+
+        Assert.Equal(1, fixture.Proxy.Injected(FaultKind.LoseAnswer));
+        Assert.True(task.StoreTaskState == "Completed", $"{call}: {task.StoreTaskFailureReason}");
         await fixture.AssertNothingLeftAsync(bucket, key);
         await AssertArchiveIsTheImageAsync(bucket, key);
     }

@@ -14,10 +14,20 @@ namespace AmiVault.ObjectStore.External;
 /// The object store on an external S3 service. Data is checked end to end: Content-MD5 goes with every body whose
 /// digest is known up front, and every ETag that should be a plain MD5 is compared with the MD5 of what was sent.
 /// Every call goes through one <see cref="ResiliencePolicy"/>; a body is sent again only when it can be rewound.
+/// <para>
+/// Calls that are not idempotent are made safe to repeat after an answer was lost on the way back (the service did
+/// the work, the client saw a reset or a timeout): a conditional PUT that then fails its condition, and a
+/// CompleteMultipartUpload that then finds no upload, are checked against the object, which counts as written when
+/// it holds exactly what this call sent (its ETag); a CreateMultipartUpload that needed more than one attempt aborts
+/// the uploads of the same key an earlier attempt may have begun.
+/// </para>
 /// </summary>
 internal sealed class ExternalObjectStore(
     IAmazonS3 s3, string region, ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> uploadTags, ResiliencePolicy retry) : IObjectStore
 {
+    /// <summary>How far the service's clock may be from ours when uploads begun during a call are looked for.</summary>
+    private static readonly TimeSpan ClockMargin = TimeSpan.FromMinutes(5);
+
     private readonly ResiliencePolicy _once = retry.Once();
 
     public ResiliencePolicy Retry => retry;
@@ -146,8 +156,10 @@ internal sealed class ExternalObjectStore(
 
         var md5 = options.ContentMd5 ?? Md5OfSeekable(content, length.Value);
         var start = content.CanSeek ? content.Position : -1;
+        var attempts = 0;
         await CallAsync(bucket, key, async t =>
         {
+            attempts++;
             Rewind(content, start);
             using var hashing = new HashingReadStream(content, length.Value, hash: md5 is null);
             var request = new PutObjectRequest
@@ -165,7 +177,22 @@ internal sealed class ExternalObjectStore(
             };
             request.Headers.ContentLength = length.Value;
             SetHeaders(request.Headers, request.Metadata, options);
-            var response = await s3.PutObjectAsync(request, t);
+            PutObjectResponse response;
+            try
+            {
+                response = await s3.PutObjectAsync(request, t);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed && attempts > 1 && md5 is not null)
+            {
+                // An earlier attempt may have written the object and lost its answer: then the condition fails against our own write.
+                if (await HoldsAsync(bucket, key, ETags.FromMd5(md5), t))
+                {
+                    return;
+                }
+
+                throw;
+            }
+
             await CheckSentAsync(hashing, length.Value, md5, response.ETag, () => s3.DeleteObjectAsync(bucket, key, t));
         }, cancellationToken, replayable: start >= 0);
         return await HeadObjectAsync(bucket, key, cancellationToken);
@@ -249,11 +276,14 @@ internal sealed class ExternalObjectStore(
     public Task DeleteObjectTaggingAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
         CallAsync(bucket, key, t => s3.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = bucket, Key = key }, t), cancellationToken);
 
-    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default)
+    public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckWrite(key, options);
-        return CallAsync(bucket, key, async t =>
+        var began = DateTimeOffset.UtcNow;
+        var attempts = 0;
+        var answered = await CallAsync(bucket, key, async t =>
         {
+            attempts++;
             var request = new InitiateMultipartUploadRequest
             {
                 BucketName = bucket,
@@ -273,6 +303,32 @@ internal sealed class ExternalObjectStore(
 
             return uploadId;
         }, cancellationToken);
+        if (attempts > 1)
+        {
+            await AbortStraysAsync(bucket, key, answered, began, cancellationToken);
+        }
+
+        return answered;
+    }
+
+    /// <summary>
+    /// A CreateMultipartUpload whose answer was lost still began an upload that nobody would complete or abort: the
+    /// uploads of this key begun since the call began (less the clocks' margin), other than the one answered, are
+    /// those. Best effort: one that cannot be aborted now is left to the bucket's lifecycle rule for unfinished uploads.
+    /// </summary>
+    private async Task AbortStraysAsync(string bucket, string key, string answered, DateTimeOffset began, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var listing = await ListMultipartUploadsAsync(bucket, new ListUploadsQuery { Prefix = key }, cancellationToken);
+            foreach (var stray in listing.Uploads.Where(u => u.Key == key && u.UploadId != answered && u.Initiated >= began - ClockMargin))
+            {
+                await AbortMultipartUploadAsync(bucket, key, stray.UploadId, cancellationToken);
+            }
+        }
+        catch (ObjectStoreException)
+        {
+        }
     }
 
     /// <summary>A flexible checksum the client sent was verified on the way in; the external S3 gets the part with Content-MD5 (its own checksums are its own).</summary>
@@ -305,15 +361,36 @@ internal sealed class ExternalObjectStore(
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, ObjectChecksum? expectedChecksum = null, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckPartOrder(parts);
-        await CallUploadAsync(bucket, key, uploadId, t => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        var expected = ETags.OfCompletedParts(parts.Select(p => p.ETag));
+        var attempts = 0;
+        await CallUploadAsync<CompleteMultipartUploadResponse?>(bucket, key, uploadId, async t =>
         {
-            BucketName = bucket,
-            Key = key,
-            UploadId = uploadId,
-            PartETags = [.. parts.Select(p => new PartETag(p.PartNumber, p.ETag))],
-            IfMatch = condition?.IfMatch,
-            IfNoneMatch = condition?.IfNoneMatch,
-        }, t), cancellationToken);
+            attempts++;
+            try
+            {
+                return await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                {
+                    BucketName = bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartETags = [.. parts.Select(p => new PartETag(p.PartNumber, p.ETag))],
+                    IfMatch = condition?.IfMatch,
+                    IfNoneMatch = condition?.IfNoneMatch,
+                }, t);
+            }
+            catch (AmazonS3Exception e) when (expected is not null
+                && (e.ErrorCode is "NoSuchUpload" or "NoSuchKey" || (e.StatusCode == HttpStatusCode.PreconditionFailed && attempts > 1)))
+            {
+                // Completed with these very parts already (an attempt whose answer was lost, or an earlier call of
+                // the same upload): the object is what this call meant to make.
+                if (await HoldsAsync(bucket, key, expected, t))
+                {
+                    return null;
+                }
+
+                throw;
+            }
+        }, cancellationToken);
         if (uploadTags.TryRemove(uploadId, out var tags))
         {
             await PutObjectTaggingAsync(bucket, key, tags, cancellationToken);
@@ -361,6 +438,20 @@ internal sealed class ExternalObjectStore(
                 truncated ? response.NextKeyMarker : null,
                 truncated ? response.NextUploadIdMarker : null);
         }, cancellationToken);
+
+    /// <summary>Whether the object is there with this ETag (inside an attempt: no policy of its own).</summary>
+    private async Task<bool> HoldsAsync(string bucket, string key, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var there = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken);
+            return ETags.Same(there.ETag, etag);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The MD5 of the next <paramref name="length"/> bytes of a seekable body (a buffer), read without moving it.</summary>
     private static byte[]? Md5OfSeekable(Stream content, long length)

@@ -35,6 +35,11 @@ internal static class ExternalS3Clients
             CacheHttpClient = false,
             HttpClientFactory = new RetryingHttpClientFactory(),
             MaxErrorRetry = 0,
+
+            // The SDK also repeats a request that died on a reset or closed connection, up to this many times and
+            // outside MaxErrorRetry (rewinding the body itself, which a part body streamed once cannot do): that is
+            // a second retry layer, so it is off too and such failures reach the policy like any other.
+            MaxStaleConnectionRetries = 0,
         };
         if (maxConnections is { } connections)
         {
