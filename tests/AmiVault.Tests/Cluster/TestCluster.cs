@@ -32,8 +32,8 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public long StoreQuotaGb { get; }
 
-    public static async Task<TestCluster> CreateAsync(CephRgwFixture ceph, long storeQuotaGb = 1200) =>
-        new(ceph, await (await PostgresServer.SharedAsync()).CreateDatabaseAsync(), storeQuotaGb);
+    public static async Task<TestCluster> CreateAsync(CephRgwFixture ceph, long storeQuotaGb = 1200, PostgresServer? database = null) =>
+        new(ceph, await (database ?? await PostgresServer.SharedAsync()).CreateDatabaseAsync(), storeQuotaGb);
 
     public string NewDataDir()
     {

@@ -30,6 +30,20 @@ internal sealed class PostgresServer
 
     public static Task<PostgresServer> SharedAsync() => Instance.Value;
 
+    /// <summary>A server of the caller's own, for a test that stops and starts it (the shared one serves other tests meanwhile).</summary>
+    public static Task<PostgresServer> StartOwnAsync() => StartAsync();
+
+    /// <summary>Stops the server at once, as a crash does (-m immediate), waits <paramref name="down"/>, and starts it again on the same port and data.</summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop"], asPostgres: true);
+        await Task.Delay(down);
+        await StartServerAsync(_bin, _dir, Port);
+    }
+
+    /// <summary>Stops an own server and deletes its folder (the watchdog would, when the test process ends).</summary>
+    public void StopOwn() => Stop();
+
     /// <summary>Creates an empty database and answers its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
@@ -63,13 +77,16 @@ internal sealed class PostgresServer
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: true);
         var port = FreePort();
         var server = new PostgresServer(dir, bin, port);
-        await RunAsync(Path.Combine(bin, "pg_ctl"),
-            ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
-             "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off", "start"], asPostgres: true);
+        await StartServerAsync(bin, dir, port);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         server.StartWatchdog();
         return server;
     }
+
+    private static Task StartServerAsync(string bin, string dir, int port) =>
+        RunAsync(Path.Combine(bin, "pg_ctl"),
+            ["-D", Path.Combine(dir, "data"), "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
+             "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off", "start"], asPostgres: true);
 
     /// <summary>
     /// ProcessExit does not run when the test host is killed or torn down at the end of `dotnet test`, which left
