@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using AmiVault.Archive;
 using AmiVault.Client;
-using AmiVault.ObjectStore;
 using AmiVault.Tests.Ec2;
 using AmiVault.Tests.Support;
 using AmiVault.Tests.Tasks;
@@ -178,14 +176,7 @@ public sealed class ClusterTests(CephRgwFixture ceph)
             await second.KillAsync();
             await front.KillAsync();
 
-            await using var inspector = await cluster.StartInProcessAsync(cluster.NewDataDir());
-            var (objects, uploads) = await ImageFixtures.ContentsAsync(inspector, bucket);
-            Assert.Equal([imageId + ".bin"], objects);
-            Assert.Empty(uploads);
-            var buckets = ImageFixtures.Buckets(inspector);
-            var info = await buckets.HeadObjectAsync(bucket, imageId + ".bin");
-            var verdict = await ArchiveReader.VerifyAsync(new ObjectArchiveSource(buckets, bucket, imageId + ".bin", info.ETag, info.Size));
-            Assert.True(verdict.IsIntact, verdict.Message);
+            await cluster.AssertOnlyWholeArchiveAsync(bucket, imageId);
         }
         finally
         {

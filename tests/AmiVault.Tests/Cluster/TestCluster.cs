@@ -96,6 +96,22 @@ internal sealed class TestCluster : IAsyncDisposable
         });
 
     /// <summary>
+    /// Seen from a server on a folder of its own: the bucket holds exactly the image's archive, no multipart upload is
+    /// left, and the archive verifies (every frame and block digest).
+    /// </summary>
+    public async Task AssertOnlyWholeArchiveAsync(string bucket, string imageId)
+    {
+        await using var inspector = await StartInProcessAsync(NewDataDir());
+        var (objects, uploads) = await ImageFixtures.ContentsAsync(inspector, bucket);
+        Assert.Equal([imageId + ".bin"], objects);
+        Assert.Empty(uploads);
+        var buckets = ImageFixtures.Buckets(inspector);
+        var info = await buckets.HeadObjectAsync(bucket, imageId + ".bin");
+        var verdict = await AmiVault.Archive.ArchiveReader.VerifyAsync(new AmiVault.ObjectStore.ObjectArchiveSource(buckets, bucket, imageId + ".bin", info.ETag, info.Size));
+        Assert.True(verdict.IsIntact, verdict.Message);
+    }
+
+    /// <summary>
     /// Empties and deletes a bucket on Ceph, through a single server of its own (SQLite): a cluster node would first
     /// take over the cluster's unfinished tasks.
     /// </summary>
