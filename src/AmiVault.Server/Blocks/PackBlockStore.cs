@@ -220,6 +220,29 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Copies the record of block <paramref name="hash"/> into <paramref name="target"/> as it is stored (compressed,
+    /// encrypted), checked on the way (its checksum and address) and durable when this returns: moving blocks between
+    /// stores (`amivault migrate`) needs no keys and decodes nothing.
+    /// </summary>
+    internal async Task CopyRecordToAsync(byte[] hash, PackBlockStore target, CancellationToken cancellationToken)
+    {
+        var (record, location) = await ReadWholeRecordAsync(hash, cancellationToken);
+        try
+        {
+            await target._appender.AppendAsync(
+                hash, record.AsMemory(0, PackFormat.RecordHeaderLength), record.AsMemory(PackFormat.RecordHeaderLength, location.Length - PackFormat.RecordHeaderLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(record);
+        }
+    }
+
+    /// <summary>Reads the record of block <paramref name="hash"/> and checks it (checksum, address) without decoding it.</summary>
+    internal async Task CheckRecordAsync(byte[] hash, CancellationToken cancellationToken) =>
+        ArrayPool<byte>.Shared.Return((await ReadWholeRecordAsync(hash, cancellationToken)).Record);
+
     /// <summary>Whether this block has stored data (the zero block never has).</summary>
     public async Task<bool> ContainsAsync(byte[] hash) => !BlockHashes.IsZeroHash(hash) && await _index.FindAsync(hash) is not null;
 
@@ -465,6 +488,24 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         }
 
         return parsed;
+    }
+
+    /// <summary>The record of a stored block, header and stored bytes, checked, in a pooled buffer the caller returns.</summary>
+    private async Task<(byte[] Record, BlockLocation Location)> ReadWholeRecordAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        var location = await _index.FindAsync(CheckHash(hash), cancellationToken)
+            ?? throw new BlockMissingException(BlockHashes.ToHex(hash), "the block index has no location for it");
+        var record = ArrayPool<byte>.Shared.Rent(Math.Clamp(location.Length, PackFormat.RecordHeaderLength, PackFormat.MaxRecordLength));
+        try
+        {
+            await ReadVerifiedAsync(hash, location, record.AsMemory(0, PackFormat.RecordHeaderLength), record.AsMemory(PackFormat.RecordHeaderLength), cancellationToken);
+            return (record, location);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(record);
+            throw;
+        }
     }
 
     /// <summary>Moves the live records of these packs, gathered across packs into groups that each go into one batch.</summary>
