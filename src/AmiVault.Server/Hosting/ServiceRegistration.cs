@@ -114,7 +114,8 @@ internal static class ServiceRegistration
         services.AddSingleton<Ec2Endpoint>();
         services.AddSingleton<IProtocolEndpoint>(sp => sp.GetRequiredService<Ec2Endpoint>());
         services.AddSingleton<IProtocolEndpoint, EbsEndpoint>();
-        services.AddSingleton<IProtocolEndpoint, SsmEndpoint>();
+        services.AddSingleton<SsmEndpoint>();
+        services.AddSingleton<IProtocolEndpoint>(sp => sp.GetRequiredService<SsmEndpoint>());
         services.AddSingleton<ParameterStore>();
 
         // EBS direct APIs: operations, tokens, the gate between block writes and completion, the timeout sweeper.
@@ -188,6 +189,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsoleSignIn>();
         services.AddSingleton<ConsoleEc2>();
+        services.AddSingleton<ConsoleSsm>();
         services.AddSingleton<ConsoleApp>();
         return services;
     }

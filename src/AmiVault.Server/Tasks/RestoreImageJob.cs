@@ -73,7 +73,7 @@ internal sealed class RestoreImageJob(
         void RequirePermissions() => permissions.Require(task.PrincipalArn, needs);
 
         RequirePermissions();
-        var store = objectStores.ForAccount(authorizer.BucketOwner(task.Bucket) ?? task.OwnerId);
+        var store = TaskBuckets.StoreOf(objectStores, authorizer, task.Bucket, task.OwnerId);
         var info = await store.HeadObjectAsync(task.Bucket, task.ObjectKey, cancellationToken);
         if (task.ETag is not null && !ETags.Same(info.ETag, task.ETag))
         {

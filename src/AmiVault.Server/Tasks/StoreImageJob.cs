@@ -1,6 +1,7 @@
 using AmiVault.Archive;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using Microsoft.Extensions.Logging;
 using AmiVault.Ebs;
@@ -26,6 +27,7 @@ internal sealed class StoreImageJob(
     IObjectStoreProvider objectStores,
     ServerContext server,
     TaskPermissions permissions,
+    Authorizer authorizer,
     TimeProvider time,
     ServerMetrics metrics,
     ILogger<StoreImageJob> logger) : ITaskJob
@@ -63,7 +65,7 @@ internal sealed class StoreImageJob(
             return;
         }
 
-        var store = objectStores.ForAccount(task.OwnerId);
+        var store = TaskBuckets.StoreOf(objectStores, authorizer, task.Bucket, task.OwnerId);
         try
         {
             task = await AbortUploadsAsync(store, task, cancellationToken);
