@@ -107,6 +107,7 @@ internal static class ServiceRegistration
         // the server listens.
         services.AddSingleton(sp => OpenBlockStoreAsync(context, sp).GetAwaiter().GetResult());
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<PackBlockStore>());
+        services.AddSingleton<BlockKeys>();
         services.AddHostedService<PackCompactor>();
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
