@@ -100,6 +100,22 @@ public sealed class CopyImportFaultTests(FaultyBucketFixture fixture) : IClassFi
         Assert.True(await SparseFile.SameContentAsync(disk, exported), $"{fault}: the exported snapshot differs from the disk");
     }
 
+    [Fact]
+    public async Task An_import_whose_RegisterImage_is_throttled_three_times_registers_one_image()
+    {
+        var disk = await DiskAsync(FaultKind.SlowDown);
+        var name = "throttled-" + Guid.NewGuid().ToString("N")[..8];
+        _serverProxy.Inject(FaultKind.SlowDown, 3, r => r.HasFormContentType && r.Form["Action"] == "RegisterImage");
+
+        var result = await _cli.RunAsync("import-disk", disk, "--profile", "vault", "--register", name);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(3, _serverProxy.Injected(FaultKind.SlowDown));
+        using var ec2 = fixture.Vault.Ec2();
+        var images = (await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = [new Filter("name", [name])] })).Images ?? [];
+        Assert.Equal(result.String("ImageId"), Assert.Single(images).ImageId);
+    }
+
     public static TheoryData<FaultKind> ExportFaults => [FaultKind.ServerError, FaultKind.SlowDown, FaultKind.ResetMidBody, FaultKind.TruncatedBody, FaultKind.BitFlip];
 
     [Theory]

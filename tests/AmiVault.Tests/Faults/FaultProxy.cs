@@ -24,6 +24,7 @@ namespace AmiVault.Tests.Faults;
 internal sealed class FaultProxy : IAsyncDisposable
 {
     private const int ChunkSize = 64 * 1024;
+    private const int MaxFormBody = 1 << 20;
 
     private readonly HttpClient _client;
     private readonly Uri _target;
@@ -195,6 +196,14 @@ internal sealed class FaultProxy : IAsyncDisposable
         var request = context.Request;
         var arrived = DateTimeOffset.UtcNow;
         var pathAndQuery = request.Path + request.QueryString;
+        if (request.HasFormContentType && request.ContentLength <= MaxFormBody)
+        {
+            // A Query request (EC2, IAM) says what it is in its form: read it first, so a fault can pick an Action.
+            request.EnableBuffering();
+            await request.ReadFormAsync(context.RequestAborted);
+            request.Body.Position = 0;
+        }
+
         var fault = Take(request, needsBody: false);
         var aborted = context.RequestAborted;
         try
@@ -318,38 +327,50 @@ internal sealed class FaultProxy : IAsyncDisposable
         context.Abort();
     }
 
-    /// <summary>The error in the protocol's own format: EBS (JSON) when the request is signed for ebs, else S3 (XML).</summary>
+    /// <summary>
+    /// The error in the protocol's own format, told by the service the request is signed for: EBS and SSM (JSON), EC2
+    /// (its Query XML), else S3 (XML).
+    /// </summary>
     private async Task AnswerErrorAsync(HttpContext context, FaultKind fault)
     {
-        var ebs = context.Request.Headers.Authorization.ToString().Contains("/ebs/aws4_request", StringComparison.Ordinal);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var service = new[] { "ebs", "ssm", "ec2" }.FirstOrDefault(s => authorization.Contains($"/{s}/aws4_request", StringComparison.Ordinal)) ?? "s3";
         var requestId = Guid.NewGuid().ToString("N");
+        var (status, code, message) = (fault, service) switch
+        {
+            (FaultKind.Answer, _) => Answer,
+            (FaultKind.SlowDown, "ebs" or "ssm") => (400, "ThrottlingException", "Rate exceeded (fault injected by the test proxy)."),
+            (FaultKind.SlowDown, "ec2") => (503, "RequestLimitExceeded", "Request limit exceeded (fault injected by the test proxy)."),
+            (FaultKind.SlowDown, _) => (503, "SlowDown", "Please reduce your request rate (fault injected by the test proxy)."),
+            (_, "ebs") => (500, "InternalServerException", "Internal error (fault injected by the test proxy)."),
+            (_, "ssm") => (500, "InternalServerError", "Internal error (fault injected by the test proxy)."),
+            _ => (500, "InternalError", "We encountered an internal error. Please try again (fault injected by the test proxy)."),
+        };
+        context.Response.StatusCode = status;
+        var escaped = System.Security.SecurityElement.Escape(message);
         string body;
-        if (ebs)
+        switch (service)
         {
-            var (status, type, message) = fault switch
-            {
-                FaultKind.SlowDown => (400, "ThrottlingException", "Rate exceeded (fault injected by the test proxy)."),
-                FaultKind.Answer => Answer,
-                _ => (500, "InternalServerException", "Internal error (fault injected by the test proxy)."),
-            };
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            context.Response.Headers["x-amzn-ErrorType"] = type;
-            context.Response.Headers["x-amzn-RequestId"] = requestId;
-            body = System.Text.Json.JsonSerializer.Serialize(new { message });
-        }
-        else
-        {
-            var (status, code, message) = fault switch
-            {
-                FaultKind.SlowDown => (503, "SlowDown", "Please reduce your request rate (fault injected by the test proxy)."),
-                FaultKind.Answer => Answer,
-                _ => (500, "InternalError", "We encountered an internal error. Please try again (fault injected by the test proxy)."),
-            };
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/xml";
-            context.Response.Headers["x-amz-request-id"] = requestId;
-            body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{System.Security.SecurityElement.Escape(message)}</Message><RequestId>{requestId}</RequestId></Error>";
+            case "ebs":
+                context.Response.ContentType = "application/json";
+                context.Response.Headers["x-amzn-ErrorType"] = code;
+                context.Response.Headers["x-amzn-RequestId"] = requestId;
+                body = System.Text.Json.JsonSerializer.Serialize(new { message });
+                break;
+            case "ssm":
+                context.Response.ContentType = "application/x-amz-json-1.1";
+                context.Response.Headers["x-amzn-RequestId"] = requestId;
+                body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = code, ["message"] = message });
+                break;
+            case "ec2":
+                context.Response.ContentType = "text/xml;charset=UTF-8";
+                body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{escaped}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>";
+                break;
+            default:
+                context.Response.ContentType = "application/xml";
+                context.Response.Headers["x-amz-request-id"] = requestId;
+                body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{escaped}</Message><RequestId>{requestId}</RequestId></Error>";
+                break;
         }
 
         if (fault == FaultKind.SlowDown && RetryAfter is { } after)
