@@ -33,6 +33,8 @@ internal sealed class FaultProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<FaultKind, int> _injected = new();
     private readonly Lock _paceLock = new();
     private readonly SemaphoreSlim _listening = new(1, 1);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _held;
     private WebApplication? _app;
     private long _nextFreeTimestamp;
     private bool _disposed;
@@ -48,8 +50,26 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     public string EndpointUrl => $"http://127.0.0.1:{_port}";
 
-    /// <summary>Every request that reached the proxy, in order of arrival, with the fault done to it.</summary>
+    /// <summary>Every request that reached the proxy, with the fault done to it (one held until its client gave up is not counted).</summary>
     public ConcurrentQueue<ProxiedRequest> Requests { get; } = new();
+
+    /// <summary>
+    /// Decides, before anything else, whether to hold a request until <see cref="ReleaseHeld"/> (then it goes on) or
+    /// until its client gives up: a transfer cut off at a known point.
+    /// </summary>
+    public Func<HttpRequest, bool> Hold { get; set; } = _ => false;
+
+    /// <summary>Requests held right now.</summary>
+    public int Held => _held;
+
+    /// <summary>Lets the requests held so far and any held later go on to the server.</summary>
+    public void ReleaseHeld() => _release.TrySetResult();
+
+    /// <summary>How many requests the server behind got that <paramref name="match"/> (method, path and query) picks.</summary>
+    public int CountReached(Func<string, string, bool> match) => Requests.Count(r => r.ReachedServer && match(r.Method, r.PathAndQuery));
+
+    public static bool IsUploadPart(string method, string pathAndQuery) =>
+        method == "PUT" && pathAndQuery.Contains("partNumber=", StringComparison.Ordinal) && pathAndQuery.Contains("uploadId=", StringComparison.Ordinal);
 
     /// <summary>What a <see cref="FaultKind.Answer"/> answers: status, error code (S3's, or EBS's error type) and message.</summary>
     public (int Status, string Code, string Message) Answer { get; set; } = (400, "InvalidRequest", "Refused by the test proxy.");
@@ -204,8 +224,25 @@ internal sealed class FaultProxy : IAsyncDisposable
             request.Body.Position = 0;
         }
 
-        var fault = Take(request, needsBody: false);
         var aborted = context.RequestAborted;
+        if (Hold(request))
+        {
+            Interlocked.Increment(ref _held);
+            try
+            {
+                await _release.Task.WaitAsync(aborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _held);
+            }
+        }
+
+        var fault = Take(request, needsBody: false);
         try
         {
             switch (fault)
@@ -237,7 +274,7 @@ internal sealed class FaultProxy : IAsyncDisposable
                 fault = Take(request, needsBody: true);
             }
 
-            Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, fault, arrived));
+            Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, fault, arrived, request.Headers.Authorization.ToString(), ReachedServer: true));
             if (fault is { } kind)
             {
                 _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
@@ -380,7 +417,10 @@ internal sealed class FaultProxy : IAsyncDisposable
 
         // The request's body is not read: close the connection after the answer instead of draining it.
         context.Response.Headers.Connection = "close";
-        await context.Response.WriteAsync(body, Encoding.UTF8, context.RequestAborted);
+        if (context.Request.Method != "HEAD")
+        {
+            await context.Response.WriteAsync(body, Encoding.UTF8, context.RequestAborted);
+        }
     }
 
     /// <summary>Waits as long as the bandwidth cap asks before <paramref name="bytes"/> more may pass.</summary>
@@ -422,7 +462,7 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     private void Done(HttpRequest request, string pathAndQuery, FaultKind kind, DateTimeOffset arrived)
     {
-        Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, kind, arrived));
+        Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, kind, arrived, request.Headers.Authorization.ToString(), ReachedServer: false));
         _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
     }
 
