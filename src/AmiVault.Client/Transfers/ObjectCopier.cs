@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using AmiVault.Archive;
@@ -117,27 +116,20 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
 
     private async Task<CopiedPart> CopyWholeAsync(ObjectInfo info, ObjectWriteOptions write, CancellationToken cancellationToken)
     {
-        await _budget.TakeAsync(info.Size, cancellationToken);
-        try
+        using var buffer = await _budget.RentAsync(info.Size, cancellationToken);
+        return await _retry.ExecuteAsync($"copy {source} to {destination}", async t =>
         {
-            return await _retry.ExecuteAsync($"copy {source} to {destination}", async t =>
+            if (buffer.Length > 0)
             {
-                var data = new byte[info.Size];
-                if (data.Length > 0)
-                {
-                    await ReadRangeAsync(0, data, info.ETag, t);
-                }
+                await ReadRangeAsync(0, buffer.Memory, info.ETag, t);
+            }
 
-                using var body = new MemoryStream(data, writable: false);
-                var stored = await destination.Store.PutObjectAsync(destination.Bucket, destination.Key, body, data.Length, write with { ContentMd5 = MD5.HashData(data) }, t);
-                Progress(data.Length);
-                return new CopiedPart(1, stored.ETag, data.Length);
-            }, cancellationToken);
-        }
-        finally
-        {
-            _budget.Give(info.Size);
-        }
+            using var body = new MemoryStream(buffer.Array, 0, buffer.Length, writable: false);
+            var stored = await destination.Store.PutObjectAsync(
+                destination.Bucket, destination.Key, body, buffer.Length, write with { ContentMd5 = MD5.HashData(buffer.Memory.Span) }, t);
+            Progress(buffer.Length);
+            return new CopiedPart(1, stored.ETag, buffer.Length);
+        }, cancellationToken);
     }
 
     private async Task<(IReadOnlyList<CopiedPart> Parts, int Sent)> CopyMultipartAsync(
@@ -172,24 +164,19 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
                     return;
                 }
 
-                await _budget.TakeAsync(length, token);
-                try
+                using (var buffer = await _budget.RentAsync(length, token))
                 {
                     if (stop.IsCancellationRequested)
                     {
                         return;
                     }
 
-                    var part = await _retry.ExecuteAsync($"copy part {number}", t => CopyPartAsync(journal.Header.UploadId, number, offset, length, info.ETag, t), token);
+                    var part = await _retry.ExecuteAsync($"copy part {number}", t => CopyPartAsync(journal.Header.UploadId, number, offset, buffer, info.ETag, t), token);
                     journal.Record(part);
                     lock (done)
                     {
                         done[number] = part;
                     }
-                }
-                finally
-                {
-                    _budget.Give(length);
                 }
 
                 Progress(length);
@@ -281,22 +268,13 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
         }
     }
 
-    private async Task<CopiedPart> CopyPartAsync(string uploadId, int number, long offset, int length, string etag, CancellationToken cancellationToken)
+    private async Task<CopiedPart> CopyPartAsync(string uploadId, int number, long offset, TransferBuffer buffer, string etag, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var data = buffer.AsMemory(0, length);
-            await ReadRangeAsync(offset, data, etag, cancellationToken);
-            using var body = new MemoryStream(buffer, 0, length, writable: false);
-            var stored = await destination.Store.UploadPartAsync(
-                destination.Bucket, destination.Key, uploadId, number, body, length, MD5.HashData(data.Span), cancellationToken);
-            return new CopiedPart(number, stored.ETag, length);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        await ReadRangeAsync(offset, buffer.Memory, etag, cancellationToken);
+        using var body = new MemoryStream(buffer.Array, 0, buffer.Length, writable: false);
+        var stored = await destination.Store.UploadPartAsync(
+            destination.Bucket, destination.Key, uploadId, number, body, buffer.Length, MD5.HashData(buffer.Memory.Span), cancellationToken);
+        return new CopiedPart(number, stored.ETag, buffer.Length);
     }
 
     /// <summary>One ranged GET, pinned to the source version being copied.</summary>

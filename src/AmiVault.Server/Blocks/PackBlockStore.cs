@@ -61,7 +61,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
     {
         root = Path.GetFullPath(root);
         DurableFile.CreateDirectory(root);
-        var codec = settings.CompressionLevel > 0 ? new BlockCodec(settings.CompressionLevel) : BlockCodec.Raw;
+        var codec = settings.CompressionLevel != 0 ? new BlockCodec(settings.CompressionLevel) : BlockCodec.Raw;
         PackAppender? appender = null;
         try
         {

@@ -6,5 +6,5 @@ namespace AmiVault.Blocks;
 internal sealed record PackStoreSettings(long PackSize, int CompressionLevel, double CompactionThreshold)
 {
     public static PackStoreSettings From(BlockOptions options) =>
-        new((long)options.PackSizeMiB << 20, options.Compression == "zstd" ? 1 : 0, options.CompactionThreshold);
+        new((long)options.PackSizeMiB << 20, options.Compression == "zstd" ? BlockCodec.FastLevel : 0, options.CompactionThreshold);
 }

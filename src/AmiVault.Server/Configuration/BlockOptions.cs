@@ -12,7 +12,7 @@ internal sealed class BlockOptions
     /// <summary>A local pack is closed and a new one begun once it holds this much; on S3, compaction merges packs under a quarter of it.</summary>
     public int PackSizeMiB { get; set; } = 64;
 
-    /// <summary>"zstd" (level 1, kept only where it saves an eighth of a block) or "none".</summary>
+    /// <summary>"zstd" (fast level -1, kept only where it saves an eighth of a block) or "none".</summary>
     public string Compression { get; set; } = "zstd";
 
     /// <summary>A closed pack whose live share falls below this is rewritten by compaction.</summary>

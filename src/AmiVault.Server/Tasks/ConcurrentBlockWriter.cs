@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
 using AmiVault.Archive;
 using AmiVault.Blocks;
 
@@ -7,20 +6,26 @@ namespace AmiVault.Tasks;
 
 /// <summary>
 /// Writes restored blocks into the block store with many writes in flight. A write completes only once its block is
-/// durable, and the store commits the writes waiting together (one flush per batch), so a restore is bound by flush
-/// latency unless writes overlap; the archive reader hands blocks over from only a few decoding threads. Blocks are copied into pooled buffers and queued (bounded, so memory
-/// is <see cref="Writers"/> x 2 blocks) to the writers. A failed write stops the rest: <see cref="Token"/> is cancelled,
-/// and <see cref="CompleteAsync"/> throws the failure.
+/// durable (only then is it counted), and the store commits the writes waiting together (one flush per batch). So the
+/// blocks handed over must not wait for each other's flush: <see cref="WriteAsync"/> copies the block into a pooled
+/// buffer and starts its write, which encodes the block on the caller's thread (the archive's decoding threads, so
+/// decoding, hashing and compressing use every core) and queues it to the group commit; the caller goes on with the
+/// next block while the flush runs. Up to <see cref="MaxInFlight"/> blocks wait for their flush at once, which bounds
+/// memory and lets the next batch grow while one is being flushed. A failed write stops the rest: <see cref="Token"/>
+/// is cancelled, and <see cref="CompleteAsync"/> throws the failure.
 /// </summary>
 internal sealed class ConcurrentBlockWriter : IAsyncDisposable
 {
-    public const int Writers = 16;
+    /// <summary>
+    /// Enough that a batch being flushed and the next one filling up both hold tens of MiB (one flush of a few MiB would
+    /// leave the disk idle while the blocks are compressed); each costs a block and its stored form.
+    /// </summary>
+    public const int MaxInFlight = 64;
 
     private readonly IBlockStore _blocks;
     private readonly Func<CancellationToken, ValueTask> _onWritten;
-    private readonly Channel<(byte[] Hash, byte[] Data)> _queue = Channel.CreateBounded<(byte[], byte[])>(Writers);
+    private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
     private readonly CancellationTokenSource _stop;
-    private readonly Task[] _writers;
     private Exception? _failure;
 
     public ConcurrentBlockWriter(IBlockStore blocks, Func<CancellationToken, ValueTask> onWritten, CancellationToken cancellationToken)
@@ -28,7 +33,6 @@ internal sealed class ConcurrentBlockWriter : IAsyncDisposable
         _blocks = blocks;
         _onWritten = onWritten;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _writers = [.. Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteQueuedAsync))];
     }
 
     /// <summary>For the producer: cancelled when a write fails (or the caller's token is).</summary>
@@ -36,27 +40,19 @@ internal sealed class ConcurrentBlockWriter : IAsyncDisposable
 
     public bool Failed => Volatile.Read(ref _failure) is not null;
 
-    /// <summary>Queues a copy of the block; waits while the queue is full.</summary>
+    /// <summary>Starts writing a copy of the block; waits while <see cref="MaxInFlight"/> writes are unfinished.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> sha256, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        await _slots.WaitAsync(cancellationToken);
         var copy = ArchiveBuffers.Rent(IBlockStore.BlockSize);
         data.CopyTo(copy);
-        try
-        {
-            await _queue.Writer.WriteAsync((sha256.ToArray(), copy), cancellationToken);
-        }
-        catch
-        {
-            ArchiveBuffers.Return(copy);
-            throw;
-        }
+        _ = WriteOneAsync(sha256.ToArray(), copy);
     }
 
-    /// <summary>Waits until every queued block is written; throws the first write that failed.</summary>
+    /// <summary>Waits until every started write is durable and counted; throws the first write that failed.</summary>
     public async Task CompleteAsync()
     {
-        _queue.Writer.TryComplete();
-        await Task.WhenAll(_writers);
+        await DrainAsync();
         if (Volatile.Read(ref _failure) is { } failure)
         {
             ExceptionDispatchInfo.Throw(failure);
@@ -65,43 +61,49 @@ internal sealed class ConcurrentBlockWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
         await _stop.CancelAsync();
-        await Task.WhenAll(_writers);
-        while (_queue.Reader.TryRead(out var left))
-        {
-            ArchiveBuffers.Return(left.Data);
-        }
-
+        await DrainAsync();
         _stop.Dispose();
     }
 
-    private async Task WriteQueuedAsync()
+    private async Task DrainAsync()
+    {
+        for (var i = 0; i < MaxInFlight; i++)
+        {
+            await _slots.WaitAsync(CancellationToken.None);
+        }
+
+        _slots.Release(MaxInFlight);
+    }
+
+    /// <summary>Runs synchronously up to the wait for the flush (the store encodes the block before that).</summary>
+    private async Task WriteOneAsync(byte[] hash, byte[] data)
     {
         try
         {
-            await foreach (var (hash, data) in _queue.Reader.ReadAllAsync(_stop.Token))
+            try
             {
-                try
-                {
-                    await _blocks.PutAsync(hash, data.AsMemory(0, IBlockStore.BlockSize), static () => Task.CompletedTask, _stop.Token);
-                }
-                finally
-                {
-                    ArchiveBuffers.Return(data);
-                }
-
-                await _onWritten(_stop.Token);
+                await _blocks.PutAsync(hash, data.AsMemory(0, IBlockStore.BlockSize), static () => Task.CompletedTask, _stop.Token);
             }
+            finally
+            {
+                ArchiveBuffers.Return(data);
+            }
+
+            await _onWritten(_stop.Token);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-            // Another writer failed, or the task is stopping: what is left is not written.
+            // Another write failed, or the task is stopping: this block is not counted.
         }
         catch (Exception e)
         {
             Interlocked.CompareExchange(ref _failure, e, null);
             await _stop.CancelAsync();
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 }
