@@ -74,7 +74,12 @@ internal sealed partial class SyncRestorer(IAmazonEC2 ec2, ObjectSync sync, Sync
             catch (AmazonEC2Exception e) when (e.ErrorCode == "InvalidAMIName.Duplicate")
             {
                 // A retry whose first attempt started the restore but lost the answer meets that restore's image.
-                imageId = (await RestoredAlreadyAsync(image.ImageId, cancellationToken))?.ImageId ?? throw e;
+                if (await RestoredAlreadyAsync(image.ImageId, cancellationToken) is not { } ours)
+                {
+                    throw;
+                }
+
+                imageId = ours.ImageId;
             }
 
             line["Restore"] = "restored";

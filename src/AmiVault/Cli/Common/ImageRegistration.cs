@@ -40,7 +40,12 @@ internal sealed record ImageRegistration(string Name, string SnapshotId, string 
         {
             // A retry whose first attempt registered the image but lost the answer meets its own image: the one of
             // this name on this very snapshot is ours. Another image of the name is a real conflict.
-            return await RegisteredAlreadyAsync(ec2, cancellationToken) ?? throw e;
+            if (await RegisteredAlreadyAsync(ec2, cancellationToken) is { } ours)
+            {
+                return ours;
+            }
+
+            throw;
         }
     }
 
