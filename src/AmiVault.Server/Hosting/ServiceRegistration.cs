@@ -14,6 +14,7 @@ using AmiVault.Protocols.Ebs;
 using AmiVault.Protocols.Ssm;
 using AmiVault.Protocols.Ec2.Actions.Encryption;
 using AmiVault.Protocols.Ec2.Actions.Images;
+using AmiVault.Protocols.Ec2.Actions.Sharing;
 using AmiVault.Protocols.Ec2.Actions.Snapshots;
 using AmiVault.Protocols.Ec2.Actions.Tags;
 using AmiVault.Protocols.Ec2.Actions.Tasks;
@@ -60,6 +61,7 @@ internal static class ServiceRegistration
             services.AddSingleton<ICatalogHealth, PostgresCatalogHealth>();
             services.AddSingleton<IBlockIndex, PostgresBlockIndex>();
             services.AddSingleton<IIamCatalog, PostgresIamCatalog>();
+            services.AddSingleton<IResourceSharing, PostgresResourceSharing>();
         }
         else
         {
@@ -75,6 +77,7 @@ internal static class ServiceRegistration
             services.AddSingleton<ICatalogHealth, SqliteCatalogHealth>();
             services.AddSingleton<IBlockIndex, SqliteBlockIndex>();
             services.AddSingleton<IIamCatalog, SqliteIamCatalog>();
+            services.AddSingleton<IResourceSharing, SqliteResourceSharing>();
         }
 
         // IAM: credentials and policies (secrets sealed with one of the server's keys, which is kept outside the
@@ -150,6 +153,12 @@ internal static class ServiceRegistration
         services.AddSingleton<IEc2Action, DescribeImageAttributeAction>();
         services.AddSingleton<IEc2Action, DeregisterImageAction>();
         services.AddSingleton<IEc2Action, DescribeSnapshotsAction>();
+        services.AddSingleton<IEc2Action, DescribeSnapshotAttributeAction>();
+        foreach (var permission in new[] { Ec2PermissionAttribute.LaunchPermission, Ec2PermissionAttribute.CreateVolumePermission })
+        {
+            services.AddSingleton<IEc2Action>(sp => new ModifyPermissionAttributeAction(permission, sp.GetRequiredService<OwnedResources>(), sp.GetRequiredService<IResourceSharing>()));
+            services.AddSingleton<IEc2Action>(sp => new ResetPermissionAttributeAction(permission, sp.GetRequiredService<OwnedResources>(), sp.GetRequiredService<IResourceSharing>()));
+        }
         services.AddSingleton<IEc2Action, DeleteSnapshotAction>();
         services.AddSingleton<IEc2Action, CreateTagsAction>();
         services.AddSingleton<IEc2Action, DeleteTagsAction>();

@@ -20,6 +20,7 @@ internal sealed class StoreImageJob(
     IImageCatalog images,
     ISnapshotCatalog snapshots,
     ITagCatalog tags,
+    IResourceSharing sharing,
     IBlockStore blocks,
     IObjectStoreProvider objectStores,
     ServerContext server,
@@ -96,9 +97,14 @@ internal sealed class StoreImageJob(
     private async Task<StoreTaskRecord> StoreAsync(StoreTaskRecord task, IObjectStore store, CancellationToken cancellationToken)
     {
         var image = await images.GetAsync(task.ImageId, cancellationToken);
-        if (image is null || image.OwnerId != task.OwnerId)
+        if (image is null)
         {
             throw new TaskFailedException($"Image {task.ImageId} was deregistered before it could be stored.");
+        }
+
+        if (!await sharing.IsUsableByAsync(image.OwnerId, image.ImageId, task.OwnerId, cancellationToken))
+        {
+            throw new TaskFailedException($"Image {task.ImageId} is no longer shared with this account.");
         }
 
         var needs = permissions.ForStore(task, image.SnapshotIds);
@@ -109,11 +115,11 @@ internal sealed class StoreImageJob(
         foreach (var snapshotId in image.SnapshotIds.Distinct())
         {
             var snapshot = await RequireSnapshotAsync(task, snapshotId, cancellationToken);
-            parts.Add((snapshot, await tags.GetAsync(snapshotId, cancellationToken), await snapshots.CountBlocksAsync(snapshotId, cancellationToken)));
+            parts.Add((snapshot, await TagsVisibleAsync(task, snapshot.OwnerId, snapshotId, cancellationToken), await snapshots.CountBlocksAsync(snapshotId, cancellationToken)));
         }
 
         var storedAt = time.GetUtcNow();
-        var manifest = ArchiveManifests.From(image, await tags.GetAsync(image.ImageId, cancellationToken), parts, server.Region, storedAt);
+        var manifest = ArchiveManifests.From(image, await TagsVisibleAsync(task, image.OwnerId, image.ImageId, cancellationToken), parts, server.Region, storedAt);
         var totalBlocks = parts.Sum(p => p.BlockCount);
 
         var uploadId = await store.CreateMultipartUploadAsync(task.Bucket, task.ObjectKey, new ObjectWriteOptions
@@ -271,7 +277,7 @@ internal sealed class StoreImageJob(
     private async Task<SnapshotRecord> RequireSnapshotAsync(StoreTaskRecord task, string snapshotId, CancellationToken cancellationToken)
     {
         var snapshot = await snapshots.GetAsync(snapshotId, cancellationToken);
-        if (snapshot is null || snapshot.OwnerId != task.OwnerId)
+        if (snapshot is null || !await sharing.IsUsableByAsync(snapshot.OwnerId, snapshotId, task.OwnerId, cancellationToken))
         {
             throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} was deleted or became inaccessible during the task.");
         }
@@ -283,6 +289,13 @@ internal sealed class StoreImageJob(
 
         return snapshot;
     }
+
+    /// <summary>
+    /// The tags stored with a resource: AWS keeps the tags visible to the caller, and tags are per account, so a
+    /// store of a shared image carries none of its owner's.
+    /// </summary>
+    private async Task<IReadOnlyList<KeyValuePair<string, string>>> TagsVisibleAsync(StoreTaskRecord task, string ownerId, string resourceId, CancellationToken cancellationToken) =>
+        ownerId == task.OwnerId ? await tags.GetAsync(resourceId, cancellationToken) : [];
 
     private static string DescribeFailure(StoreTaskRecord task, Exception e) => e switch
     {

@@ -10,6 +10,7 @@ namespace AmiVault.Tasks;
 /// </summary>
 internal sealed class StoreTaskStarter(
     ISnapshotCatalog snapshots,
+    IResourceSharing sharing,
     ITaskCatalog tasks,
     IObjectStoreProvider objectStores,
     TaskQueue queue,
@@ -19,12 +20,12 @@ internal sealed class StoreTaskStarter(
     private const long GiB = 1L << 30;
 
     /// <summary>
-    /// Validates a store of <paramref name="image"/> (an image the caller owns) into <paramref name="bucket"/>; the
-    /// returned task is admitted by <see cref="AdmitAsync"/> (not for a DryRun).
+    /// Validates a store by <paramref name="accountId"/> of <paramref name="image"/> (an image it owns or one shared
+    /// with it) into its <paramref name="bucket"/>; the returned task is admitted by <see cref="AdmitAsync"/> (not for
+    /// a DryRun). As AWS says, the image's snapshots must be the account's too, or shared with it directly.
     /// </summary>
-    public async Task<StoreTaskRecord> ValidateAsync(ImageRecord image, string bucket, IReadOnlyList<KeyValuePair<string, string>> objectTags, CancellationToken cancellationToken)
+    public async Task<StoreTaskRecord> ValidateAsync(string accountId, ImageRecord image, string bucket, IReadOnlyList<KeyValuePair<string, string>> objectTags, CancellationToken cancellationToken)
     {
-        var accountId = image.OwnerId;
         var imageId = image.ImageId;
         if (image.State != "available")
         {
@@ -45,9 +46,10 @@ internal sealed class StoreTaskStarter(
         foreach (var snapshotId in image.SnapshotIds.Distinct())
         {
             var snapshot = await snapshots.GetAsync(snapshotId, cancellationToken);
-            if (snapshot is null || snapshot.OwnerId != accountId)
+            if (snapshot is null || !await sharing.IsUsableByAsync(snapshot.OwnerId, snapshotId, accountId, cancellationToken))
             {
-                throw new TaskRejectedException("InvalidSnapshot.NotFound", $"Snapshot {snapshotId} of image {imageId} does not exist or is not accessible.");
+                throw new TaskRejectedException("InvalidSnapshot.NotFound",
+                    $"Snapshot {snapshotId} of image {imageId} does not exist or is not accessible: a shared image can be stored only when its snapshots are shared with this account too.");
             }
 
             if (snapshot.Status != SnapshotStatus.Completed)

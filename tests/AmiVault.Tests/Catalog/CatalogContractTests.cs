@@ -26,6 +26,8 @@ public abstract class CatalogContractTests : IAsyncLifetime
     internal abstract IIamCatalog Iam { get; }
     internal abstract IParameterCatalog Parameters { get; }
 
+    internal abstract IResourceSharing Sharing { get; }
+
     public abstract Task InitializeAsync();
 
     public abstract Task DisposeAsync();
@@ -57,6 +59,33 @@ public abstract class CatalogContractTests : IAsyncLifetime
         Assert.True(await Images.DeleteAsync(image.ImageId));
         Assert.False(await Images.DeleteAsync(image.ImageId));
         Assert.Empty(await Tags.GetAsync(image.ImageId));
+    }
+
+    [Fact]
+    public async Task Sharing_lists_accounts_per_resource_and_goes_with_the_resource()
+    {
+        await Snapshots.InsertAsync(Snapshot("snap-00000000000000001"), []);
+        await Images.InsertAsync(Image("ami-00000000000000001", Owner, "web"), []);
+        await Sharing.ModifyAsync("ami-00000000000000001", ["333333333333", "222222222222", "222222222222"], []);
+        await Sharing.ModifyAsync("snap-00000000000000001", ["222222222222"], ["444444444444"]);
+        Assert.Equal(["222222222222", "333333333333"], await Sharing.AccountsAsync("ami-00000000000000001"));
+        Assert.Equal(["ami-00000000000000001"], await Sharing.SharedWithAsync("222222222222", "ami-"));
+        Assert.Equal(["snap-00000000000000001"], await Sharing.SharedWithAsync("222222222222", "snap-"));
+        Assert.True(await Sharing.IsUsableByAsync(Owner, "ami-00000000000000001", "333333333333"));
+        Assert.True(await Sharing.IsUsableByAsync(Owner, "ami-00000000000000001", Owner));
+        Assert.False(await Sharing.IsUsableByAsync(Owner, "ami-00000000000000001", "444444444444"));
+
+        await Sharing.ModifyAsync("ami-00000000000000001", ["444444444444"], ["333333333333"]);
+        Assert.Equal(["222222222222", "444444444444"], await Sharing.AccountsAsync("ami-00000000000000001"));
+        await Sharing.ResetAsync("snap-00000000000000001");
+        Assert.Empty(await Sharing.SharedWithAsync("222222222222", "snap-"));
+
+        // Deregistering the image (or deleting the snapshot) takes its grants with it.
+        await Sharing.ModifyAsync("snap-00000000000000001", ["222222222222"], []);
+        Assert.True(await Images.DeleteAsync("ami-00000000000000001"));
+        await Snapshots.DeleteAsync("snap-00000000000000001");
+        Assert.Empty(await Sharing.SharedWithAsync("222222222222", ""));
+        Assert.Empty(await Sharing.AccountsAsync("ami-00000000000000001"));
     }
 
     [Fact]

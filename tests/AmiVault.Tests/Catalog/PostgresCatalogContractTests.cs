@@ -29,6 +29,8 @@ public sealed class PostgresCatalogContractTests : CatalogContractTests
 
     internal override IParameterCatalog Parameters => new PostgresParameterCatalog(_db!);
 
+    internal override IResourceSharing Sharing => new PostgresResourceSharing(_db!);
+
     public override async Task InitializeAsync()
     {
         _connectionString = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();

@@ -26,6 +26,8 @@ public sealed class SqliteCatalogContractTests : CatalogContractTests
 
     internal override IParameterCatalog Parameters => new SqliteParameterCatalog(_db!);
 
+    internal override IResourceSharing Sharing => new SqliteResourceSharing(_db!);
+
     public override Task InitializeAsync()
     {
         _db = new SqliteDatabase(Path.Combine(_dir, "catalog.db"));

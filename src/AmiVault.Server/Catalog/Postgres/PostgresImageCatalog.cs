@@ -30,9 +30,10 @@ internal sealed class PostgresImageCatalog(PostgresDatabase db) : IImageCatalog
     public Task<bool> DeleteAsync(string imageId, CancellationToken cancellationToken = default) =>
         db.WriteAsync(async (c, t) =>
         {
-            await using (var tags = PostgresDatabase.Command(c, "DELETE FROM tags WHERE resource_id = @i;", t, ("@i", imageId)))
+            foreach (var sql in new[] { "DELETE FROM tags WHERE resource_id = @i;", "DELETE FROM resource_permissions WHERE resource_id = @i;" })
             {
-                await tags.ExecuteNonQueryAsync(cancellationToken);
+                await using var related = PostgresDatabase.Command(c, sql, t, ("@i", imageId));
+                await related.ExecuteNonQueryAsync(cancellationToken);
             }
 
             await using var delete = PostgresDatabase.Command(c, "DELETE FROM images WHERE image_id = @i;", t, ("@i", imageId));

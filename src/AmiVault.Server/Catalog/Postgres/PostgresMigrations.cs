@@ -222,5 +222,15 @@ internal static class PostgresMigrations
         CREATE TABLE iam_generation (value bigint NOT NULL);
         INSERT INTO iam_generation VALUES (0);
         """,
+
+        // 7: the accounts an image (launch permission) or a snapshot (create volume permission) is shared with.
+        """
+        CREATE TABLE resource_permissions (
+            resource_id text NOT NULL,
+            account_id text NOT NULL,
+            PRIMARY KEY (resource_id, account_id)
+        );
+        CREATE INDEX resource_permissions_account ON resource_permissions(account_id, resource_id);
+        """,
     ];
 }

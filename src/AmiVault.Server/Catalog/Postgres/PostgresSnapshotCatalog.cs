@@ -127,7 +127,7 @@ internal sealed class PostgresSnapshotCatalog(PostgresDatabase db) : ISnapshotCa
                 }
             }
 
-            foreach (var sql in new[] { "DELETE FROM snapshot_blocks WHERE snapshot_id = @s;", "DELETE FROM tags WHERE resource_id = @s;", "DELETE FROM snapshots WHERE snapshot_id = @s;" })
+            foreach (var sql in new[] { "DELETE FROM snapshot_blocks WHERE snapshot_id = @s;", "DELETE FROM tags WHERE resource_id = @s;", "DELETE FROM resource_permissions WHERE resource_id = @s;", "DELETE FROM snapshots WHERE snapshot_id = @s;" })
             {
                 await using var delete = PostgresDatabase.Command(c, sql, t, ("@s", snapshotId));
                 await delete.ExecuteNonQueryAsync(cancellationToken);

@@ -206,5 +206,15 @@ internal static class Migrations
         CREATE TABLE iam_generation (value INTEGER NOT NULL);
         INSERT INTO iam_generation VALUES (0);
         """,
+
+        // 7: the accounts an image (launch permission) or a snapshot (create volume permission) is shared with.
+        """
+        CREATE TABLE resource_permissions (
+            resource_id TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            PRIMARY KEY (resource_id, account_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX resource_permissions_account ON resource_permissions(account_id, resource_id);
+        """,
     ];
 }

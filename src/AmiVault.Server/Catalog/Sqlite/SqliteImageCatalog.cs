@@ -45,9 +45,10 @@ internal sealed class SqliteImageCatalog(SqliteDatabase db) : IImageCatalog
     public Task<bool> DeleteAsync(string imageId, CancellationToken cancellationToken = default) =>
         db.WriteAsync((c, t) =>
         {
-            using (var tags = SqliteDatabase.Command(c, "DELETE FROM tags WHERE resource_id = $i;", t, ("$i", imageId)))
+            foreach (var sql in new[] { "DELETE FROM tags WHERE resource_id = $i;", "DELETE FROM resource_permissions WHERE resource_id = $i;" })
             {
-                tags.ExecuteNonQuery();
+                using var related = SqliteDatabase.Command(c, sql, t, ("$i", imageId));
+                related.ExecuteNonQuery();
             }
 
             using var delete = SqliteDatabase.Command(c, "DELETE FROM images WHERE image_id = $i;", t, ("$i", imageId));

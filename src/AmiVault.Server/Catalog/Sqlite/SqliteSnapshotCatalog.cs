@@ -114,7 +114,7 @@ internal sealed class SqliteSnapshotCatalog(SqliteDatabase db) : ISnapshotCatalo
                 }
             }
 
-            foreach (var sql in new[] { "DELETE FROM snapshot_blocks WHERE snapshot_id = $s;", "DELETE FROM tags WHERE resource_id = $s;", "DELETE FROM snapshots WHERE snapshot_id = $s;" })
+            foreach (var sql in new[] { "DELETE FROM snapshot_blocks WHERE snapshot_id = $s;", "DELETE FROM tags WHERE resource_id = $s;", "DELETE FROM resource_permissions WHERE resource_id = $s;", "DELETE FROM snapshots WHERE snapshot_id = $s;" })
             {
                 using var delete = SqliteDatabase.Command(c, sql, t, ("$s", snapshotId));
                 delete.ExecuteNonQuery();

@@ -12,7 +12,7 @@ namespace AmiVault.Protocols.Ssm;
 /// after answering and drops a version that fails; here such a version is refused with ValidationException, so it
 /// never becomes visible either).
 /// </summary>
-internal sealed partial class ParameterStore(IParameterCatalog parameters, IImageCatalog images, ServerContext server)
+internal sealed partial class ParameterStore(IParameterCatalog parameters, IImageCatalog images, IResourceSharing sharing, ServerContext server)
 {
     private const int StandardValueLimit = 4096;
     private const int AdvancedValueLimit = 8192;
@@ -399,9 +399,9 @@ internal sealed partial class ParameterStore(IParameterCatalog parameters, IImag
         }
 
         var image = ImageId().IsMatch(value) ? await images.GetAsync(value, cancellationToken) : null;
-        if (image is null || image.OwnerId != account || image.State is "deregistered" or "failed")
+        if (image is null || image.State is "deregistered" or "failed" || !await sharing.IsUsableByAsync(image.OwnerId, image.ImageId, account, cancellationToken))
         {
-            // Nothing is shared between accounts on this server, so another account's image is as unknown as a missing one.
+            // Another account's image not shared with this one is as unknown as a missing one.
             throw SsmException.Validation($"Parameter value, {value}, is not a valid {ImageDataType} value: no image with that ID is available to this account.");
         }
     }

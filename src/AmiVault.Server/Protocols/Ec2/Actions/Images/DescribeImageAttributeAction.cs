@@ -3,10 +3,11 @@ using AmiVault.Catalog;
 namespace AmiVault.Protocols.Ec2.Actions.Images;
 
 /// <summary>
-/// DescribeImageAttribute of the caller's images: the one way EC2 shows UefiData. Launch permissions and product
-/// codes are always empty (nothing is shared or sold), and no image was ever launched here.
+/// DescribeImageAttribute of the caller's images and of those shared with it: the one way EC2 shows UefiData. The
+/// launch permission (the accounts the image is shared with) is shown to its owner only; product codes are always
+/// empty (nothing is sold), and no image was ever launched here.
 /// </summary>
-internal sealed class DescribeImageAttributeAction(OwnedResources owned) : IEc2Action
+internal sealed class DescribeImageAttributeAction(OwnedResources owned, IResourceSharing sharing) : IEc2Action
 {
     private static readonly string[] Attributes =
     [
@@ -21,14 +22,20 @@ internal sealed class DescribeImageAttributeAction(OwnedResources owned) : IEc2A
     public async Task ExecuteAsync(Ec2Call call)
     {
         var attribute = call.Parameters.OneOf("Attribute", Attributes) ?? throw Ec2Exception.Missing("Attribute");
-        var image = await owned.ImageAsync(call.AccountId, call.Parameters.Required("ImageId"), call.Aborted);
+        var imageId = call.Parameters.Required("ImageId");
+        var launchPermission = attribute == Ec2PermissionAttribute.LaunchPermission.Name;
+        var image = launchPermission
+            ? await owned.ImageAsync(call.AccountId, imageId, call.Aborted)
+            : await owned.UsableImageAsync(call.AccountId, imageId, call.Aborted);
         call.EndIfDryRun();
+        var sharedWith = launchPermission ? await sharing.AccountsAsync(image.ImageId, call.Aborted) : [];
         await call.RespondAsync(x =>
         {
             x.Value("imageId", image.ImageId);
             _ = attribute switch
             {
-                "launchPermission" or "productCodes" => x.Set(attribute, Array.Empty<string>(), (_, _) => { }),
+                "launchPermission" => Ec2PermissionAttribute.LaunchPermission.Write(x, sharedWith),
+                "productCodes" => x.Set(attribute, Array.Empty<string>(), (_, _) => { }),
                 "blockDeviceMapping" => x.Set(attribute, image.BlockDeviceMappings, DescribeImagesAction.WriteMapping),
                 _ => x.Start(attribute).Value("value", Value(image, attribute)).End(),
             };

@@ -3,10 +3,11 @@ using AmiVault.Catalog;
 namespace AmiVault.Protocols.Ec2.Actions.Images;
 
 /// <summary>
-/// DescribeImages over the caller's own images only: there is no sharing and there are no public images, so
-/// another account's images are never listed, and an id of one is InvalidAMIID.NotFound like an unknown id.
+/// DescribeImages over the caller's own images and those shared with it (a launch permission naming its account);
+/// there are no public images. Another account's image that is not shared with the caller is never listed, and an
+/// id of one is InvalidAMIID.NotFound like an unknown id. A shared image keeps its owner.
 /// </summary>
-internal sealed class DescribeImagesAction(IImageCatalog images, ITagCatalog tags, Ec2PageTokens pageTokens) : IEc2Action
+internal sealed class DescribeImagesAction(OwnedResources owned, ITagCatalog tags, Ec2PageTokens pageTokens) : IEc2Action
 {
     public const string Hypervisor = "xen";
     public const string ImageType = "machine";
@@ -46,8 +47,8 @@ internal sealed class DescribeImagesAction(IImageCatalog images, ITagCatalog tag
         .Add("usage-operation", _ => UsageOperation)
         .Add("virtualization-type", i => i.VirtualizationType);
 
-    private static readonly Ec2OwnedListing<ImageRecord> Listing = new(
-        Ec2ResourceKind.Image, "ImageId", "imagesSet", i => i.ImageId, i => Ec2Xml.Timestamp(i.CreationDate) + "/" + i.ImageId, Filters, Write);
+    private static readonly Ec2ResourceListing<ImageRecord> Listing = new(
+        Ec2ResourceKind.Image, "ImageId", "imagesSet", i => i.ImageId, i => i.OwnerId, i => Ec2Xml.Timestamp(i.CreationDate) + "/" + i.ImageId, Filters, Write);
 
     public string Name => "DescribeImages";
 
@@ -61,9 +62,18 @@ internal sealed class DescribeImagesAction(IImageCatalog images, ITagCatalog tag
         p.Bool("IncludeDeprecated");
         p.Bool("IncludeDisabled");
 
-        // Nothing is shared, so launch permissions granted to anyone (ExecutableBy) select nothing.
-        var visible = (owners.Count == 0 || owners.Exists(o => o == "self" || o == call.AccountId)) && executableBy.Count == 0;
-        await Listing.RespondAsync(call, pageTokens, tags, ct => images.ListAsync(call.AccountId, ct), visible);
+        // Owner.N keeps images of those owners; ExecutableBy.N those with an explicit launch permission for the
+        // accounts named: self (or the caller's id) means shared with the caller, another account the caller's own
+        // images shared with it, all the public ones (none).
+        var visible = await owned.VisibleImagesAsync(call.AccountId, call.Aborted);
+        var others = executableBy.Where(e => e is not ("self" or "all") && e != call.AccountId).ToHashSet(StringComparer.Ordinal);
+        var grantedToOthers = await owned.SharedWithAnyAsync(visible.Where(i => i.OwnerId == call.AccountId).Select(i => i.ImageId), others, call.Aborted);
+        bool InScope(ImageRecord image) =>
+            (owners.Count == 0 || owners.Exists(o => (o == "self" ? call.AccountId : o) == image.OwnerId))
+            && (executableBy.Count == 0 || executableBy.Exists(e => e == "self" || e == call.AccountId
+                ? image.OwnerId != call.AccountId
+                : grantedToOthers.Contains(image.ImageId)));
+        await Listing.RespondAsync(call, pageTokens, tags, _ => Task.FromResult(visible), InScope);
     }
 
     /// <summary>EC2 shows an EBS-backed image's location as owner/name.</summary>

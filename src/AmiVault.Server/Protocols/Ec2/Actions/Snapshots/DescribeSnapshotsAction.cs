@@ -3,10 +3,10 @@ using AmiVault.Catalog;
 namespace AmiVault.Protocols.Ec2.Actions.Snapshots;
 
 /// <summary>
-/// DescribeSnapshots over the caller's own snapshots (pending, completed or error). Nothing is shared or public,
-/// so asking for other owners or for what others may restore lists nothing.
+/// DescribeSnapshots over the caller's own snapshots (pending, completed or error) and those shared with it (a
+/// create volume permission naming its account). Nothing is public.
 /// </summary>
-internal sealed class DescribeSnapshotsAction(ISnapshotCatalog snapshots, ITagCatalog tags, Ec2PageTokens pageTokens) : IEc2Action
+internal sealed class DescribeSnapshotsAction(OwnedResources owned, ITagCatalog tags, Ec2PageTokens pageTokens) : IEc2Action
 {
     /// <summary>What EC2 shows as the volume of a snapshot that was not taken from a volume (EBS direct APIs, copies).</summary>
     public const string NoVolumeId = "vol-ffffffff";
@@ -25,8 +25,8 @@ internal sealed class DescribeSnapshotsAction(ISnapshotCatalog snapshots, ITagCa
         .Add("volume-id", _ => NoVolumeId)
         .Add("volume-size", s => s.VolumeSizeGib);
 
-    private static readonly Ec2OwnedListing<SnapshotRecord> Listing = new(
-        Ec2ResourceKind.Snapshot, "SnapshotId", "snapshotSet", s => s.SnapshotId, s => Ec2Xml.Timestamp(s.StartTime) + "/" + s.SnapshotId, Filters, Write);
+    private static readonly Ec2ResourceListing<SnapshotRecord> Listing = new(
+        Ec2ResourceKind.Snapshot, "SnapshotId", "snapshotSet", s => s.SnapshotId, s => s.OwnerId, s => Ec2Xml.Timestamp(s.StartTime) + "/" + s.SnapshotId, Filters, Write);
 
     public string Name => "DescribeSnapshots";
 
@@ -37,10 +37,15 @@ internal sealed class DescribeSnapshotsAction(ISnapshotCatalog snapshots, ITagCa
         var restorableBy = call.Parameters.List("RestorableBy");
         restorableBy.ForEach(r => Ec2Validation.AccountReference(r, "self", "all"));
 
-        // The caller may restore its own snapshots; nobody else may (nothing is shared, nothing is public).
-        bool IsCaller(string account) => account == "self" || account == call.AccountId;
-        var visible = (owners.Count == 0 || owners.Exists(IsCaller)) && (restorableBy.Count == 0 || restorableBy.Exists(IsCaller));
-        await Listing.RespondAsync(call, pageTokens, tags, ct => snapshots.ListAsync(call.AccountId, ct), visible);
+        // RestorableBy.N: self (or the caller's id) is everything the caller may restore, its own and what is shared
+        // with it; another account, the caller's snapshots shared with that account; all, the public ones (none).
+        var visible = await owned.VisibleSnapshotsAsync(call.AccountId, call.Aborted);
+        var others = restorableBy.Where(r => r is not ("self" or "all") && r != call.AccountId).ToHashSet(StringComparer.Ordinal);
+        var grantedToOthers = await owned.SharedWithAnyAsync(visible.Where(s => s.OwnerId == call.AccountId).Select(s => s.SnapshotId), others, call.Aborted);
+        bool InScope(SnapshotRecord snapshot) =>
+            (owners.Count == 0 || owners.Exists(o => (o == "self" ? call.AccountId : o) == snapshot.OwnerId))
+            && (restorableBy.Count == 0 || restorableBy.Exists(r => r == "self" || r == call.AccountId || grantedToOthers.Contains(snapshot.SnapshotId)));
+        await Listing.RespondAsync(call, pageTokens, tags, _ => Task.FromResult(visible), InScope);
     }
 
     private static string Progress(SnapshotRecord snapshot) =>

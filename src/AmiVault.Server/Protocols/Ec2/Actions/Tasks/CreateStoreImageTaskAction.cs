@@ -2,7 +2,10 @@ using AmiVault.Tasks;
 
 namespace AmiVault.Protocols.Ec2.Actions.Tasks;
 
-/// <summary>CreateStoreImageTask: answers the object key at once; the store runs as a queued task.</summary>
+/// <summary>
+/// CreateStoreImageTask: answers the object key at once; the store runs as a queued task. The image may be the
+/// caller's or one shared with it (then its snapshots must be shared with it too); the object goes into the caller's bucket.
+/// </summary>
 internal sealed class CreateStoreImageTaskAction(StoreTaskStarter starter, OwnedResources owned, TaskPermissions permissions) : IEc2Action
 {
     /// <summary>S3's limit of tags on one object.</summary>
@@ -22,10 +25,10 @@ internal sealed class CreateStoreImageTaskAction(StoreTaskStarter starter, Owned
             throw new Ec2Exception("InvalidParameterValue", $"At most {MaxObjectTags} S3 object tags can be given (S3's limit per object); {tags.Count} were.");
         }
 
-        var image = await owned.ImageAsync(call.AccountId, imageId, call.Aborted);
+        var image = await owned.UsableImageAsync(call.AccountId, imageId, call.Aborted);
         try
         {
-            var task = await starter.ValidateAsync(image, bucket, tags, call.Aborted) with { PrincipalArn = call.Identity.Principal.Arn };
+            var task = await starter.ValidateAsync(call.AccountId, image, bucket, tags, call.Aborted) with { PrincipalArn = call.Identity.Principal.Arn };
             permissions.Demand(call.Identity.Principal, permissions.ForStore(task, image.SnapshotIds));
             call.EndIfDryRun();
             await starter.AdmitAsync(task, call.Aborted);
