@@ -273,7 +273,7 @@ internal sealed class ObjectCopier(CopyEnd source, CopyEnd destination, ObjectCo
         await ReadRangeAsync(offset, buffer.Memory, etag, cancellationToken);
         using var body = new MemoryStream(buffer.Array, 0, buffer.Length, writable: false);
         var stored = await destination.Store.UploadPartAsync(
-            destination.Bucket, destination.Key, uploadId, number, body, buffer.Length, MD5.HashData(buffer.Memory.Span), cancellationToken);
+            destination.Bucket, destination.Key, uploadId, number, body, buffer.Length, MD5.HashData(buffer.Memory.Span), cancellationToken: cancellationToken);
         return new CopiedPart(number, stored.ETag, buffer.Length);
     }
 

@@ -1,4 +1,7 @@
 namespace AmiVault.ObjectStore;
 
-/// <summary>A part named in CompleteMultipartUpload: its number and the ETag its upload returned.</summary>
-internal sealed record CompletedPart(int PartNumber, string ETag);
+/// <summary>
+/// A part named in CompleteMultipartUpload: its number, the ETag its upload returned and, when the request gives one,
+/// the part's flexible checksum, which must match the one kept with the part.
+/// </summary>
+internal sealed record CompletedPart(int PartNumber, string ETag, ObjectChecksum? Checksum = null);

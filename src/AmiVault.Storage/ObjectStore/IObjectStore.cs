@@ -60,11 +60,17 @@ internal interface IObjectStore
     /// <summary>Starts a multipart upload; metadata, tags and encryption given here apply to the completed object.</summary>
     Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWriteOptions options, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores one part of exactly <paramref name="length"/> bytes, replacing an earlier part with the same number.</summary>
-    Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores one part of exactly <paramref name="length"/> bytes, replacing an earlier part with the same number.
+    /// <paramref name="checksum"/>: the flexible checksum the client sent with the part (the content read through it).
+    /// </summary>
+    Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, ChecksummingStream? checksum = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Completes an upload; with a <paramref name="condition"/>, only if the key's current object allows it.</summary>
-    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Completes an upload; with a <paramref name="condition"/>, only if the key's current object allows it; with an
+    /// <paramref name="expectedChecksum"/> (x-amz-checksum-* of the request), only if the object's checksum is that.
+    /// </summary>
+    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, ObjectChecksum? expectedChecksum = null, CancellationToken cancellationToken = default);
 
     Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default);
 

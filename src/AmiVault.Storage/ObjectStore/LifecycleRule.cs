@@ -22,6 +22,17 @@ internal sealed record LifecycleRule(
     public DateTimeOffset? ExpiresAt(DateTimeOffset lastModified) =>
         ExpirationDate ?? (ExpirationDays is { } days ? NextMidnight(lastModified.AddDays(days)) : null);
 
+    /// <summary>
+    /// The expiration of an object as S3 reports it on PUT, GET and HEAD: the earliest date any enabled rule for its
+    /// key gives, with that rule's id; null when no rule expires it.
+    /// </summary>
+    public static ObjectExpiration? Expiration(IEnumerable<LifecycleRule>? rules, string key, DateTimeOffset lastModified) =>
+        (rules ?? [])
+            .Where(r => r.Applies(key))
+            .Select(r => r.ExpiresAt(lastModified) is { } at ? new ObjectExpiration(at, r.Id) : null)
+            .OfType<ObjectExpiration>()
+            .MinBy(e => e.Date);
+
     /// <summary>When an upload begun at <paramref name="initiated"/> is aborted under this rule; null if never.</summary>
     public DateTimeOffset? AbortsAt(DateTimeOffset initiated) =>
         AbortIncompleteUploadDays is { } days ? NextMidnight(initiated.AddDays(days)) : null;

@@ -16,5 +16,11 @@ internal sealed class ObjectContent(ObjectInfo info, Stream body, long offset, l
 
     public bool IsRange { get; } = isRange;
 
+    /// <summary>
+    /// The flexible checksum of exactly the bytes answered, when one is known: the object's for a whole answer, a
+    /// part's for a part of a composite-checksummed object, none for a byte range.
+    /// </summary>
+    public ObjectChecksum? Checksum { get; init; }
+
     public ValueTask DisposeAsync() => Body.DisposeAsync();
 }

@@ -21,6 +21,17 @@ internal sealed record ObjectWriteOptions
 
     public byte[]? ContentMd5 { get; init; }
 
+    /// <summary>The body's flexible checksum, verified and known once the body has been read to its end; kept with the object.</summary>
+    public ChecksummingStream? Checksum { get; init; }
+
+    /// <summary>
+    /// CreateMultipartUpload's x-amz-checksum-algorithm (S3's spelling): every part then has a checksum of it, and the
+    /// object a composite one (<see cref="ChecksumComposite"/>) or one of the full object.
+    /// </summary>
+    public string? ChecksumAlgorithm { get; init; }
+
+    public bool ChecksumComposite { get; init; }
+
     /// <summary>If-Match / If-None-Match: * of a conditional PutObject.</summary>
     public WriteCondition? Condition { get; init; }
 }

@@ -1,3 +1,4 @@
 namespace AmiVault.ObjectStore;
 
-internal sealed record PartListing(IReadOnlyList<PartInfo> Parts, bool IsTruncated, int NextPartNumberMarker);
+/// <summary>A page of an upload's parts, with the upload's checksum algorithm and type (null: none).</summary>
+internal sealed record PartListing(IReadOnlyList<PartInfo> Parts, bool IsTruncated, int NextPartNumberMarker, string? ChecksumAlgorithm = null, bool ChecksumComposite = false);

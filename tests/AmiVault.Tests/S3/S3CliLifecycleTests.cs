@@ -18,6 +18,47 @@ public sealed class S3CliLifecycleTests : S3CliTestBase
     }
 
     [Fact]
+    public async Task Objects_under_an_expiration_rule_carry_x_amz_expiration_on_put_get_and_head()
+    {
+        var rules = await RulesFileAsync("""
+            {"Rules":[
+              {"ID":"logs 30/days","Filter":{"Prefix":"logs/"},"Status":"Enabled","Expiration":{"Days":30}},
+              {"ID":"all-365","Filter":{},"Status":"Enabled","Expiration":{"Days":365}},
+              {"ID":"off","Filter":{"Prefix":"keep/"},"Status":"Disabled","Expiration":{"Days":1}}
+            ]}
+            """);
+        var file = Path.Combine(Work, "log.txt");
+        await File.WriteAllTextAsync(file, "line");
+        await OkAsync("s3api", "put-object", "--bucket", "cli-bucket", "--key", "before", "--body", file);
+        Assert.False(Json(await OkAsync("s3api", "head-object", "--bucket", "cli-bucket", "--key", "before")).TryGetProperty("Expiration", out _));
+        await OkAsync("s3api", "put-bucket-lifecycle-configuration", "--bucket", "cli-bucket", "--lifecycle-configuration", rules);
+
+        // Due at the first midnight UTC at least N days after the write; the earliest rule wins; the id is URL-encoded.
+        static string Expected(string lastModified, int days, string ruleId)
+        {
+            var written = DateTimeOffset.Parse(lastModified, System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime().AddDays(days);
+            var midnight = new DateTimeOffset(written.UtcDateTime.Date, TimeSpan.Zero);
+            var due = midnight == written ? midnight : midnight.AddDays(1);
+            return $"expiry-date=\"{due.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}\", rule-id=\"{ruleId}\"";
+        }
+
+        var put = Json(await OkAsync("s3api", "put-object", "--bucket", "cli-bucket", "--key", "logs/a", "--body", file));
+        var head = Json(await OkAsync("s3api", "head-object", "--bucket", "cli-bucket", "--key", "logs/a"));
+        var expected = Expected(head.GetProperty("LastModified").GetString()!, 30, "logs%2030%2Fdays");
+        Assert.Equal(expected, put.GetProperty("Expiration").GetString());
+        Assert.Equal(expected, head.GetProperty("Expiration").GetString());
+        var get = Json(await OkAsync("s3api", "get-object", "--bucket", "cli-bucket", "--key", "logs/a", Path.Combine(Work, "out.txt")));
+        Assert.Equal(expected, get.GetProperty("Expiration").GetString());
+
+        // The disabled rule is ignored; the catch-all one applies, also to an object written before the rules.
+        var keep = Json(await OkAsync("s3api", "head-object", "--bucket", "cli-bucket", "--key", "before"));
+        Assert.Equal(Expected(keep.GetProperty("LastModified").GetString()!, 365, "all-365"), keep.GetProperty("Expiration").GetString());
+
+        await OkAsync("s3api", "delete-bucket-lifecycle", "--bucket", "cli-bucket");
+        Assert.False(Json(await OkAsync("s3api", "head-object", "--bucket", "cli-bucket", "--key", "logs/a")).TryGetProperty("Expiration", out _));
+    }
+
+    [Fact]
     public async Task Rules_round_trip_and_expire_objects_and_abort_uploads_when_due()
     {
         var missing = await RunAsync("s3api", "get-bucket-lifecycle-configuration", "--bucket", "cli-bucket");

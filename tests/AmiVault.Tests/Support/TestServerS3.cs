@@ -7,7 +7,8 @@ namespace AmiVault.Tests.Support;
 /// <summary>AWSSDK.S3 clients for a <see cref="TestServer"/>, with the SDK's default settings apart from the endpoint.</summary>
 internal static class TestServerS3
 {
-    public static AmazonS3Client S3(this TestServer server, Account? account = null, string? secretOverride = null)
+    /// <summary>AWSSDK.S3 with its defaults; <paramref name="checksumsOnlyWhenRequired"/>: no flexible checksum unless an operation needs one.</summary>
+    public static AmazonS3Client S3(this TestServer server, Account? account = null, string? secretOverride = null, bool checksumsOnlyWhenRequired = false)
     {
         account ??= TestServer.Alice;
         var config = new AmazonS3Config
@@ -17,6 +18,11 @@ internal static class TestServerS3
             AuthenticationRegion = server.Region,
             MaxErrorRetry = 0,
         };
+        if (checksumsOnlyWhenRequired)
+        {
+            config.RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED;
+        }
+
         return new AmazonS3Client(new BasicAWSCredentials(account.AccessKeyId, secretOverride ?? account.SecretAccessKey), config);
     }
 }

@@ -12,11 +12,18 @@ internal static class MultipartActions
 
     public static async Task CreateAsync(S3Call call)
     {
-        var options = S3ObjectHeaders.WriteOptions(call, contentMd5: null);
+        var (algorithm, composite) = ChecksumOfUpload(call);
+        var options = S3ObjectHeaders.WriteOptions(call, contentMd5: null) with { ChecksumAlgorithm = algorithm, ChecksumComposite = composite };
         var uploadId = await call.Store.CreateMultipartUploadAsync(call.Bucket, call.Key, options, call.Aborted);
         if (options.Encrypt ?? await call.Store.GetBucketEncryptionAsync(call.Bucket, call.Aborted))
         {
             call.Response.Headers["x-amz-server-side-encryption"] = "AES256";
+        }
+
+        if (algorithm is not null)
+        {
+            call.Response.Headers["x-amz-checksum-algorithm"] = algorithm;
+            call.Response.Headers["x-amz-checksum-type"] = composite ? ObjectChecksum.CompositeType : ObjectChecksum.FullObjectType;
         }
 
         using var xml = new S3Xml("InitiateMultipartUploadResult");
@@ -24,13 +31,45 @@ internal static class MultipartActions
         await call.RespondXmlAsync(xml);
     }
 
+    /// <summary>
+    /// x-amz-checksum-algorithm and x-amz-checksum-type of CreateMultipartUpload, as S3 takes them: the type defaults
+    /// to FULL_OBJECT for CRC64NVME and COMPOSITE for the others; SHA1/SHA256 have no FULL_OBJECT, CRC64NVME no COMPOSITE.
+    /// </summary>
+    private static (string? Algorithm, bool Composite) ChecksumOfUpload(S3Call call)
+    {
+        var type = call.Header("x-amz-checksum-type")?.ToUpperInvariant();
+        if (call.Header("x-amz-checksum-algorithm") is not { } named)
+        {
+            return type is null
+                ? (null, false)
+                : throw ObjectStoreErrors.InvalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+        }
+
+        var algorithm = FlexibleChecksum.Normalize(named) ?? throw S3Body.UnsupportedAlgorithm();
+        var composite = type switch
+        {
+            null => FlexibleChecksum.SupportsComposite(algorithm),
+            ObjectChecksum.CompositeType => true,
+            ObjectChecksum.FullObjectType => false,
+            _ => throw ObjectStoreErrors.InvalidRequest("Value for x-amz-checksum-type header is invalid."),
+        };
+        if (composite ? !FlexibleChecksum.SupportsComposite(algorithm) : !FlexibleChecksum.SupportsFullObject(algorithm))
+        {
+            throw ObjectStoreErrors.InvalidRequest(
+                $"The {(composite ? ObjectChecksum.CompositeType : ObjectChecksum.FullObjectType)} checksum type cannot be used with the {algorithm.ToLowerInvariant()} checksum algorithm.");
+        }
+
+        return (algorithm, composite);
+    }
+
     public static async Task UploadPartAsync(S3Call call)
     {
         var partNumber = PartNumber(call.Query("partNumber"));
         var body = call.OpenBody();
         var length = body.Length ?? throw new ObjectStoreException("MissingContentLength", "You must provide the Content-Length HTTP header.", 411);
-        var part = await call.Store.UploadPartAsync(call.Bucket, call.Key, call.Query("uploadId")!, partNumber, body.Stream, length, body.ContentMd5, call.Aborted);
-        ObjectActions.AnswerWrite(call, part.ETag, encrypted: false, body);
+        var part = await call.Store.UploadPartAsync(call.Bucket, call.Key, call.Query("uploadId")!, partNumber, body.Stream, length, body.ContentMd5, body.Checksum, call.Aborted);
+        var checksum = part.Checksum is { } kept && body.Checksum is { } sent ? new ObjectChecksum(sent.Algorithm, kept) : body.VerifiedChecksum;
+        ObjectActions.AnswerWrite(call, part.ETag, encrypted: false, checksum, withType: false);
         call.RespondEmpty();
     }
 
@@ -50,18 +89,24 @@ internal static class MultipartActions
         }
 
         CopySource.CheckLength(source.Length);
-        var part = await call.Store.UploadPartAsync(call.Bucket, call.Key, call.Query("uploadId")!, partNumber, source.Body, source.Length, cancellationToken: call.Aborted);
+
+        // A copied part gets the upload's checksum computed here, as S3 does: the client sent no bytes to check.
+        var uploadId = call.Query("uploadId")!;
+        var algorithm = (await call.Store.ListPartsAsync(call.Bucket, call.Key, uploadId, maxParts: 0, cancellationToken: call.Aborted)).ChecksumAlgorithm;
+        using var checksum = algorithm is null ? null : new ChecksummingStream(source.Body, FlexibleChecksum.Create(algorithm), expected: null);
+        var part = await call.Store.UploadPartAsync(call.Bucket, call.Key, uploadId, partNumber, checksum ?? source.Body, source.Length, checksum: checksum, cancellationToken: call.Aborted);
         using var xml = new S3Xml("CopyPartResult");
-        xml.Value("LastModified", part.LastModified).Value("ETag", part.ETag);
+        xml.Value("LastModified", part.LastModified).Value("ETag", part.ETag)
+            .Checksum(algorithm is not null && part.Checksum is { } value ? new ObjectChecksum(algorithm, value) : null, withType: false);
         await call.RespondXmlAsync(xml);
     }
 
     public static async Task CompleteAsync(S3Call call)
     {
         await call.Store.HeadBucketAsync(call.Bucket, call.Aborted);
-        var request = await call.ReadXmlAsync(MaxCompleteXml);
+        var request = await call.ReadXmlAsync(MaxCompleteXml, checksumHeadersNameTheObject: true);
         var parts = request.Children("Part")
-            .Select(p => new CompletedPart(PartNumber(p.ChildValue("PartNumber")), p.ChildValue("ETag") ?? throw S3Call.MalformedXml()))
+            .Select(p => new CompletedPart(PartNumber(p.ChildValue("PartNumber")), p.ChildValue("ETag") ?? throw S3Call.MalformedXml(), PartChecksum(p)))
             .ToList();
         if (parts.Count > ObjectStoreLimits.MaxPartNumber)
         {
@@ -69,15 +114,19 @@ internal static class MultipartActions
         }
 
         var condition = WriteCondition.From(call.Header("If-Match"), call.Header("If-None-Match"));
-        var info = await call.Store.CompleteMultipartUploadAsync(call.Bucket, call.Key, call.Query("uploadId")!, parts, condition, call.Aborted);
+        var expected = FlexibleChecksum.Headers.FirstOrDefault(h => call.Header(h) is not null) is { } header
+            ? new ObjectChecksum(FlexibleChecksum.AlgorithmOfHeader(header)!, call.Header(header)!)
+            : null;
+        var info = await call.Store.CompleteMultipartUploadAsync(call.Bucket, call.Key, call.Query("uploadId")!, parts, condition, expected, call.Aborted);
         if (info.Encrypted)
         {
             call.Response.Headers["x-amz-server-side-encryption"] = "AES256";
         }
 
+        S3ObjectHeaders.Expiration(call.Response, info.Expiration);
         using var xml = new S3Xml("CompleteMultipartUploadResult");
         xml.Value("Location", $"{call.Request.Scheme}://{call.Request.Host}/{call.Bucket}/{Uri.EscapeDataString(call.Key)}")
-            .Value("Bucket", call.Bucket).Value("Key", call.Key).Value("ETag", info.ETag);
+            .Value("Bucket", call.Bucket).Value("Key", call.Key).Value("ETag", info.ETag).Checksum(info.Checksum, withType: true);
         await call.RespondXmlAsync(xml);
     }
 
@@ -102,11 +151,27 @@ internal static class MultipartActions
         foreach (var part in listing.Parts)
         {
             xml.Start("Part").Value("PartNumber", part.PartNumber).Value("LastModified", part.LastModified)
-                .Value("ETag", part.ETag).Value("Size", part.Size).End();
+                .Value("ETag", part.ETag).Value("Size", part.Size);
+            if (listing.ChecksumAlgorithm is { } algorithm && part.Checksum is { } checksum)
+            {
+                xml.Value("Checksum" + algorithm, checksum);
+            }
+
+            xml.End();
+        }
+
+        if (listing.ChecksumAlgorithm is { } uploadAlgorithm)
+        {
+            xml.Value("ChecksumAlgorithm", uploadAlgorithm).Value("ChecksumType", listing.ChecksumComposite ? ObjectChecksum.CompositeType : ObjectChecksum.FullObjectType);
         }
 
         await call.RespondXmlAsync(xml);
     }
+
+    /// <summary>A part's ChecksumCRC32 (…ChecksumSHA256) element in CompleteMultipartUpload, if it has one.</summary>
+    private static ObjectChecksum? PartChecksum(System.Xml.Linq.XElement part) =>
+        FlexibleChecksum.Algorithms.Select(a => part.ChildValue("Checksum" + a) is { } value ? new ObjectChecksum(a, value.Trim()) : null)
+            .FirstOrDefault(c => c is not null);
 
     private static int PartNumber(string? text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= ObjectStoreLimits.MaxPartNumber

@@ -18,9 +18,10 @@ internal static class ObjectActions
     public static async Task PutAsync(S3Call call)
     {
         var body = call.OpenBody();
-        var options = S3ObjectHeaders.WriteOptions(call, body.ContentMd5);
+        var options = S3ObjectHeaders.WriteOptions(call, body.ContentMd5) with { Checksum = body.Checksum };
         var info = await call.Store.PutObjectAsync(call.Bucket, call.Key, body.Stream, body.Length, options, call.Aborted);
-        AnswerWrite(call, info, body);
+        AnswerWrite(call, info.ETag, info.Encrypted, info.Checksum ?? body.VerifiedChecksum, withType: true);
+        S3ObjectHeaders.Expiration(call.Response, info.Expiration);
         call.RespondEmpty();
     }
 
@@ -93,6 +94,13 @@ internal static class ObjectActions
         await using (var source = await copySource.OpenAsync(call))
         {
             CopySource.CheckLength(source.Length);
+
+            // The copy keeps a checksum of the source's algorithm, or of the one the request names, computed anew
+            // over the bytes copied (a composite source becomes a simple object).
+            var algorithm = call.Header("x-amz-checksum-algorithm") is { } named
+                ? FlexibleChecksum.Normalize(named) ?? throw S3Body.UnsupportedAlgorithm()
+                : source.Info.Checksum?.Algorithm;
+            using var checksum = algorithm is null ? null : new ChecksummingStream(source.Body, FlexibleChecksum.Create(algorithm), expected: null);
             var options = new ObjectWriteOptions
             {
                 ContentType = replaceMetadata ? call.Request.ContentType : source.Info.ContentType,
@@ -102,23 +110,25 @@ internal static class ObjectActions
                     ? (call.Header("x-amz-tagging") is { } tagging ? S3ObjectHeaders.ParseTagging(tagging) : new Dictionary<string, string>())
                     : await call.Store.GetObjectTaggingAsync(copySource.Bucket, copySource.Key, call.Aborted),
                 Encrypt = encrypt,
+                Checksum = checksum,
             };
-            var info = await call.Store.PutObjectAsync(call.Bucket, call.Key, source.Body, source.Length, options, call.Aborted);
+            var info = await call.Store.PutObjectAsync(call.Bucket, call.Key, checksum ?? source.Body, source.Length, options, call.Aborted);
             if (info.Encrypted)
             {
                 call.Response.Headers["x-amz-server-side-encryption"] = "AES256";
             }
 
+            S3ObjectHeaders.Expiration(call.Response, info.Expiration);
             using var xml = new S3Xml("CopyObjectResult");
-            xml.Value("LastModified", info.LastModified).Value("ETag", info.ETag);
+            xml.Value("LastModified", info.LastModified).Value("ETag", info.ETag).Checksum(info.Checksum, withType: true);
             await call.RespondXmlAsync(xml);
         }
     }
 
     /// <summary>
     /// GetObjectAttributes: the attributes x-amz-object-attributes asks for. ObjectParts pages through the parts of a
-    /// multipart object (x-amz-max-parts, x-amz-part-number-marker); a simple object has none. Checksum is left out:
-    /// the flexible checksums a client sends are verified on upload but not kept.
+    /// multipart object (x-amz-max-parts, x-amz-part-number-marker), with each part's checksum when the object's is
+    /// composite; a simple object has none. Checksum: the object's, a composite one without its -N (as S3 answers it here).
     /// </summary>
     public static async Task GetAttributesAsync(S3Call call)
     {
@@ -154,10 +164,21 @@ internal static class ObjectActions
             for (var part = marker + 1; part <= last; part++)
             {
                 await using var content = await call.Store.GetObjectAsync(call.Bucket, call.Key, new ObjectReadOptions { PartNumber = part, IfMatch = info.ETag }, call.Aborted);
-                xml.Start("Part").Value("PartNumber", part).Value("Size", content.Length).End();
+                xml.Start("Part").Value("PartNumber", part).Value("Size", content.Length);
+                if (info.Checksum is { Composite: true } && content.Checksum is { } partChecksum)
+                {
+                    xml.Value("Checksum" + partChecksum.Algorithm, partChecksum.Value);
+                }
+
+                xml.End();
             }
 
             xml.End();
+        }
+
+        if (asked.Contains("Checksum") && info.Checksum is { } checksum)
+        {
+            xml.Start("Checksum").Value("Checksum" + checksum.Algorithm, checksum.Value).Value("ChecksumType", checksum.Type).End();
         }
 
         if (asked.Contains("StorageClass"))
@@ -222,10 +243,8 @@ internal static class ObjectActions
         call.RespondEmpty();
     }
 
-    /// <summary>The ETag, encryption and verified checksum of a body just written.</summary>
-    public static void AnswerWrite(S3Call call, ObjectInfo info, S3Body body) => AnswerWrite(call, info.ETag, info.Encrypted, body);
-
-    public static void AnswerWrite(S3Call call, string etag, bool encrypted, S3Body body)
+    /// <summary>The ETag, encryption and checksum of a body just written (PutObject also tells the checksum's type).</summary>
+    public static void AnswerWrite(S3Call call, string etag, bool encrypted, ObjectChecksum? checksum, bool withType)
     {
         call.Response.Headers.ETag = etag;
         if (encrypted)
@@ -233,9 +252,13 @@ internal static class ObjectActions
             call.Response.Headers["x-amz-server-side-encryption"] = "AES256";
         }
 
-        if (body.VerifiedChecksum is var (header, value))
+        if (checksum is not null)
         {
-            call.Response.Headers[header] = value;
+            call.Response.Headers[checksum.Header] = checksum.WireValue;
+            if (withType)
+            {
+                call.Response.Headers["x-amz-checksum-type"] = checksum.Type;
+            }
         }
     }
 
@@ -269,6 +292,14 @@ internal static class ObjectActions
     private static void WriteHeaders(S3Call call, ObjectContent content)
     {
         S3ObjectHeaders.Write(call.Request, call.Response, content.Info);
+
+        // As S3: the checksum only to a client that asks, and only of exactly the bytes answered.
+        if (content.Checksum is { } checksum && string.Equals(call.Header("x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase))
+        {
+            call.Response.Headers[checksum.Header] = checksum.WireValue;
+            call.Response.Headers["x-amz-checksum-type"] = checksum.Type;
+        }
+
         call.Response.ContentLength = content.Length;
         if (content.IsRange)
         {

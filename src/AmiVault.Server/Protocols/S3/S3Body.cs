@@ -16,14 +16,12 @@ internal sealed class S3Body
     private const string SignedStreamingTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
     private const string UnsignedStreamingTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
-    private readonly ChecksumVerifyingStream? _checksum;
-
-    private S3Body(Stream stream, long? length, byte[]? contentMd5, ChecksumVerifyingStream? checksum)
+    private S3Body(Stream stream, long? length, byte[]? contentMd5, ChecksummingStream? checksum)
     {
         Stream = stream;
         Length = length;
         ContentMd5 = contentMd5;
-        _checksum = checksum;
+        Checksum = checksum;
     }
 
     public Stream Stream { get; }
@@ -33,11 +31,16 @@ internal sealed class S3Body
 
     public byte[]? ContentMd5 { get; }
 
-    /// <summary>The verified flexible checksum (header name, value) to echo, once the body has been read.</summary>
-    public (string Header, string Value)? VerifiedChecksum =>
-        _checksum?.Value is { } value ? (_checksum.Header, value) : null;
+    /// <summary>
+    /// The body's flexible checksum (sent in a header or trailer and verified, or only named by
+    /// x-amz-sdk-checksum-algorithm and computed): its value is known once the body has been read.
+    /// </summary>
+    public ChecksummingStream? Checksum { get; }
 
-    public static S3Body Open(HttpRequest request, RequestIdentity identity)
+    /// <summary>The checksum to echo, once the body has been read.</summary>
+    public ObjectChecksum? VerifiedChecksum => Checksum?.Value is { } value ? new ObjectChecksum(Checksum.Algorithm, value) : null;
+
+    public static S3Body Open(HttpRequest request, RequestIdentity identity, bool checksumHeadersNameTheObject = false)
     {
         var stream = request.Body;
         long? length = request.ContentLength;
@@ -61,8 +64,14 @@ internal sealed class S3Body
             stream = chunked = new AwsChunkedStream(stream, signer, trailers, length.Value);
         }
 
-        ChecksumVerifyingStream? checksum = null;
+        ChecksummingStream? checksum = null;
         var trailerName = request.Headers["x-amz-trailer"].ToString().Trim();
+        List<string> headers = checksumHeadersNameTheObject ? [] : FlexibleChecksum.Headers.Where(h => request.Headers.ContainsKey(h)).ToList();
+        if (headers.Count + (trailerName.Length > 0 ? 1 : 0) > 1)
+        {
+            throw ObjectStoreErrors.InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+        }
+
         if (trailerName.Length > 0)
         {
             if (!trailers)
@@ -70,17 +79,32 @@ internal sealed class S3Body
                 throw ObjectStoreErrors.InvalidRequest("x-amz-trailer is only valid with a STREAMING-…-TRAILER payload.");
             }
 
-            var algorithm = S3Checksum.ForHeader(trailerName) ?? throw ObjectStoreErrors.InvalidRequest($"The trailer {trailerName} is not a supported checksum.");
-            stream = checksum = new ChecksumVerifyingStream(stream, algorithm, () => chunked!.Trailer(algorithm.Header));
+            var algorithm = FlexibleChecksum.ForHeader(trailerName) ?? throw ObjectStoreErrors.InvalidRequest($"The trailer {trailerName} is not a supported checksum.");
+            stream = checksum = new ChecksummingStream(stream, algorithm, () => chunked!.Trailer(algorithm.Header));
         }
-        else if (S3Checksum.Headers.FirstOrDefault(h => request.Headers.ContainsKey(h)) is { } header)
+        else if (headers.Count == 1)
         {
-            var sent = request.Headers[header].ToString();
-            stream = checksum = new ChecksumVerifyingStream(stream, S3Checksum.ForHeader(header)!, () => sent);
+            var algorithm = FlexibleChecksum.AlgorithmOfHeader(headers[0])!;
+            var sent = request.Headers[headers[0]].ToString();
+            if (!FlexibleChecksum.IsWellFormed(algorithm, sent))
+            {
+                throw ObjectStoreErrors.InvalidRequest($"Value for {headers[0]} header is invalid.");
+            }
+
+            stream = checksum = new ChecksummingStream(stream, FlexibleChecksum.Create(algorithm), () => sent);
+        }
+        else if (!checksumHeadersNameTheObject && request.Headers["x-amz-sdk-checksum-algorithm"].ToString() is { Length: > 0 } named)
+        {
+            // The algorithm without its value: S3 computes the checksum and keeps it.
+            var algorithm = FlexibleChecksum.Normalize(named) ?? throw UnsupportedAlgorithm();
+            stream = checksum = new ChecksummingStream(stream, FlexibleChecksum.Create(algorithm), expected: null);
         }
 
         return new S3Body(stream, length, ParseContentMd5(request.Headers["Content-MD5"].ToString()), checksum);
     }
+
+    public static ObjectStoreException UnsupportedAlgorithm() =>
+        ObjectStoreErrors.InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
 
     private static long? ParseLength(string text) =>
         long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;

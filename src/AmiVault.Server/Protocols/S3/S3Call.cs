@@ -55,12 +55,16 @@ internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Ta
             : throw ObjectStoreErrors.InvalidArgument($"Provided {name} not an integer or within integer range");
     }
 
-    public S3Body OpenBody() => S3Body.Open(Request, identity);
+    /// <summary>
+    /// The request's body; <paramref name="checksumHeadersNameTheObject"/>: the x-amz-checksum-* headers are not the
+    /// body's but the object's (CompleteMultipartUpload), so they are not checked against it.
+    /// </summary>
+    public S3Body OpenBody(bool checksumHeadersNameTheObject = false) => S3Body.Open(Request, identity, checksumHeadersNameTheObject);
 
     /// <summary>Reads a small XML request body (at most <paramref name="maxBytes"/>), with DTDs and entities refused.</summary>
-    public async Task<XElement> ReadXmlAsync(int maxBytes)
+    public async Task<XElement> ReadXmlAsync(int maxBytes, bool checksumHeadersNameTheObject = false)
     {
-        using var buffer = await ReadSmallBodyAsync(maxBytes, MalformedXml);
+        using var buffer = await ReadSmallBodyAsync(maxBytes, MalformedXml, checksumHeadersNameTheObject);
         buffer.Position = 0;
         try
         {
@@ -81,9 +85,9 @@ internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Ta
     }
 
     /// <summary>The whole body, refused past <paramref name="maxBytes"/>, checked against Content-MD5 when given.</summary>
-    private async Task<MemoryStream> ReadSmallBodyAsync(int maxBytes, Func<Exception> tooLarge)
+    private async Task<MemoryStream> ReadSmallBodyAsync(int maxBytes, Func<Exception> tooLarge, bool checksumHeadersNameTheObject = false)
     {
-        var body = OpenBody();
+        var body = OpenBody(checksumHeadersNameTheObject);
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;

@@ -102,6 +102,19 @@ internal static class S3ObjectHeaders
         return tags;
     }
 
+    /// <summary>
+    /// x-amz-expiration, as S3 sends it on PUT, GET, HEAD, copy and completion for an object a lifecycle rule will
+    /// delete: expiry-date="HTTP date", rule-id="the rule's id, URL-encoded".
+    /// </summary>
+    public static void Expiration(HttpResponse response, ObjectExpiration? expiration)
+    {
+        if (expiration is not null)
+        {
+            response.Headers["x-amz-expiration"] =
+                $"expiry-date=\"{expiration.Date.ToString("R", CultureInfo.InvariantCulture)}\", rule-id=\"{Uri.EscapeDataString(expiration.RuleId)}\"";
+        }
+    }
+
     /// <summary>GetObject's response-* query parameters and the header each one overrides.</summary>
     private static readonly (string Query, string Header)[] Overrides =
     [
@@ -141,6 +154,7 @@ internal static class S3ObjectHeaders
             headers["x-amz-server-side-encryption"] = "AES256";
         }
 
+        Expiration(response, info.Expiration);
         if (info.TagCount > 0)
         {
             headers["x-amz-tagging-count"] = info.TagCount.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,5 @@
+using AmiVault.ObjectStore;
+
 namespace AmiVault.Protocols.S3;
 
 /// <summary>Writes S3 REST-XML answers in the S3 namespace.</summary>
@@ -15,6 +17,24 @@ internal sealed class S3Xml(string rootElement) : XmlAnswer<S3Xml>(rootElement, 
     public S3Xml Attribute(string prefix, string name, string ns, string value)
     {
         Writer.WriteAttributeString(prefix, name, ns, value);
+        return this;
+    }
+
+    /// <summary>
+    /// A flexible checksum as result elements: ChecksumCRC32 (…SHA256) with the value as answered on GET (a composite
+    /// one with its -N), then ChecksumType when <paramref name="withType"/>; nothing when there is none.
+    /// </summary>
+    public S3Xml Checksum(ObjectChecksum? checksum, bool withType)
+    {
+        if (checksum is not null)
+        {
+            Value("Checksum" + checksum.Algorithm, checksum.WireValue);
+            if (withType)
+            {
+                Value("ChecksumType", checksum.Type);
+            }
+        }
+
         return this;
     }
 

@@ -113,27 +113,28 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var stored = new ObjectRecord(
             key, written.Length, ETags.FromMd5(written.Md5), storage.Time.GetUtcNow(), options.ContentType,
             new Dictionary<string, string>(options.Metadata), new Dictionary<string, string>(options.Tags),
-            encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length, Checksummed: !encrypt)], new Dictionary<string, string>(options.Headers));
+            encrypt, PartsCount: null, dataName, [new SegmentRecord(dataName, written.Length, Checksummed: !encrypt)], new Dictionary<string, string>(options.Headers),
+            options.Checksum is { } checksum ? new ObjectChecksum(checksum.Algorithm, checksum.Value!) : null);
         await CommitAsync(bucket, written.Path, stored, options.Condition, cancellationToken);
-        return stored.ToInfo();
+        return stored.ToInfo(record);
     }
 
     public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
-        RequireBucket(bucket);
-        return Task.FromResult(RequireObject(bucket, key).ToInfo());
+        var record = RequireBucket(bucket);
+        return Task.FromResult(RequireObject(bucket, key).ToInfo(record));
     }
 
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadOptions options, CancellationToken cancellationToken = default)
     {
-        RequireBucket(bucket);
+        var bucketRecord = RequireBucket(bucket);
 
         // A replacement committed between reading the metadata and opening its files: the new metadata is current.
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return Task.FromResult(Open(bucket, RequireObject(bucket, key), options));
+                return Task.FromResult(Open(bucket, bucketRecord, RequireObject(bucket, key), options));
             }
             catch (ObjectChangedException) when (attempt < 3)
             {
@@ -141,7 +142,7 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         }
     }
 
-    private ObjectContent Open(string bucket, ObjectRecord record, ObjectReadOptions options)
+    private ObjectContent Open(string bucket, BucketRecord bucketRecord, ObjectRecord record, ObjectReadOptions options)
     {
         options.Check(record.ETag, record.LastModified);
 
@@ -152,7 +153,29 @@ internal sealed partial class EmbeddedObjectStore(EmbeddedStorage storage, strin
         var segments = record.Segments.Select(s => (Path.Combine(dataDir, s.Path), s.Length, s.Checksummed)).ToList();
         var body = new ObjectReadStream(segments, record.Encrypted ? storage.MasterKey : null, offset, length);
         var isRange = options.Range is not null || (options.PartNumber is not null && record.PartsCount is not null);
-        return new ObjectContent(record.ToInfo(), body, offset, length, isRange);
+        return new ObjectContent(record.ToInfo(bucketRecord), body, offset, length, isRange) { Checksum = AnsweredChecksum(record, options) };
+    }
+
+    /// <summary>
+    /// The checksum of the bytes a read answers, as S3 tells it: the object's for the whole object (or part 1 of a
+    /// simple one); for one part, the part's own when the object's checksum is composite (or it has one part); none
+    /// for a byte range, nor for a part of a multipart object checksummed as a whole.
+    /// </summary>
+    private static ObjectChecksum? AnsweredChecksum(ObjectRecord record, ObjectReadOptions options)
+    {
+        if (record.Checksum is not { } checksum || options.Range is not null)
+        {
+            return null;
+        }
+
+        if (options.PartNumber is not { } part || record.PartsCount is null)
+        {
+            return checksum;
+        }
+
+        return (checksum.Composite || record.Segments.Count == 1) && record.Segments[part - 1].Checksum is { } partChecksum
+            ? new ObjectChecksum(checksum.Algorithm, partChecksum)
+            : null;
     }
 
     private static (long Offset, long Length) PartRange(ObjectRecord record, int partNumber)

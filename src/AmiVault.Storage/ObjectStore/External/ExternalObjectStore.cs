@@ -331,7 +331,8 @@ internal sealed class ExternalObjectStore(
         }
     }
 
-    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, CancellationToken cancellationToken = default)
+    /// <summary>A flexible checksum the client sent was verified on the way in; the external S3 gets the part with Content-MD5 (its own checksums are its own).</summary>
+    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, long length, byte[]? contentMd5 = null, ChecksummingStream? checksum = null, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckPartNumber(partNumber);
         var md5 = contentMd5 ?? Md5OfSeekable(content, length);
@@ -357,7 +358,7 @@ internal sealed class ExternalObjectStore(
         return new PartInfo(partNumber, etag, length, DateTimeOffset.UtcNow);
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, ObjectChecksum? expectedChecksum = null, CancellationToken cancellationToken = default)
     {
         ObjectStoreLimits.CheckPartOrder(parts);
         var expected = ETags.OfCompletedParts(parts.Select(p => p.ETag));
