@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local AmiVault cluster on one machine: PostgreSQL (Debian's postgresql) for the catalog and task queue, Ceph RGW
-# for the buckets (the one answering on 127.0.0.1:7480, else started with shared/tools/ceph-rgw-single-node.sh),
+# for the buckets and the snapshot blocks (the one answering on 127.0.0.1:7480, else started with shared/tools/ceph-rgw-single-node.sh),
 # N `amivault serve` nodes with the same settings, and nginx (Debian's) in front as the one endpoint.
 #
 #   scripts/cluster.sh up [N]     # N nodes (default 3); prints the export lines to use it
@@ -59,12 +59,14 @@ up() {
         echo "$dir/ceph" > "$dir/ceph.dir"
     fi
 
-    # The nodes: one configuration, as environment variables; each its own data folder (blocks are still local packs).
+    # The nodes: one configuration, as environment variables; each its own data folder (a read cache only: the blocks
+    # are pack objects in one bucket of the RGW, shared by all).
     dotnet build -c Release "$repo/src/AmiVault" -nologo -v quiet >/dev/null
     local amivault="$repo/src/AmiVault/bin/Release/net10.0/amivault"
     local secrets_key; secrets_key="$(openssl rand -base64 32)"
     local access_key="AKIA$(openssl rand -hex 8 | tr a-f A-F)" secret_key; secret_key="$(openssl rand -base64 30)"
-    local upstream=""
+    # One bucket across ups: packs a previous cluster left are removed at start once older than the orphan grace.
+    local upstream="" blocks_bucket="amivault-cluster-blocks"
     for i in $(seq 1 "$nodes"); do
         local port; port="$(free_port)"
         AMIVAULT_CATALOG__BACKEND=postgres \
@@ -74,6 +76,11 @@ up() {
         AMIVAULT_BUCKETS__ENDPOINTURL=http://127.0.0.1:7480 \
         AMIVAULT_BUCKETS__ACCESSKEYID="${ACCESS_KEY:-TESTACCESSKEY}" \
         AMIVAULT_BUCKETS__SECRETACCESSKEY="${SECRET_KEY:-TESTSECRETKEY}" \
+        AMIVAULT_BLOCKS__BACKEND=s3 \
+        AMIVAULT_BLOCKS__ENDPOINTURL=http://127.0.0.1:7480 \
+        AMIVAULT_BLOCKS__BUCKET="$blocks_bucket" \
+        AMIVAULT_BLOCKS__ACCESSKEYID="${ACCESS_KEY:-TESTACCESSKEY}" \
+        AMIVAULT_BLOCKS__SECRETACCESSKEY="${SECRET_KEY:-TESTSECRETKEY}" \
         AMIVAULT_ACCOUNT_ID=111111111111 AMIVAULT_ACCESS_KEY_ID="$access_key" AMIVAULT_SECRET_ACCESS_KEY="$secret_key" \
         AMIVAULT_LOGFORMAT=json \
             setsid "$amivault" serve --port "$port" --data-dir "$dir/node-$i" >"$dir/node-$i.log" 2>&1 &

@@ -26,7 +26,17 @@ internal interface IPackBackend : IDisposable
     /// </summary>
     TimeSpan OrphanGrace { get; }
 
+    /// <summary>
+    /// Packs with an id below this were written before <see cref="OrphanGrace"/> began at <paramref name="now"/>: no
+    /// server can still be between committing their records' locations and referencing them, so the start-up sweep
+    /// may drop what is unreferenced in them. Locally one server owns every pack: all of them.
+    /// </summary>
+    long SettledBelow(DateTimeOffset now);
+
     Task<IReadOnlyList<StoredPack>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Why the packs cannot be reached now (readiness: a folder gone, a bucket that does not answer), or null.</summary>
+    Task<string?> ProblemAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads <paramref name="first"/> then <paramref name="second"/> from <paramref name="offset"/> of a pack; returns

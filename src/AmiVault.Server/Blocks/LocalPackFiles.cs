@@ -36,10 +36,16 @@ internal sealed class LocalPackFiles : IPackBackend
 
     public TimeSpan OrphanGrace => TimeSpan.Zero;
 
+    public long SettledBelow(DateTimeOffset now) => long.MaxValue;
+
     public Task<IReadOnlyList<StoredPack>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredPack>>([.. List().Select(id => new FileInfo(PathOf(id)))
             .Where(f => f.Exists)
             .Select(f => new StoredPack(long.Parse(Path.GetFileNameWithoutExtension(f.Name), CultureInfo.InvariantCulture), f.Length, f.LastWriteTimeUtc))]);
+
+    /// <summary>A folder that vanished (an unmounted volume) means every block read fails.</summary>
+    public Task<string?> ProblemAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Directory.Exists(_folder) ? null : $"the pack folder {_folder} is missing.");
 
     public async ValueTask<int> ReadAsync(long packId, long offset, Memory<byte> first, Memory<byte> second, CancellationToken cancellationToken)
     {

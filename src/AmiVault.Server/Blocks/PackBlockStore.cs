@@ -50,7 +50,8 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
 
     /// <summary>
     /// Opens the store over <paramref name="packs"/> and recovers from whatever a crash left: index entries no
-    /// snapshot references are dropped; packs the index never knew (their records were never committed; see
+    /// snapshot references are dropped (on a shared backend only in packs older than its grace, see
+    /// <see cref="IPackBackend.SettledBelow"/>: another server may be about to reference a young one's blocks); packs the index never knew (their records were never committed; see
     /// <see cref="IPackBackend.OrphanGrace"/>) and packs nothing points into any more are removed; the backend's writer
     /// takes over from there (locally: the newest pack's torn tail is cut, and appending continues there). Then a block
     /// folder of the previous release (one file per block) under <paramref name="root"/> is moved into packs
@@ -65,10 +66,11 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         PackAppender? appender = null;
         try
         {
-            await index.SweepUnreferencedAsync(cancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            await index.SweepUnreferencedAsync(packs.SettledBelow(now), cancellationToken);
             var known = (await index.ListPacksAsync(cancellationToken)).ToDictionary(p => p.PackId);
             var stored = (await packs.ListAsync(cancellationToken)).ToDictionary(p => p.Id);
-            var unusedBefore = DateTimeOffset.UtcNow - packs.OrphanGrace;
+            var unusedBefore = now - packs.OrphanGrace;
             var doomed = stored.Values.Where(p => !known.ContainsKey(p.Id) && p.Modified <= unusedBefore).Select(p => p.Id).ToList();
             foreach (var empty in known.Values.Where(p => p.LiveBlocks == 0))
             {
@@ -109,6 +111,9 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Why blocks cannot be read or written now (the backend unreachable), or null; for /readyz.</summary>
+    public Task<string?> ProblemAsync(CancellationToken cancellationToken) => _packs.ProblemAsync(cancellationToken);
 
     public async Task PutAsync(byte[] hash, ReadOnlyMemory<byte> data, Func<Task> recordReference, CancellationToken cancellationToken = default)
     {

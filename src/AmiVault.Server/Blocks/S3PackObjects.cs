@@ -44,6 +44,8 @@ internal sealed class S3PackObjects : IPackBackend, IPackWriter
 
     public TimeSpan OrphanGrace { get; }
 
+    public long SettledBelow(DateTimeOffset now) => IdFloor(now - OrphanGrace);
+
     public int MaxConcurrentWrites => ConcurrentUploads;
 
     /// <summary>
@@ -93,6 +95,20 @@ internal sealed class S3PackObjects : IPackBackend, IPackWriter
         while (token is not null);
 
         return packs;
+    }
+
+    /// <summary>The bucket answers a HEAD (within the caller's time): the cheapest call that needs S3 and the bucket both.</summary>
+    public async Task<string?> ProblemAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.HeadBucketAsync(_bucket, cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return $"{Location} cannot be reached: {e.Message}";
+        }
     }
 
     public async ValueTask<int> ReadAsync(long packId, long offset, Memory<byte> first, Memory<byte> second, CancellationToken cancellationToken)
@@ -185,7 +201,10 @@ internal sealed class S3PackObjects : IPackBackend, IPackWriter
         }
     }
 
-    private static long NewId() => (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 20) + RandomNumberGenerator.GetInt32(1 << 20);
+    private static long NewId() => IdFloor(DateTimeOffset.UtcNow) + RandomNumberGenerator.GetInt32(1 << 20);
+
+    /// <summary>The lowest id of a pack written at <paramref name="time"/> (ids are milliseconds, then 20 random bits).</summary>
+    private static long IdFloor(DateTimeOffset time) => time.ToUnixTimeMilliseconds() << 20;
 
     private string KeyOf(long packId) => _packsPrefix + packId.ToString("D19", CultureInfo.InvariantCulture) + Extension;
 

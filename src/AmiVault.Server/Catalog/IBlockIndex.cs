@@ -19,10 +19,12 @@ internal interface IBlockIndex
     Task<int> RemoveUnreferencedAsync(IReadOnlyList<byte[]> hashes, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Removes every location no snapshot references (blocks written but never referenced before a crash) and
-    /// recounts each pack's usage from the locations. For start-up, before any writer runs.
+    /// Removes the locations no snapshot references (blocks written but never referenced before a crash) in packs
+    /// whose id is below <paramref name="belowPackId"/>, and takes them off their packs' usage. For start-up, before
+    /// this server's writer runs; with a shared block store the limit spares the young packs of other servers, whose
+    /// blocks may be between their location's commit and their reference's.
     /// </summary>
-    Task<int> SweepUnreferencedAsync(CancellationToken cancellationToken = default);
+    Task<int> SweepUnreferencedAsync(long belowPackId = long.MaxValue, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<PackUsage>> ListPacksAsync(CancellationToken cancellationToken = default);
 

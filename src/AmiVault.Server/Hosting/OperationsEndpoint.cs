@@ -1,6 +1,9 @@
+using AmiVault.Accounts;
 using AmiVault.Auth;
+using AmiVault.Blocks;
 using AmiVault.Catalog;
 using AmiVault.Configuration;
+using AmiVault.ObjectStore;
 using AmiVault.Telemetry;
 using Microsoft.AspNetCore.Http;
 
@@ -9,12 +12,16 @@ namespace AmiVault.Hosting;
 /// <summary>
 /// What a load balancer, an orchestrator and Prometheus ask a node, on the API port without signing, as they do:
 /// GET /healthz (the process serves), GET /readyz (it can do its work: catalog reachable at this release's schema,
-/// block store present) and GET /metrics (Prometheus text). Only unsigned GETs of exactly these paths come here, so
+/// block store reachable, an external bucket store answering) and GET /metrics (Prometheus text). Only unsigned GETs of exactly these paths come here, so
 /// a signed request for a bucket named "metrics" still reaches S3. They reveal counts and timings, never names,
 /// ids or keys.
 /// </summary>
-internal sealed class OperationsEndpoint(ICatalogHealth catalog, ITaskCatalog tasks, ServerMetrics metrics, ServerContext server)
+internal sealed class OperationsEndpoint(
+    ICatalogHealth catalog, ITaskCatalog tasks, ServerMetrics metrics, ServerContext server, PackBlockStore blocks, IObjectStoreProvider buckets, AccountDirectory accounts)
 {
+    /// <summary>A probe of S3 that has not answered by then counts as unreachable: a readiness check must answer quickly.</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
     public static bool Claims(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
         && request.Path.Value is "/healthz" or "/readyz" or "/metrics"
@@ -47,21 +54,50 @@ internal sealed class OperationsEndpoint(ICatalogHealth catalog, ITaskCatalog ta
 
     private async Task<List<string>> ProblemsAsync(CancellationToken cancellationToken)
     {
+        // The three at once: an unreachable S3 costs the probe timeout once, not once per store.
+        var catalogProblem = catalog.ProblemAsync(cancellationToken);
+        var blocksProblem = ProbeAsync(blocks.ProblemAsync, cancellationToken);
+        var bucketsProblem = server.Options.Buckets.Backend == "external" && accounts.All.FirstOrDefault() is { } account
+            ? ProbeAsync(c => BucketsProblemAsync(buckets.ForAccount(account.Id), c), cancellationToken)
+            : Task.FromResult<string?>(null);
         var problems = new List<string>();
-        if (await catalog.ProblemAsync(cancellationToken) is { } catalogProblem)
+        foreach (var (part, problem) in new[] { ("catalog", catalogProblem), ("blocks", blocksProblem), ("buckets", bucketsProblem) })
         {
-            problems.Add("catalog: " + catalogProblem);
-        }
-
-        // The local block store's packs (Blocks:Backend local): a folder that vanished (an unmounted volume) means
-        // every block read fails. An S3 block store is not probed here yet.
-        var blocks = Path.Combine(server.DataDir, "blocks", "packs");
-        if (server.Options.Blocks.Backend == BlockOptions.Local && !Directory.Exists(blocks))
-        {
-            problems.Add($"blocks: the pack folder {blocks} is missing.");
+            if (await problem is { } text)
+            {
+                problems.Add($"{part}: {text}");
+            }
         }
 
         return problems;
+    }
+
+    /// <summary>The external store answers a bucket listing with the credentials requests use.</summary>
+    private async Task<string?> BucketsProblemAsync(IObjectStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.ListBucketsAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return $"the S3 store at {server.Options.Buckets.EndpointUrl ?? "AWS"} cannot be reached: {e.Message}";
+        }
+    }
+
+    private static async Task<string?> ProbeAsync(Func<CancellationToken, Task<string?>> probe, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            return await probe(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer within {ProbeTimeout.TotalSeconds:0} s.";
+        }
     }
 
     private static async Task WriteAsync(HttpContext context, int status, string contentType, string body)

@@ -20,6 +20,7 @@ internal static class CliApplication
             InspectCommand.Create(runner),
             VerifyCommand.Create(runner),
             DemoCommand.Create(runner),
+            MigrateCommand.Create(runner),
         };
         runner.AddGlobalOptions(root);
         return root;

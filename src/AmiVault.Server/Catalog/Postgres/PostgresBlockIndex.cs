@@ -74,23 +74,26 @@ internal sealed class PostgresBlockIndex(PostgresDatabase db) : IBlockIndex
             return removed;
         }, cancellationToken);
 
-    public Task<int> SweepUnreferencedAsync(CancellationToken cancellationToken = default) =>
+    public Task<int> SweepUnreferencedAsync(long belowPackId = long.MaxValue, CancellationToken cancellationToken = default) =>
         db.WriteAsync(async (c, t) =>
         {
-            int removed;
+            // Usage is taken off by what was removed, not recounted: other nodes commit into their packs meanwhile,
+            // and a recount could miss their rows; increments add up whichever transaction commits first.
+            var usage = new Dictionary<long, (long Bytes, long Blocks)>();
+            var removed = 0;
             await using (var sweep = PostgresDatabase.Command(c,
-                "DELETE FROM block_locations l WHERE NOT EXISTS (SELECT 1 FROM snapshot_blocks s WHERE s.hash = l.hash);", t))
+                "DELETE FROM block_locations l WHERE l.pack_id < @below AND NOT EXISTS (SELECT 1 FROM snapshot_blocks s WHERE s.hash = l.hash) RETURNING pack_id, length;", t,
+                ("@below", belowPackId)))
             {
-                removed = await sweep.ExecuteNonQueryAsync(cancellationToken);
+                await using var reader = await sweep.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    Add(usage, reader.GetInt64(0), -reader.GetInt32(1), -1);
+                    removed++;
+                }
             }
 
-            await using var recount = PostgresDatabase.Command(c,
-                """
-                UPDATE block_packs SET
-                    live_bytes = (SELECT COALESCE(SUM(length), 0) FROM block_locations l WHERE l.pack_id = block_packs.pack_id),
-                    live_blocks = (SELECT COUNT(*) FROM block_locations l WHERE l.pack_id = block_packs.pack_id);
-                """, t);
-            await recount.ExecuteNonQueryAsync(cancellationToken);
+            await ApplyUsageAsync(c, t, usage);
             return removed;
         }, cancellationToken);
 

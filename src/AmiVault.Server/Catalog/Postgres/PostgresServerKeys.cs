@@ -31,6 +31,31 @@ internal sealed class PostgresServerKeys(PostgresDatabase db, byte[] sealingKey)
         return Open(name, sealedKey);
     }
 
+    /// <summary>
+    /// Stores <paramref name="key"/> under <paramref name="name"/> (a single server's key, moving into the cluster) unless
+    /// the catalog has one; true when the catalog's key is now this one, false when it already had another.
+    /// </summary>
+    public async Task<bool> ImportAsync(string name, byte[] key, CancellationToken cancellationToken)
+    {
+        if (key.Length != KeyLength)
+        {
+            throw new ArgumentException($"A server key is {KeyLength} bytes, not {key.Length}.", nameof(key));
+        }
+
+        var sealedKey = await db.WriteAsync(async (c, t) =>
+        {
+            await using (var insert = PostgresDatabase.Command(c, "INSERT INTO server_keys (name, sealed) VALUES (@n, @s) ON CONFLICT (name) DO NOTHING;", t,
+                ("@n", name), ("@s", Seal(name, key))))
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var read = PostgresDatabase.Command(c, "SELECT sealed FROM server_keys WHERE name = @n;", t, ("@n", name));
+            return (byte[])(await read.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+        return CryptographicOperations.FixedTimeEquals(Open(name, sealedKey), key);
+    }
+
     /// <summary>nonce ‖ ciphertext ‖ tag; the key's name is the associated data, so sealed keys cannot be swapped.</summary>
     private byte[] Seal(string name, byte[] key)
     {

@@ -12,6 +12,18 @@ internal sealed class DataFolderKeys(string dataDir) : IServerKeys
     private const int KeyLength = 32;
     private readonly Lock _lock = new();
 
+    /// <summary>The keys the folder holds, by name (what `amivault migrate` moves into a cluster's catalog).</summary>
+    public IReadOnlyDictionary<string, byte[]> Existing()
+    {
+        lock (_lock)
+        {
+            return Directory.EnumerateFiles(dataDir, "*.key")
+                .Select(path => (Name: Path.GetFileNameWithoutExtension(path), Key: File.ReadAllBytes(path)))
+                .Where(k => k.Key.Length == KeyLength)
+                .ToDictionary(k => k.Name, k => k.Key, StringComparer.Ordinal);
+        }
+    }
+
     public byte[] GetOrCreate(string name)
     {
         var path = Path.Combine(dataDir, name + ".key");

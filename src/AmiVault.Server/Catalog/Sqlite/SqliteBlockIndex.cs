@@ -83,12 +83,13 @@ internal sealed class SqliteBlockIndex(SqliteDatabase db) : IBlockIndex
             return removed;
         }, cancellationToken);
 
-    public Task<int> SweepUnreferencedAsync(CancellationToken cancellationToken = default) =>
+    public Task<int> SweepUnreferencedAsync(long belowPackId = long.MaxValue, CancellationToken cancellationToken = default) =>
         db.WriteAsync((c, t) =>
         {
             int removed;
             using (var sweep = SqliteDatabase.Command(c,
-                "DELETE FROM block_locations WHERE NOT EXISTS (SELECT 1 FROM snapshot_blocks s WHERE s.hash = block_locations.hash);", t))
+                "DELETE FROM block_locations WHERE pack_id < @below AND NOT EXISTS (SELECT 1 FROM snapshot_blocks s WHERE s.hash = block_locations.hash);", t,
+                ("@below", belowPackId)))
             {
                 removed = sweep.ExecuteNonQuery();
             }
