@@ -115,7 +115,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
     /// <summary>Why blocks cannot be read or written now (the backend unreachable), or null; for /readyz.</summary>
     public Task<string?> ProblemAsync(CancellationToken cancellationToken) => _packs.ProblemAsync(cancellationToken);
 
-    public async Task PutAsync(byte[] hash, ReadOnlyMemory<byte> data, Func<Task> recordReference, CancellationToken cancellationToken = default)
+    public async Task PutAsync(BlockScope scope, byte[] hash, ReadOnlyMemory<byte> data, Func<Task> recordReference, CancellationToken cancellationToken = default)
     {
         CheckHash(hash);
         if (data.Length != IBlockStore.BlockSize)
@@ -136,7 +136,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         {
             if (await _index.FindAsync(hash, cancellationToken) is null)
             {
-                await StoreAsync(hash, data);
+                await StoreAsync(scope, hash, data);
             }
 
             await recordReference();
@@ -144,7 +144,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
             {
                 // Another server reclaimed the block (deleting the last other snapshot using it, or sweeping at its
                 // start) between our look-up and our reference. Our reference keeps it from now on: store it again.
-                await StoreAsync(hash, data);
+                await StoreAsync(scope, hash, data);
             }
         }
         finally
@@ -153,7 +153,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         }
     }
 
-    public async Task ReadAsync(byte[] hash, Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public async Task ReadAsync(BlockScope scope, byte[] hash, Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         CheckHash(hash);
         if (buffer.Length < IBlockStore.BlockSize)
@@ -174,7 +174,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
                 ?? throw new BlockMissingException(BlockHashes.ToHex(hash), "the block index has no location for it");
             try
             {
-                await ReadRecordAsync(hash, location, block, cancellationToken);
+                await ReadRecordAsync(scope, hash, location, block, cancellationToken);
                 return;
             }
             catch (PackGoneException) when (attempt == 0)
@@ -219,6 +219,29 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
             _reclaimed.Release(1 - _reclaimed.CurrentCount);
         }
     }
+
+    /// <summary>
+    /// Copies the record of block <paramref name="hash"/> into <paramref name="target"/> as it is stored (compressed,
+    /// encrypted), checked on the way (its checksum and address) and durable when this returns: moving blocks between
+    /// stores (`amivault migrate`) needs no keys and decodes nothing.
+    /// </summary>
+    internal async Task CopyRecordToAsync(byte[] hash, PackBlockStore target, CancellationToken cancellationToken)
+    {
+        var (record, location) = await ReadWholeRecordAsync(hash, cancellationToken);
+        try
+        {
+            await target._appender.AppendAsync(
+                hash, record.AsMemory(0, PackFormat.RecordHeaderLength), record.AsMemory(PackFormat.RecordHeaderLength, location.Length - PackFormat.RecordHeaderLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(record);
+        }
+    }
+
+    /// <summary>Reads the record of block <paramref name="hash"/> and checks it (checksum, address) without decoding it.</summary>
+    internal async Task CheckRecordAsync(byte[] hash, CancellationToken cancellationToken) =>
+        ArrayPool<byte>.Shared.Return((await ReadWholeRecordAsync(hash, cancellationToken)).Record);
 
     /// <summary>Whether this block has stored data (the zero block never has).</summary>
     public async Task<bool> ContainsAsync(byte[] hash) => !BlockHashes.IsZeroHash(hash) && await _index.FindAsync(hash) is not null;
@@ -305,7 +328,7 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
                         return false;
                     }
 
-                    await StoreAsync(hash, block);
+                    await StoreAsync(BlockScope.Plain, hash, block);
                 }
                 finally
                 {
@@ -322,15 +345,24 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         }
     }
 
-    private async Task StoreAsync(byte[] hash, ReadOnlyMemory<byte> data)
+    /// <summary>Compresses (when that pays), then encrypts (in an encrypted scope), then queues the record to the group commit.</summary>
+    private async Task StoreAsync(BlockScope scope, byte[] hash, ReadOnlyMemory<byte> data)
     {
         var compressed = _codec.Compresses ? ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize) : null;
+        var encrypted = scope.Encrypts ? ArrayPool<byte>.Shared.Rent(PackFormat.MaxStoredLength) : null;
         try
         {
             var length = compressed is null ? -1 : _codec.TryCompress(data.Span, compressed);
             var (stored, flags) = length < 0 ? (data, PackRecordFlags.None) : (compressed.AsMemory(0, length), PackRecordFlags.Zstd);
+            if (encrypted is not null)
+            {
+                flags |= PackRecordFlags.Encrypted;
+                scope.Seal(hash, flags, stored.Span, encrypted);
+                stored = encrypted.AsMemory(0, stored.Length + BlockScope.Overhead);
+            }
+
             var header = new byte[PackFormat.RecordHeaderLength];
-            PackFormat.WriteRecordHeader(header, hash, flags, stored.Span);
+            PackFormat.WriteRecordHeader(header, hash, flags, scope.KeyId, stored.Span);
             // Not cancellable once queued: the appender reads the buffers until the batch is durable.
             await _appender.AppendAsync(hash, header, stored);
         }
@@ -340,11 +372,19 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
             {
                 ArrayPool<byte>.Shared.Return(compressed);
             }
+
+            if (encrypted is not null)
+            {
+                ArrayPool<byte>.Shared.Return(encrypted);
+            }
         }
     }
 
-    /// <summary>A raw record is read straight into the caller's buffer; a compressed one through a pooled buffer.</summary>
-    private async Task ReadRecordAsync(byte[] hash, BlockLocation location, Memory<byte> block, CancellationToken cancellationToken)
+    /// <summary>
+    /// A plain raw record is read straight into the caller's buffer; any other through pooled buffers, decrypted
+    /// (checking that it belongs to <paramref name="scope"/>) and then decompressed.
+    /// </summary>
+    private async Task ReadRecordAsync(BlockScope scope, byte[] hash, BlockLocation location, Memory<byte> block, CancellationToken cancellationToken)
     {
         var header = new byte[PackFormat.RecordHeaderLength];
         if (location.Length == PackFormat.RecordHeaderLength + IBlockStore.BlockSize)
@@ -352,17 +392,32 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
             var raw = await ReadVerifiedAsync(hash, location, header, block, cancellationToken);
             if (raw.Flags != PackRecordFlags.None)
             {
-                throw Damaged(hash, location, "a record of a whole block's length is marked compressed");
+                throw Damaged(hash, location, "a record of a whole block's length is marked compressed or encrypted");
             }
 
+            CheckScope(scope, hash, location, raw);
             return;
         }
 
         var stored = ArrayPool<byte>.Shared.Rent(Math.Clamp(location.Length - PackFormat.RecordHeaderLength, 0, PackFormat.MaxStoredLength));
+        byte[]? opened = null;
         try
         {
             var parsed = await ReadVerifiedAsync(hash, location, header, stored, cancellationToken);
-            if (!_codec.TryDecode(parsed.Flags, stored.AsSpan(0, parsed.StoredLength), block.Span))
+            CheckScope(scope, hash, location, parsed);
+            ReadOnlySpan<byte> bytes = stored.AsSpan(0, parsed.StoredLength);
+            if ((parsed.Flags & PackRecordFlags.Encrypted) != 0)
+            {
+                opened = ArrayPool<byte>.Shared.Rent(parsed.StoredLength);
+                if (!scope.TryOpen(hash, parsed.Flags, bytes, opened))
+                {
+                    throw Damaged(hash, location, "it fails its authentication (its encrypted bytes were altered)");
+                }
+
+                bytes = opened.AsSpan(0, parsed.StoredLength - BlockScope.Overhead);
+            }
+
+            if (!_codec.TryDecode(parsed.Flags & ~PackRecordFlags.Encrypted, bytes, block.Span))
             {
                 throw Damaged(hash, location, "its stored bytes do not decode to a block");
             }
@@ -370,6 +425,30 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(stored);
+            if (opened is not null)
+            {
+                ArrayPool<byte>.Shared.Return(opened);
+            }
+        }
+    }
+
+    /// <summary>A record is read only with the key it was sealed with, and a plain one only as plain.</summary>
+    private static void CheckScope(BlockScope scope, byte[] hash, BlockLocation location, PackRecordHeader record)
+    {
+        var encrypted = (record.Flags & PackRecordFlags.Encrypted) != 0;
+        if (encrypted && !scope.Encrypts)
+        {
+            throw Damaged(hash, location, $"it is encrypted (key {record.KeyId:x8}) but was read as a block of an unencrypted snapshot");
+        }
+
+        if (!encrypted && scope.Encrypts)
+        {
+            throw Damaged(hash, location, "it is not encrypted, but its snapshot is");
+        }
+
+        if (encrypted && record.KeyId != scope.KeyId)
+        {
+            throw Damaged(hash, location, $"it is encrypted with key {record.KeyId:x8}, not with this account's key {scope.KeyId:x8}");
         }
     }
 
@@ -409,6 +488,24 @@ internal sealed class PackBlockStore : IBlockStore, IAsyncDisposable
         }
 
         return parsed;
+    }
+
+    /// <summary>The record of a stored block, header and stored bytes, checked, in a pooled buffer the caller returns.</summary>
+    private async Task<(byte[] Record, BlockLocation Location)> ReadWholeRecordAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        var location = await _index.FindAsync(CheckHash(hash), cancellationToken)
+            ?? throw new BlockMissingException(BlockHashes.ToHex(hash), "the block index has no location for it");
+        var record = ArrayPool<byte>.Shared.Rent(Math.Clamp(location.Length, PackFormat.RecordHeaderLength, PackFormat.MaxRecordLength));
+        try
+        {
+            await ReadVerifiedAsync(hash, location, record.AsMemory(0, PackFormat.RecordHeaderLength), record.AsMemory(PackFormat.RecordHeaderLength), cancellationToken);
+            return (record, location);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(record);
+            throw;
+        }
     }
 
     /// <summary>Moves the live records of these packs, gathered across packs into groups that each go into one batch.</summary>

@@ -9,8 +9,9 @@ namespace AmiVault.Blocks;
 /// 16-byte header (<c>AMIVPACK</c>, format version, reserved), then holds records one after another. A record is a
 /// 56-byte header then the stored bytes:
 /// <code>
-///  0  "AVBR"               4  flags (bit 0: zstd)    5  3 reserved zero bytes
-///  8  stored length (u32)  12 4 reserved zero bytes  16 SHA-256 of the block (32 bytes)
+///  0  "AVBR"               4  flags (bit 0: zstd, bit 1: AES-256-GCM)    5  3 reserved zero bytes
+///  8  stored length (u32)  12 key id (u32; 0 unless encrypted)          16 the block's address (32 bytes: its SHA-256
+///                                                                          unless encrypted, see <see cref="BlockScope"/>)
 ///  48 XXH3-64 over header bytes 0..48 and the stored bytes (u64, little-endian)
 /// </code>
 /// The checksum covers the header too, so a torn or flipped record is recognised whichever byte it hit.
@@ -21,8 +22,8 @@ internal static class PackFormat
     public const int RecordHeaderLength = 56;
     public const uint Version = 1;
 
-    /// <summary>The largest stored form: a block is kept raw unless compression makes it smaller.</summary>
-    public const int MaxStoredLength = IBlockStore.BlockSize;
+    /// <summary>The largest stored form: a block is kept raw unless compression makes it smaller; encryption adds its nonce and tag.</summary>
+    public const int MaxStoredLength = IBlockStore.BlockSize + BlockScope.Overhead;
 
     public const int MaxRecordLength = RecordHeaderLength + MaxStoredLength;
 
@@ -44,12 +45,13 @@ internal static class PackFormat
         header.Length >= FileHeaderLength && header.StartsWith(FileMagic) && BinaryPrimitives.ReadUInt32LittleEndian(header[8..]) == Version;
 
     /// <summary>Writes the header of a record holding <paramref name="stored"/> for the block <paramref name="hash"/>.</summary>
-    public static void WriteRecordHeader(Span<byte> header, ReadOnlySpan<byte> hash, PackRecordFlags flags, ReadOnlySpan<byte> stored)
+    public static void WriteRecordHeader(Span<byte> header, ReadOnlySpan<byte> hash, PackRecordFlags flags, uint keyId, ReadOnlySpan<byte> stored)
     {
         header[..RecordHeaderLength].Clear();
         RecordMagic.CopyTo(header);
         header[4] = (byte)flags;
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)stored.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], keyId);
         hash.CopyTo(header[16..]);
         BinaryPrimitives.WriteUInt64LittleEndian(header[ChecksumOffset..], Checksum(header, stored));
     }
@@ -67,12 +69,12 @@ internal static class PackFormat
 
         var flags = (PackRecordFlags)header[4];
         var length = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-        if ((flags & ~PackRecordFlags.Zstd) != 0 || length == 0 || length > MaxStoredLength)
+        if ((flags & ~(PackRecordFlags.Zstd | PackRecordFlags.Encrypted)) != 0 || length == 0 || length > MaxStoredLength)
         {
             return null;
         }
 
-        return new PackRecordHeader(flags, (int)length, header.Slice(16, BlockHashes.Length).ToArray());
+        return new PackRecordHeader(flags, (int)length, header.Slice(16, BlockHashes.Length).ToArray(), BinaryPrimitives.ReadUInt32LittleEndian(header[12..]));
     }
 
     public static bool ChecksumMatches(ReadOnlySpan<byte> header, ReadOnlySpan<byte> stored) =>

@@ -8,4 +8,7 @@ internal enum PackRecordFlags : byte
 
     /// <summary>One zstd frame that decompresses to the whole block.</summary>
     Zstd = 1,
+
+    /// <summary>AES-256-GCM under the key named in the header (<see cref="BlockScope"/>), applied after compression.</summary>
+    Encrypted = 2,
 }

@@ -1,16 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 
 namespace AmiVault.Console;
 
 /// <summary>
-/// The EC2 actions the console uses, as the signed-in principal, with the parameters the AWS CLI would send, from the
-/// browser's request (its address and transport are what policy conditions see).
+/// The EC2 and SSM actions the console uses, as the signed-in principal, with the parameters the AWS CLI would send,
+/// from the browser's request (its address and transport are what policy conditions see).
 /// </summary>
-internal sealed class ConsoleApi(ConsoleEc2 ec2, ConsoleSession session, HttpContext browser)
+internal sealed class ConsoleApi(ConsoleEc2 ec2, ConsoleSsm ssm, ConsoleSession session, HttpContext browser)
 {
+    /// <summary>How many aws:ec2:image parameters an image page looks through for its aliases (20 pages of DescribeParameters).</summary>
+    public const int MaxAliasesScanned = 1000;
+
     public async Task<List<ImageView>> ImagesAsync(IReadOnlyList<(string Name, string Value)> filters)
     {
         var parameters = new List<KeyValuePair<string, string>> { new("Owner.1", "self") };
@@ -86,6 +90,63 @@ internal sealed class ConsoleApi(ConsoleEc2 ec2, ConsoleSession session, HttpCon
         return ConsoleEc2.Text(await CallAsync("CreateRestoreImageTask", parameters), "imageId") ?? "";
     }
 
+    /// <summary>
+    /// The AMI aliases of an image: the account's parameters of data type aws:ec2:image whose current value is the
+    /// image's id (DescribeParameters filtered by data type, then GetParameters for their values, ten at a time),
+    /// sorted by name. Null when more than <see cref="MaxAliasesScanned"/> such parameters would have to be read.
+    /// </summary>
+    public async Task<List<string>?> AliasesAsync(string imageId)
+    {
+        var names = new List<string>();
+        string? next = null;
+        do
+        {
+            var page = await SsmAsync("DescribeParameters", new Dictionary<string, object?>
+            {
+                ["ParameterFilters"] = new[] { new { Key = "DataType", Values = new[] { "aws:ec2:image" } } },
+                ["MaxResults"] = 50,
+                ["NextToken"] = next,
+            });
+            names.AddRange(page.GetProperty("Parameters").EnumerateArray().Select(p => p.GetProperty("Name").GetString()!));
+            next = page.TryGetProperty("NextToken", out var token) ? token.GetString() : null;
+            if (names.Count > MaxAliasesScanned)
+            {
+                return null;
+            }
+        }
+        while (next is not null);
+
+        var aliases = new List<string>();
+        foreach (var batch in names.Chunk(10))
+        {
+            var values = await SsmAsync("GetParameters", new Dictionary<string, object?> { ["Names"] = batch });
+            aliases.AddRange(values.GetProperty("Parameters").EnumerateArray()
+                .Where(p => p.GetProperty("Value").GetString() == imageId)
+                .Select(p => p.GetProperty("Name").GetString()!));
+        }
+
+        aliases.Sort(StringComparer.Ordinal);
+        return aliases;
+    }
+
+    private async Task<JsonElement> SsmAsync(string operation, Dictionary<string, object?> request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            foreach (var absent in request.Where(m => m.Value is null).Select(m => m.Key).ToList())
+            {
+                request.Remove(absent);
+            }
+
+            return await ssm.CallAsync(session, browser, operation, request);
+        }
+        finally
+        {
+            Elapsed += Stopwatch.GetElapsedTime(started);
+        }
+    }
+
     private static void AddDryRun(List<KeyValuePair<string, string>> parameters, bool dryRun)
     {
         if (dryRun)
@@ -94,7 +155,7 @@ internal sealed class ConsoleApi(ConsoleEc2 ec2, ConsoleSession session, HttpCon
         }
     }
 
-    /// <summary>Time spent in the EC2 actions (answer parsed included), reported in the page's Server-Timing header.</summary>
+    /// <summary>Time spent in the EC2 and SSM actions (answer parsed included), reported in the page's Server-Timing header.</summary>
     public TimeSpan Elapsed { get; private set; }
 
     private async Task<XElement> CallAsync(string action, List<KeyValuePair<string, string>> parameters)

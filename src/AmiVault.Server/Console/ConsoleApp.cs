@@ -20,6 +20,7 @@ internal sealed class ConsoleApp(
     ConsoleSessions sessions,
     ConsoleSignIn signIn,
     ConsoleEc2 ec2,
+    ConsoleSsm ssm,
     IObjectStoreProvider objectStores,
     Authorizer authorizer,
     ServerContext server,
@@ -103,7 +104,7 @@ internal sealed class ConsoleApp(
 
             // Both ways the console reaches data are authorized for the signed-in principal as the API would: EC2
             // actions inside Ec2Endpoint, bucket reads by the same Authorizer with the S3 actions S3Endpoint names.
-            var request = new ConsoleRequest(context, session, new ConsoleApi(ec2, session, context),
+            var request = new ConsoleRequest(context, session, new ConsoleApi(ec2, ssm, session, context),
                 new AuthorizedObjectStore(objectStores.ForAccount(session.Account.Id), authorizer, server, session.Principal, Facts(context, session)),
                 time.GetUtcNow(), started);
             bool found;

@@ -33,7 +33,7 @@ internal sealed class ConsoleEc2(Ec2Endpoint endpoint, ServerContext server, Tim
         context.Response.Body = answer;
         try
         {
-            await endpoint.InvokeAsync(context, all, Identity(session), Guid.NewGuid().ToString());
+            await endpoint.InvokeAsync(context, all, session.Identity("ec2", server.Region, time.GetUtcNow()), Guid.NewGuid().ToString());
         }
         catch (Ec2Exception e)
         {
@@ -46,16 +46,6 @@ internal sealed class ConsoleEc2(Ec2Endpoint endpoint, ServerContext server, Tim
 
         answer.Position = 0;
         return XElement.Load(answer);
-    }
-
-    /// <summary>The identity the API sees: the session's account and principal, for this server's region, at this moment.</summary>
-    private RequestIdentity Identity(ConsoleSession session)
-    {
-        var now = time.GetUtcNow();
-        var date = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        return new RequestIdentity(session.Account, session.Principal, "ec2", server.Region, now,
-            now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture),
-            $"{date}/{server.Region}/ec2/aws4_request", SigningKey: [], SeedSignature: "", PayloadHash: "");
     }
 
     public static XElement? Child(XElement element, string name) => element.Element(Ns + name);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AmiVault.Accounts;
 using AmiVault.Auth;
 
@@ -25,4 +26,16 @@ internal sealed class ConsoleSession(string id, string accessKeyId, Credential c
     public DateTimeOffset Created { get; } = created;
 
     public DateTimeOffset LastSeen { get; set; } = created;
+
+    /// <summary>
+    /// The identity an API sees when the console runs one of its actions for this session: the session's account and
+    /// principal, for <paramref name="service"/> in <paramref name="region"/>, at <paramref name="now"/>.
+    /// </summary>
+    public RequestIdentity Identity(string service, string region, DateTimeOffset now)
+    {
+        var date = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        return new RequestIdentity(Account, Principal, service, region, now,
+            now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture),
+            $"{date}/{region}/{service}/aws4_request", SigningKey: [], SeedSignature: "", PayloadHash: "");
+    }
 }

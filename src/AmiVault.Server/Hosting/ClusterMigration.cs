@@ -14,7 +14,8 @@ namespace AmiVault.Hosting;
 /// every block a snapshot references from the local packs into the S3 block store. It holds the data folder's lock
 /// throughout, so it refuses to run while a server uses the folder, and no server can start on it meanwhile. Each
 /// step skips what an earlier, interrupted run already moved; the end compares counts and digests (the catalog's
-/// rows, and every block read back from S3 and checked against its SHA-256). The source is opened as a server opens
+/// rows, and every block's record read back from S3 and checked: its checksum and its address; records move as they are
+/// stored, so blocks of encrypted snapshots stay sealed). The source is opened as a server opens
 /// it (crash recovery) and otherwise left as it was.
 /// </summary>
 internal static class ClusterMigration
@@ -76,9 +77,8 @@ internal static class ClusterMigration
             {
                 if (await index.FindAsync(hash, ct) is null)
                 {
-                    var data = new byte[IBlockStore.BlockSize];
-                    await from.ReadAsync(hash, data, ct);
-                    await to.PutAsync(hash, data, () => Task.CompletedTask, ct);
+                    // Records move as they are stored: blocks of encrypted snapshots stay sealed, no key is needed.
+                    await from.CopyRecordToAsync(hash, to, ct);
                     Interlocked.Increment(ref moved);
                 }
             });
@@ -88,10 +88,9 @@ internal static class ClusterMigration
             var unreadable = 0;
             await Parallel.ForEachAsync(hashes, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (hash, ct) =>
             {
-                var data = new byte[IBlockStore.BlockSize];
                 try
                 {
-                    await to.ReadAsync(hash, data, ct); // checks the record's checksum and the block's SHA-256
+                    await to.CheckRecordAsync(hash, ct); // the record's checksum and the block's address
                 }
                 catch (Exception e) when (e is BlockMissingException or BlockDamagedException)
                 {
@@ -104,7 +103,7 @@ internal static class ClusterMigration
             }
 
             report(problems.Count == 0
-                ? $"verified: every table's rows and digest match; all {hashes.Count} blocks read back from S3 with their SHA-256"
+                ? $"verified: every table's rows and digest match; all {hashes.Count} blocks read back from S3 with their checksums"
                 : "verification found differences");
             return problems;
         }

@@ -107,13 +107,15 @@ internal static class ServiceRegistration
         // the server listens.
         services.AddSingleton(sp => OpenBlockStoreAsync(context, sp).GetAwaiter().GetResult());
         services.AddSingleton<IBlockStore>(sp => sp.GetRequiredService<PackBlockStore>());
+        services.AddSingleton<BlockKeys>();
         services.AddHostedService<PackCompactor>();
 
         // Protocols: EC2 first; S3 last, as the fallback for requests that are neither.
         services.AddSingleton<Ec2Endpoint>();
         services.AddSingleton<IProtocolEndpoint>(sp => sp.GetRequiredService<Ec2Endpoint>());
         services.AddSingleton<IProtocolEndpoint, EbsEndpoint>();
-        services.AddSingleton<IProtocolEndpoint, SsmEndpoint>();
+        services.AddSingleton<SsmEndpoint>();
+        services.AddSingleton<IProtocolEndpoint>(sp => sp.GetRequiredService<SsmEndpoint>());
         services.AddSingleton<ParameterStore>();
 
         // EBS direct APIs: operations, tokens, the gate between block writes and completion, the timeout sweeper.
@@ -187,6 +189,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsoleSignIn>();
         services.AddSingleton<ConsoleEc2>();
+        services.AddSingleton<ConsoleSsm>();
         services.AddSingleton<ConsoleApp>();
         return services;
     }

@@ -23,14 +23,17 @@ internal sealed class ConcurrentBlockWriter : IAsyncDisposable
     public const int MaxInFlight = 64;
 
     private readonly IBlockStore _blocks;
+    private readonly BlockScope _scope;
     private readonly Func<CancellationToken, ValueTask> _onWritten;
     private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
     private readonly CancellationTokenSource _stop;
     private Exception? _failure;
 
-    public ConcurrentBlockWriter(IBlockStore blocks, Func<CancellationToken, ValueTask> onWritten, CancellationToken cancellationToken)
+    /// <param name="scope">The scope of the snapshot being restored: blocks go to their addresses in it.</param>
+    public ConcurrentBlockWriter(IBlockStore blocks, BlockScope scope, Func<CancellationToken, ValueTask> onWritten, CancellationToken cancellationToken)
     {
         _blocks = blocks;
+        _scope = scope;
         _onWritten = onWritten;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
@@ -40,13 +43,13 @@ internal sealed class ConcurrentBlockWriter : IAsyncDisposable
 
     public bool Failed => Volatile.Read(ref _failure) is not null;
 
-    /// <summary>Starts writing a copy of the block; waits while <see cref="MaxInFlight"/> writes are unfinished.</summary>
+    /// <summary>Starts writing a copy of the block (whose SHA-256 is <paramref name="sha256"/>); waits while <see cref="MaxInFlight"/> writes are unfinished.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> sha256, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
         var copy = ArchiveBuffers.Rent(IBlockStore.BlockSize);
         data.CopyTo(copy);
-        _ = WriteOneAsync(sha256.ToArray(), copy);
+        _ = WriteOneAsync(_scope.AddressOf(sha256.Span), copy);
     }
 
     /// <summary>Waits until every started write is durable and counted; throws the first write that failed.</summary>
@@ -83,7 +86,7 @@ internal sealed class ConcurrentBlockWriter : IAsyncDisposable
         {
             try
             {
-                await _blocks.PutAsync(hash, data.AsMemory(0, IBlockStore.BlockSize), static () => Task.CompletedTask, _stop.Token);
+                await _blocks.PutAsync(_scope, hash, data.AsMemory(0, IBlockStore.BlockSize), static () => Task.CompletedTask, _stop.Token);
             }
             finally
             {

@@ -19,6 +19,7 @@ internal sealed class RestoreImageJob(
     IImageCatalog images,
     ISnapshotCatalog snapshots,
     IBlockStore blocks,
+    BlockKeys keys,
     IObjectStoreProvider objectStores,
     TaskPermissions permissions,
     Authorizer authorizer,
@@ -72,7 +73,7 @@ internal sealed class RestoreImageJob(
         void RequirePermissions() => permissions.Require(task.PrincipalArn, needs);
 
         RequirePermissions();
-        var store = objectStores.ForAccount(authorizer.BucketOwner(task.Bucket) ?? task.OwnerId);
+        var store = TaskBuckets.StoreOf(objectStores, authorizer, task.Bucket, task.OwnerId);
         var info = await store.HeadObjectAsync(task.Bucket, task.ObjectKey, cancellationToken);
         if (task.ETag is not null && !ETags.Same(info.ETag, task.ETag))
         {
@@ -90,13 +91,15 @@ internal sealed class RestoreImageJob(
         {
             var snapshotId = task.SnapshotIds[i];
             RequirePermissions();
-            await RequireRestoringAsync(task, snapshotId, cancellationToken);
+            var scope = keys.For(await RequireRestoringAsync(task, snapshotId, cancellationToken));
 
             // The whole index is recorded first, in one transaction: every block is then referenced before its data
             // is written, so reclamation can never take it, and the snapshot stays pending until the data is there.
-            await snapshots.PutBlocksAsync(snapshotId, reader.ListBlocks(i).Select(b => new SnapshotBlock(b.BlockIndex, b.Sha256.ToArray())), cancellationToken);
+            // An encrypted snapshot's blocks are recorded at their addresses in the owner's scope, which the archive's
+            // SHA-256s give.
+            await snapshots.PutBlocksAsync(snapshotId, reader.ListBlocks(i).Select(b => new SnapshotBlock(b.BlockIndex, scope.AddressOf(b.Sha256.Span))), cancellationToken);
             var restored = 0L;
-            await using (var writer = new ConcurrentBlockWriter(blocks, progress.AdvanceAsync, cancellationToken))
+            await using (var writer = new ConcurrentBlockWriter(blocks, scope, progress.AdvanceAsync, cancellationToken))
             {
                 try
                 {

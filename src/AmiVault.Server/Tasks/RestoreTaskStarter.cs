@@ -36,7 +36,7 @@ internal sealed class RestoreTaskStarter(
         CancellationToken cancellationToken)
     {
         // Another account's bucket is read through its owner's view once its bucket policy has allowed this restore.
-        var store = objectStores.ForAccount(authorizer.BucketOwner(bucket) ?? accountId);
+        var store = TaskBuckets.StoreOf(objectStores, authorizer, bucket, accountId);
         await TaskBuckets.RequireAsync(store, bucket, server.Region, cancellationToken);
         var info = await TaskBuckets.HeadObjectAsync(store, bucket, objectKey, cancellationToken)
             ?? throw new TaskRejectedException("InvalidParameterValue", $"The object s3://{bucket}/{objectKey} does not exist.");

@@ -1,6 +1,7 @@
 using AmiVault.Archive;
 using AmiVault.Blocks;
 using AmiVault.Catalog;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using Microsoft.Extensions.Logging;
 using AmiVault.Ebs;
@@ -22,9 +23,11 @@ internal sealed class StoreImageJob(
     ITagCatalog tags,
     IResourceSharing sharing,
     IBlockStore blocks,
+    BlockKeys keys,
     IObjectStoreProvider objectStores,
     ServerContext server,
     TaskPermissions permissions,
+    Authorizer authorizer,
     TimeProvider time,
     ServerMetrics metrics,
     ILogger<StoreImageJob> logger) : ITaskJob
@@ -62,7 +65,7 @@ internal sealed class StoreImageJob(
             return;
         }
 
-        var store = objectStores.ForAccount(task.OwnerId);
+        var store = TaskBuckets.StoreOf(objectStores, authorizer, task.Bucket, task.OwnerId);
         try
         {
             task = await AbortUploadsAsync(store, task, cancellationToken);
@@ -140,7 +143,7 @@ internal sealed class StoreImageJob(
             foreach (var (snapshot, _, blockCount) in parts)
             {
                 await writer.BeginSnapshotAsync(snapshot.SnapshotId, cancellationToken);
-                await WriteSnapshotAsync(task, snapshot.SnapshotId, blockCount, writer, progress, RequirePermissions, cancellationToken);
+                await WriteSnapshotAsync(task, snapshot.SnapshotId, keys.For(snapshot), blockCount, writer, progress, RequirePermissions, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);
@@ -161,7 +164,7 @@ internal sealed class StoreImageJob(
     }
 
     private async Task WriteSnapshotAsync(
-        StoreTaskRecord task, string snapshotId, long blockCount, ArchiveWriter writer, ProgressTracker progress, Action requirePermissions, CancellationToken cancellationToken)
+        StoreTaskRecord task, string snapshotId, BlockScope scope, long blockCount, ArchiveWriter writer, ProgressTracker progress, Action requirePermissions, CancellationToken cancellationToken)
     {
         // Reads run ahead of the writer so disk latency overlaps compression; the queue keeps their order.
         var pending = new Queue<(SnapshotBlock Block, Task<byte[]?> Data)>();
@@ -179,10 +182,10 @@ internal sealed class StoreImageJob(
                         throw new TaskFailedException($"Snapshot {snapshotId} of image {task.ImageId} changed during the task.");
                     }
 
-                    pending.Enqueue((block, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, block.Hash, cancellationToken)));
+                    pending.Enqueue((block, BlockHashes.IsZeroHash(block.Hash) ? Task.FromResult<byte[]?>(null) : ReadBlockAsync(task, snapshotId, scope, block.Hash, cancellationToken)));
                     if (pending.Count >= ReadAhead)
                     {
-                        await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
+                        await WriteOneAsync(task, writer, scope, pending.Dequeue(), progress, cancellationToken);
                     }
                 }
 
@@ -197,7 +200,7 @@ internal sealed class StoreImageJob(
 
             while (pending.Count > 0)
             {
-                await WriteOneAsync(task, writer, pending.Dequeue(), progress, cancellationToken);
+                await WriteOneAsync(task, writer, scope, pending.Dequeue(), progress, cancellationToken);
             }
         }
         finally
@@ -217,17 +220,18 @@ internal sealed class StoreImageJob(
         }
     }
 
-    private async Task WriteOneAsync(StoreTaskRecord task, ArchiveWriter writer, (SnapshotBlock Block, Task<byte[]?> Data) pending, ProgressTracker progress, CancellationToken cancellationToken)
+    private async Task WriteOneAsync(StoreTaskRecord task, ArchiveWriter writer, BlockScope scope, (SnapshotBlock Block, Task<byte[]?> Data) pending, ProgressTracker progress, CancellationToken cancellationToken)
     {
         var (block, read) = pending;
         var data = await read;
         try
         {
-            // The block store is addressed by SHA-256: its hash is passed on, not computed again, so a block that rotted
-            // on disk is refused at restore instead of being archived under a hash of its damage.
+            // The block store keeps each block's SHA-256 (as its address, or within it in an encrypted scope): it is passed
+            // on, not computed again, so a block that rotted on disk is refused at restore instead of being archived under
+            // a hash of its damage.
             await (data is null
                 ? writer.WriteZeroBlockAsync(block.BlockIndex, cancellationToken)
-                : writer.WriteBlockAsync(block.BlockIndex, data.AsMemory(0, IBlockStore.BlockSize), block.Hash, cancellationToken));
+                : writer.WriteBlockAsync(block.BlockIndex, data.AsMemory(0, IBlockStore.BlockSize), scope.Sha256Of(block.Hash), cancellationToken));
         }
         finally
         {
@@ -245,12 +249,12 @@ internal sealed class StoreImageJob(
         }
     }
 
-    private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, byte[] hash, CancellationToken cancellationToken)
+    private async Task<byte[]?> ReadBlockAsync(StoreTaskRecord task, string snapshotId, BlockScope scope, byte[] hash, CancellationToken cancellationToken)
     {
         var buffer = ArchiveBuffers.Rent(IBlockStore.BlockSize);
         try
         {
-            await blocks.ReadAsync(hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
+            await blocks.ReadAsync(scope, hash, buffer.AsMemory(0, IBlockStore.BlockSize), cancellationToken);
             return buffer;
         }
         catch (Exception e) when (e is BlockMissingException or BlockDamagedException)

@@ -1,4 +1,5 @@
 using AmiVault.Catalog;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 using AmiVault.Configuration;
 
@@ -14,6 +15,7 @@ internal sealed class StoreTaskStarter(
     ITaskCatalog tasks,
     IObjectStoreProvider objectStores,
     TaskQueue queue,
+    Authorizer authorizer,
     ServerContext server,
     TimeProvider time)
 {
@@ -68,7 +70,9 @@ internal sealed class StoreTaskStarter(
         }
 
         var objectKey = imageId + ".bin";
-        var store = objectStores.ForAccount(accountId);
+        // Another account's bucket is written through its owner's view when its policy names this account (TaskPermissions
+        // then require that policy's Allow of s3:PutObject); without one, the bucket is simply not this account's.
+        var store = TaskBuckets.StoreOf(objectStores, authorizer, bucket, accountId);
         await TaskBuckets.RequireAsync(store, bucket, server.Region, cancellationToken);
         if (await TaskBuckets.HeadObjectAsync(store, bucket, objectKey, cancellationToken) is not null)
         {

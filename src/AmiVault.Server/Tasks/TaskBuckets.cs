@@ -1,3 +1,4 @@
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 
 namespace AmiVault.Tasks;
@@ -5,6 +6,14 @@ namespace AmiVault.Tasks;
 /// <summary>The checks store and restore requests share on the bucket and object they name, as rejections a caller can act on.</summary>
 internal static class TaskBuckets
 {
+    /// <summary>
+    /// The view of the store <paramref name="bucket"/> is reached through by <paramref name="accountId"/>: its
+    /// owner's when a bucket policy of another account names it (whether that policy allows the task's reads or
+    /// writes is the Authorizer's to judge, at admission and while the task runs), else the account's own.
+    /// </summary>
+    public static IObjectStore StoreOf(IObjectStoreProvider stores, Authorizer authorizer, string bucket, string accountId) =>
+        stores.ForAccount(authorizer.BucketOwner(bucket) ?? accountId);
+
     /// <summary>The bucket must exist, be the caller's (so writable and readable by it), and be in <paramref name="region"/>.</summary>
     public static async Task RequireAsync(IObjectStore store, string bucket, string region, CancellationToken cancellationToken)
     {

@@ -58,6 +58,12 @@ public abstract class BlockStoreContract : IAsyncLifetime
     /// <summary>Bytes the backend keeps on its medium (files or objects).</summary>
     protected abstract long StoredBytes();
 
+    /// <summary>Every pack on the backend's medium, by name, as it is stored there (the store closed or idle).</summary>
+    internal abstract Task<IReadOnlyDictionary<string, byte[]>> ReadPacksAsync();
+
+    /// <summary>Replaces a pack on the medium (by its name in <see cref="ReadPacksAsync"/>) with other bytes.</summary>
+    internal abstract Task RewritePackAsync(string name, byte[] content);
+
     internal async Task ReopenAsync()
     {
         await CloseAsync(Store);
@@ -94,7 +100,7 @@ public abstract class BlockStoreContract : IAsyncLifetime
         Assert.Equal(BlockHashes.Zero.ToArray(), (await Catalog.GetBlockAsync("snap-00000000000000001", 3))!.Hash);
         var back = new byte[IBlockStore.BlockSize];
         Array.Fill(back, (byte)0xAA);
-        await Store.ReadAsync(BlockHashes.Zero.ToArray(), back);
+        await Store.ReadAsync(BlockScope.Plain, BlockHashes.Zero.ToArray(), back);
         Assert.True(BlockHashes.IsZero(back));
     }
 
@@ -103,7 +109,7 @@ public abstract class BlockStoreContract : IAsyncLifetime
     {
         var data = new byte[IBlockStore.BlockSize - 1];
         var recorded = false;
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.PutAsync(SHA256.HashData(data), data, () =>
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.PutAsync(BlockScope.Plain, SHA256.HashData(data), data, () =>
         {
             recorded = true;
             return Task.CompletedTask;
@@ -116,7 +122,7 @@ public abstract class BlockStoreContract : IAsyncLifetime
     public async Task Reading_a_block_that_was_never_stored_is_a_clear_BlockMissingException()
     {
         var hash = SHA256.HashData(RandomBlock());
-        var e = await Assert.ThrowsAsync<BlockMissingException>(() => Store.ReadAsync(hash, new byte[IBlockStore.BlockSize]));
+        var e = await Assert.ThrowsAsync<BlockMissingException>(() => Store.ReadAsync(BlockScope.Plain, hash, new byte[IBlockStore.BlockSize]));
         Assert.Equal(Convert.ToHexStringLower(hash), e.HashHex);
         Assert.Contains(Convert.ToHexStringLower(hash), e.Message, StringComparison.Ordinal);
     }
@@ -236,19 +242,111 @@ public abstract class BlockStoreContract : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Encrypted_blocks_never_reach_the_medium_in_clear_and_dedupe_never_crosses_an_account_or_plain()
+    {
+        var keys = new BlockKeys(new DataFolderKeys(Dir));
+        var (alice, bob) = (keys.ForAccount("111111111111"), keys.ForAccount("222222222222"));
+        await NewSnapshotAsync("snap-00000000000000001");
+        await NewSnapshotAsync("snap-00000000000000002");
+        await NewSnapshotAsync("snap-00000000000000003");
+        var secret = RandomBlock();
+        var text = TextBlock(5);
+        var control = RandomBlock();
+        await PutAsync(alice, "snap-00000000000000001", 0, secret);
+        await PutAsync(alice, "snap-00000000000000001", 1, text);
+        await PutAsync(alice, "snap-00000000000000001", 2, secret);
+        await PutAsync(bob, "snap-00000000000000002", 0, secret);
+        await PutAsync(BlockScope.Plain, "snap-00000000000000003", 0, control);
+
+        // Alice's two copies are one record; Bob's copy of the same data and the plain block are records of their own.
+        Assert.Equal(4, await Index.CountAsync());
+        var sha = SHA256.HashData(secret);
+        Assert.NotEqual(alice.AddressOf(sha), bob.AddressOf(sha));
+        Assert.NotEqual(sha, alice.AddressOf(sha));
+        Assert.Equal(sha, alice.Sha256Of(alice.AddressOf(sha)));
+        Assert.Equal(secret, await ReadAsync(alice, secret));
+        Assert.Equal(text, await ReadAsync(alice, text));
+        Assert.Equal(secret, await ReadAsync(bob, secret));
+
+        var medium = (await ReadPacksAsync()).Values.SelectMany(p => p).ToArray();
+        // The scan finds a plain random block (stored as it is), so not finding the encrypted ones means something.
+        Assert.True(medium.AsSpan().IndexOf(control.AsSpan(1000, 64)) >= 0);
+        foreach (var block in new[] { secret, text })
+        {
+            foreach (var offset in new[] { 0, 4096, 200_000, IBlockStore.BlockSize - 64 })
+            {
+                Assert.True(medium.AsSpan().IndexOf(block.AsSpan(offset, 64)) < 0, $"plaintext at block offset {offset} is in a pack");
+            }
+
+            Assert.True(medium.AsSpan().IndexOf(SHA256.HashData(block)) < 0, "a plaintext SHA-256 is in a pack");
+        }
+    }
+
+    [Fact]
+    public async Task An_encrypted_block_read_with_another_accounts_key_or_as_plain_is_a_clear_BlockDamagedException()
+    {
+        var keys = new BlockKeys(new DataFolderKeys(Dir));
+        var alice = keys.ForAccount("111111111111");
+        await NewSnapshotAsync("snap-00000000000000001");
+        var data = TextBlock(9);
+        await PutAsync(alice, "snap-00000000000000001", 0, data);
+        var address = alice.AddressOf(SHA256.HashData(data));
+
+        var wrongKey = await Assert.ThrowsAsync<BlockDamagedException>(() => Store.ReadAsync(keys.ForAccount("222222222222"), address, new byte[IBlockStore.BlockSize]));
+        Assert.Contains("not with this account's key", wrongKey.Message, StringComparison.Ordinal);
+        var asPlain = await Assert.ThrowsAsync<BlockDamagedException>(() => Store.ReadAsync(BlockScope.Plain, address, new byte[IBlockStore.BlockSize]));
+        Assert.Contains("unencrypted snapshot", asPlain.Message, StringComparison.Ordinal);
+
+        // Another server's master key derives other keys for the same account: its reads fail as clearly.
+        var otherServer = new BlockKeys(new DataFolderKeys(Directory.CreateDirectory(Path.Combine(Dir, "other-server")).FullName)).ForAccount("111111111111");
+        var otherMaster = await Assert.ThrowsAsync<BlockDamagedException>(() => Store.ReadAsync(otherServer, address, new byte[IBlockStore.BlockSize]));
+        Assert.Contains("not with this account's key", otherMaster.Message, StringComparison.Ordinal);
+        Assert.Equal(data, await ReadAsync(alice, data));
+    }
+
+    [Fact]
+    public async Task A_tampered_encrypted_record_whose_checksum_was_made_to_match_fails_authentication_never_wrong_bytes()
+    {
+        var alice = new BlockKeys(new DataFolderKeys(Dir)).ForAccount("111111111111");
+        await NewSnapshotAsync("snap-00000000000000001");
+        var data = RandomBlock();
+        await PutAsync(alice, "snap-00000000000000001", 0, data);
+        var address = alice.AddressOf(SHA256.HashData(data));
+        await ReopenAsync();
+
+        // Flip a byte of the ciphertext and write a header whose XXH3 matches the altered bytes, as someone who knows the
+        // format but not the key would: only the AES-GCM tag can tell.
+        var (name, pack) = (await ReadPacksAsync()).Single(p => p.Value.AsSpan().IndexOf(address) >= 0);
+        var start = pack.AsSpan().IndexOf(address) - 16;
+        var header = PackFormat.ReadRecordHeader(pack.AsSpan(start))!;
+        var stored = pack.AsSpan(start + PackFormat.RecordHeaderLength, header.StoredLength);
+        stored[BlockScope.NonceLength + 1000] ^= 0x20;
+        PackFormat.WriteRecordHeader(pack.AsSpan(start), address, header.Flags, header.KeyId, stored);
+        await RewritePackAsync(name, pack);
+        await ReopenAsync();
+
+        var e = await Assert.ThrowsAsync<BlockDamagedException>(() => Store.ReadAsync(alice, address, new byte[IBlockStore.BlockSize]));
+        Assert.Contains("authentication", e.Message, StringComparison.Ordinal);
+    }
+
     internal Task NewSnapshotAsync(string id) =>
         Catalog.InsertAsync(new SnapshotRecord { SnapshotId = id, OwnerId = Owner, VolumeSizeGib = 1, StartTime = DateTimeOffset.UtcNow }, []);
 
-    internal Task PutAsync(string snapshotId, long index, byte[] data)
+    internal Task PutAsync(string snapshotId, long index, byte[] data) => PutAsync(BlockScope.Plain, snapshotId, index, data);
+
+    internal Task PutAsync(BlockScope scope, string snapshotId, long index, byte[] data)
     {
-        var hash = SHA256.HashData(data);
-        return Store.PutAsync(hash, data, () => Catalog.PutBlockAsync(snapshotId, index, hash));
+        var address = scope.AddressOf(SHA256.HashData(data));
+        return Store.PutAsync(scope, address, data, () => Catalog.PutBlockAsync(snapshotId, index, address));
     }
 
-    internal async Task<byte[]> ReadAsync(byte[] data)
+    internal Task<byte[]> ReadAsync(byte[] data) => ReadAsync(BlockScope.Plain, data);
+
+    internal async Task<byte[]> ReadAsync(BlockScope scope, byte[] data)
     {
         var back = new byte[IBlockStore.BlockSize];
-        await Store.ReadAsync(SHA256.HashData(data), back);
+        await Store.ReadAsync(scope, scope.AddressOf(SHA256.HashData(data)), back);
         return back;
     }
 

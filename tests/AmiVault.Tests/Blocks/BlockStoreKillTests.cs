@@ -152,7 +152,7 @@ public sealed class BlockStoreKillTests
             var block = await catalog.GetBlockAsync(snapshotId, index);
             Assert.True(block is not null, $"block {index} was acknowledged but is not in the snapshot after the restart");
             Assert.Equal(SHA256.HashData(data), block.Hash);
-            await store.ReadAsync(block.Hash, back);
+            await store.ReadAsync(BlockScope.Plain, block.Hash, back);
             Assert.True(data.AsSpan().SequenceEqual(back), $"block {index} reads back different bytes after the restart");
         }
     }

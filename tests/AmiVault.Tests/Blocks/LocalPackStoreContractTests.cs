@@ -19,6 +19,11 @@ public sealed class LocalPackStoreContractTests : BlockStoreContract
 
     internal override Task CompactAsync(IBlockStore store) => ((PackBlockStore)store).CompactAsync();
 
+    internal override Task<IReadOnlyDictionary<string, byte[]>> ReadPacksAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, byte[]>>(Directory.EnumerateFiles(PacksFolder).ToDictionary(f => f, File.ReadAllBytes));
+
+    internal override Task RewritePackAsync(string name, byte[] content) => File.WriteAllBytesAsync(name, content);
+
     protected override long StoredBytes() =>
         Directory.Exists(Root) ? Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
 }

@@ -39,7 +39,7 @@ public sealed class PackBlockStoreTests : IAsyncLifetime
         await _h.CloseAsync(Store);
         // A crash in the middle of the next batch: a record header and part of its data reached the disk.
         var torn = new byte[PackFormat.RecordHeaderLength + 1000];
-        PackFormat.WriteRecordHeader(torn, SHA256.HashData(blocks[0]), PackRecordFlags.None, new byte[IBlockStore.BlockSize]);
+        PackFormat.WriteRecordHeader(torn, SHA256.HashData(blocks[0]), PackRecordFlags.None, 0, new byte[IBlockStore.BlockSize]);
         await using (var file = new FileStream(pack, FileMode.Append))
         {
             await file.WriteAsync(torn);
@@ -140,7 +140,7 @@ public sealed class PackBlockStoreTests : IAsyncLifetime
         await _h.PutAsync(Snapshot, 0, referenced);
         var orphan = BlockStoreContract.RandomBlock();
         // The crash came between the block's commit and its reference's.
-        await Store.PutAsync(SHA256.HashData(orphan), orphan, () => Task.CompletedTask);
+        await Store.PutAsync(BlockScope.Plain, SHA256.HashData(orphan), orphan, () => Task.CompletedTask);
         Assert.Equal(2, await _h.Index.CountAsync());
 
         await ReopenAsync();

@@ -38,6 +38,23 @@ public sealed class S3PackStoreContractTests(CephRgwFixture ceph) : BlockStoreCo
 
     protected override long StoredBytes() => ListPacksAsync().GetAwaiter().GetResult().Sum(o => o.Size);
 
+    internal override async Task<IReadOnlyDictionary<string, byte[]>> ReadPacksAsync()
+    {
+        var packs = new Dictionary<string, byte[]>();
+        foreach (var pack in await ListPacksAsync())
+        {
+            await using var content = await S3.GetObjectAsync(_bucket, pack.Key, ObjectReadOptions.Whole);
+            using var copy = new MemoryStream();
+            await content.Body.CopyToAsync(copy);
+            packs[pack.Key] = copy.ToArray();
+        }
+
+        return packs;
+    }
+
+    internal override Task RewritePackAsync(string name, byte[] content) =>
+        S3.PutObjectAsync(_bucket, name, new MemoryStream(content), content.Length, ObjectWriteOptions.Default);
+
     protected override async Task CleanUpAsync()
     {
         foreach (var pack in await ListPacksAsync())
@@ -65,7 +82,7 @@ public sealed class S3PackStoreContractTests(CephRgwFixture ceph) : BlockStoreCo
             var back = new byte[IBlockStore.BlockSize];
             foreach (var data in blocks)
             {
-                await other.ReadAsync(SHA256.HashData(data), back);
+                await other.ReadAsync(BlockScope.Plain, SHA256.HashData(data), back);
                 Assert.Equal(data, back);
             }
         }
@@ -91,7 +108,7 @@ public sealed class S3PackStoreContractTests(CephRgwFixture ceph) : BlockStoreCo
         var other = await OpenAsync(Path.Combine(Dir, "other-server"));
         try
         {
-            await Store.PutAsync(hash, data, async () =>
+            await Store.PutAsync(BlockScope.Plain, hash, data, async () =>
             {
                 await other.ReclaimAsync(await Catalog.DeleteAsync("snap-00000000000000001"));
                 Assert.Null(await Index.FindAsync(hash));
@@ -126,17 +143,9 @@ public sealed class S3PackStoreContractTests(CephRgwFixture ceph) : BlockStoreCo
         await NewSnapshotAsync("snap-00000000000000001");
         var data = RandomBlock();
         await PutAsync("snap-00000000000000001", 0, data);
-        var key = Assert.Single(await ListPacksAsync()).Key;
-        byte[] pack;
-        await using (var content = await S3.GetObjectAsync(_bucket, key, ObjectReadOptions.Whole))
-        {
-            using var copy = new MemoryStream();
-            await content.Body.CopyToAsync(copy);
-            pack = copy.ToArray();
-        }
-
+        var (key, pack) = Assert.Single(await ReadPacksAsync());
         pack[PackFormat.FileHeaderLength + PackFormat.RecordHeaderLength + 1000] ^= 0x40;
-        await S3.PutObjectAsync(_bucket, key, new MemoryStream(pack), pack.Length, ObjectWriteOptions.Default);
+        await RewritePackAsync(key, pack);
 
         var e = await Assert.ThrowsAsync<BlockDamagedException>(() => ReadAsync(data));
         Assert.Contains("checksum", e.Message, StringComparison.Ordinal);

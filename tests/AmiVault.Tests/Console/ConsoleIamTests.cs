@@ -87,6 +87,50 @@ public sealed class ConsoleIamTests
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task The_image_page_shows_the_aliases_pointing_at_the_image_as_far_as_the_ssm_actions_allow()
+    {
+        await using var server = await TestServer.StartAsync();
+        var imageId = await Tasks.ImageFixtures.ImageAsync(server, "web-server");
+        var otherId = await Tasks.ImageFixtures.ImageAsync(server, "db-server");
+        async Task PutAsync(string name, string value, string dataType = "aws:ec2:image") =>
+            (await AwsCli.RunAsync(server, "ssm", "put-parameter", "--name", name, "--type", "String", "--data-type", dataType, "--value", value, "--overwrite")).EnsureSuccess();
+        await PutAsync("/golden/web-server", imageId);
+        await PutAsync("/prod/web", imageId);
+        await PutAsync("/golden/db-server", otherId);
+        await PutAsync("/notes/web-id", imageId, "text");
+        await PutAsync("/golden/moved", imageId);
+        await PutAsync("/golden/moved", otherId);
+
+        // Root: the aliases whose current value is the image, and only those (not a text parameter, not an old version).
+        using var client = ConsoleSessionTests.Client(server);
+        using (var root = await SignInAsync(client, TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey))
+        {
+            var page = await PageAsync(client, SessionOf(root), "/console/images/" + imageId);
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            var aliases = Aliases(page.Html);
+            Assert.Equal("/golden/web-server /prod/web", aliases);
+            Assert.Equal("/golden/db-server /golden/moved", Aliases((await PageAsync(client, SessionOf(root), "/console/images/" + otherId)).Html));
+        }
+
+        // A user allowed to describe images but not to read parameters sees the image and SSM's refusal in place of its aliases.
+        var viewer = await IamUsers.CreateAsync(server, "viewer", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*","ssm:DescribeParameters"],"Resource":"*"}]}""");
+        using var signedIn = await SignInAsync(client, viewer.AccessKeyId, viewer.SecretAccessKey);
+        var refused = await PageAsync(client, SessionOf(signedIn), "/console/images/" + imageId);
+        Assert.Equal(HttpStatusCode.OK, refused.Status);
+        Assert.Contains("not shown: AccessDeniedException: User: arn:aws:iam::111111111111:user/viewer is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:111111111111:parameter/", refused.Html, StringComparison.Ordinal);
+    }
+
+    /// <summary>The alias names of an image page, in order, space-separated.</summary>
+    private static string Aliases(string html)
+    {
+        var start = html.IndexOf("<dd class=\"aliases\">", StringComparison.Ordinal);
+        Assert.True(start >= 0, "The page has no aliases entry.");
+        var end = html.IndexOf("</dd>", start, StringComparison.Ordinal);
+        var names = System.Text.RegularExpressions.Regex.Matches(html[start..end], "<span class=\"id alias\">([^<]*)</span>");
+        return string.Join(' ', names.Select(m => m.Groups[1].Value));
+    }
+
     private static async Task<(HttpStatusCode Status, string Html)> PageAsync(HttpClient client, string session, string path)
     {
         using var response = await GetAsync(client, session, path);

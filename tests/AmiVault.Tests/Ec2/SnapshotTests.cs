@@ -152,7 +152,7 @@ public sealed class SnapshotTests
         {
             var data = Enumerable.Repeat(fill, IBlockStore.BlockSize).ToArray();
             var hash = BlockHashes.Compute(data);
-            await store.PutAsync(hash, data, () => catalog.PutBlockAsync(snapshotId, index, hash));
+            await store.PutAsync(BlockScope.Plain, hash, data, () => catalog.PutBlockAsync(snapshotId, index, hash));
             return hash;
         }
     }

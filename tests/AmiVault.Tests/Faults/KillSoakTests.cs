@@ -81,7 +81,7 @@ public sealed class KillSoakTests
                 var block = await catalog.GetBlockAsync(snapshotId, index);
                 Assert.True(block is not null, $"seed {seed}: block {index} of {snapshotId} was acknowledged but is gone");
                 Assert.Equal(SHA256.HashData(data), block.Hash);
-                await store.ReadAsync(block.Hash, back);
+                await store.ReadAsync(BlockScope.Plain, block.Hash, back);
                 Assert.True(back.AsSpan().SequenceEqual(data), $"seed {seed}: block {index} of {snapshotId} reads back different");
             }
         }

@@ -44,7 +44,7 @@ internal sealed class GatedBlockStore(IBlockStore inner) : IBlockStore
     /// <summary>When set, every block write fails with ENOSPC's message.</summary>
     public bool DiskFull { get; set; }
 
-    public async Task PutAsync(byte[] hash, ReadOnlyMemory<byte> data, Func<Task> recordReference, CancellationToken cancellationToken = default)
+    public async Task PutAsync(BlockScope scope, byte[] hash, ReadOnlyMemory<byte> data, Func<Task> recordReference, CancellationToken cancellationToken = default)
     {
         await PassAsync(cancellationToken);
         if (DiskFull)
@@ -52,13 +52,13 @@ internal sealed class GatedBlockStore(IBlockStore inner) : IBlockStore
             throw new IOException("No space left on device");
         }
 
-        await inner.PutAsync(hash, data, recordReference, cancellationToken);
+        await inner.PutAsync(scope, hash, data, recordReference, cancellationToken);
     }
 
-    public async Task ReadAsync(byte[] hash, Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public async Task ReadAsync(BlockScope scope, byte[] hash, Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await PassAsync(cancellationToken);
-        await inner.ReadAsync(hash, buffer, cancellationToken);
+        await inner.ReadAsync(scope, hash, buffer, cancellationToken);
     }
 
     public Task ReclaimAsync(IEnumerable<byte[]> candidates, CancellationToken cancellationToken = default) =>

@@ -19,24 +19,27 @@ namespace AmiVault.Tests.Tasks;
 /// </summary>
 internal static class ImageFixtures
 {
-    public static async Task<string> SnapshotAsync(TestServer server, Account owner, long volumeGib, IEnumerable<KeyValuePair<long, byte[]>> blocks, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
+    public static async Task<string> SnapshotAsync(
+        TestServer server, Account owner, long volumeGib, IEnumerable<KeyValuePair<long, byte[]>> blocks, IReadOnlyList<KeyValuePair<string, string>>? tags = null, bool encrypted = false)
     {
         var services = server.Server.Services;
         var catalog = services.GetRequiredService<ISnapshotCatalog>();
         var store = services.GetRequiredService<IBlockStore>();
         var id = ResourceIds.New(ResourceIds.Snapshot);
         var now = DateTimeOffset.UtcNow;
-        await catalog.InsertAsync(new SnapshotRecord { SnapshotId = id, OwnerId = owner.Id, VolumeSizeGib = volumeGib, StartTime = now, Description = "fixture " + id }, tags ?? []);
+        var record = new SnapshotRecord { SnapshotId = id, OwnerId = owner.Id, VolumeSizeGib = volumeGib, StartTime = now, Description = "fixture " + id, Encrypted = encrypted };
+        await catalog.InsertAsync(record, tags ?? []);
+        var scope = services.GetRequiredService<BlockKeys>().For(record);
         await Parallel.ForEachAsync(blocks, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (block, _) =>
         {
-            var hash = SHA256.HashData(block.Value);
+            var hash = scope.AddressOf(SHA256.HashData(block.Value));
             if (BlockHashes.IsZero(block.Value))
             {
                 await catalog.PutBlockAsync(id, block.Key, hash);
             }
             else
             {
-                await store.PutAsync(hash, block.Value, () => catalog.PutBlockAsync(id, block.Key, hash));
+                await store.PutAsync(scope, hash, block.Value, () => catalog.PutBlockAsync(id, block.Key, hash));
             }
         });
 
@@ -81,9 +84,10 @@ internal static class ImageFixtures
         var services = server.Server.Services;
         var store = services.GetRequiredService<IBlockStore>();
         var data = new byte[IBlockStore.BlockSize];
+        var scope = services.GetRequiredService<BlockKeys>().For((await services.GetRequiredService<ISnapshotCatalog>().GetAsync(snapshotId))!);
         foreach (var block in await services.GetRequiredService<ISnapshotCatalog>().ListBlocksAsync(snapshotId, 0, int.MaxValue))
         {
-            await store.ReadAsync(block.Hash, data);
+            await store.ReadAsync(scope, block.Hash, data);
             onBlock(block.BlockIndex, data);
         }
     }

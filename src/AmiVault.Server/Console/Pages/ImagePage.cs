@@ -1,8 +1,8 @@
 namespace AmiVault.Console.Pages;
 
 /// <summary>
-/// One image: what it is, its block device mappings, its snapshots (filling up while a restore runs, refreshed
-/// live), its tags and the buckets it was stored in.
+/// One image: what it is, its AMI aliases (the aws:ec2:image parameters pointing at it), its block device mappings,
+/// its snapshots (filling up while a restore runs, refreshed live), its tags and the buckets it was stored in.
 /// </summary>
 internal static class ImagePage
 {
@@ -25,6 +25,22 @@ internal static class ImagePage
         }
 
         var stored = (await r.Api.StoreTasksAsync()).Where(t => t.ImageId == image.Id).ToList();
+        HtmlText aliases;
+        try
+        {
+            aliases = await r.Api.AliasesAsync(image.Id) switch
+            {
+                null => new Html().Add($"more than {ConsoleApi.MaxAliasesScanned} aliases in the account: see the command below"),
+                [] => new Html().Add($"none"),
+                var names => new Html().Each(names, (h, n) => h.Add($"<span class=\"id alias\">{n}</span> ")),
+            };
+        }
+        catch (ConsoleRefusal e)
+        {
+            // A principal without the ssm: read actions still sees the image; the refusal is said where the aliases would be.
+            aliases = new Html().Add($"not shown: {e.Code}: {e.Message}");
+        }
+
         var body = new Html().Add($"""
             <dl class="facts">
             <dt>Image ID</dt><dd class="id">{image.Id}</dd>
@@ -37,6 +53,7 @@ internal static class ImagePage
             <dt>Root device</dt><dd>{image.RootDeviceName}</dd>
             <dt>Size</dt><dd>{image.SizeGib} GiB</dd>
             <dt>Tags</dt><dd>{ConsoleLayout.Tags(image.Tags)}</dd>
+            <dt>Aliases</dt><dd class="aliases">{aliases}</dd>
             """)
             .If(image.SourceImageId is not null, h => h.Add($"<dt>Restored from</dt><dd>{image.SourceImageId} ({image.SourceImageRegion})</dd>"))
             .Add($"</dl>")
@@ -66,6 +83,7 @@ internal static class ImagePage
             r.Cli("ec2", "describe-images", ("--image-ids", image.Id)),
             r.Cli("ec2", "describe-snapshots", new CliArgument("--snapshot-ids", [.. snapshots.Select(s => s.Id)])),
             r.Cli("ec2", "describe-store-image-tasks", ("--image-ids", image.Id)),
+            r.Cli("ssm", "describe-parameters", ("--parameter-filters", "Key=DataType,Values=aws:ec2:image")),
         ]);
     }
 

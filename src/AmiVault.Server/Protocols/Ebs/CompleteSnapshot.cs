@@ -11,7 +11,7 @@ namespace AmiVault.Protocols.Ebs;
 /// snapshot stays pending; a LINEAR checksum that differs puts it in error with a StateMessage. The answer is
 /// AWS's <c>{"Status":"pending"}</c>; the final state is already in the catalog when it is sent.
 /// </summary>
-internal sealed class CompleteSnapshot(ISnapshotCatalog snapshots, SnapshotWriteGates gates, TimeProvider time) : IEbsOperation
+internal sealed class CompleteSnapshot(ISnapshotCatalog snapshots, BlockKeys keys, SnapshotWriteGates gates, TimeProvider time) : IEbsOperation
 {
     private const int ChecksumPage = 10000;
 
@@ -48,7 +48,7 @@ internal sealed class CompleteSnapshot(ISnapshotCatalog snapshots, SnapshotWrite
                     $"x-amz-ChangedBlocksCount is {changedBlocks}, but {written} blocks were written to {snapshotId}. The snapshot is still pending.");
             }
 
-            var actual = expected is null ? null : await LinearChecksumAsync(snapshotId, call.Aborted);
+            var actual = expected is null ? null : await LinearChecksumAsync(snapshotId, keys.For(snapshot), call.Aborted);
             var sealedSnapshot = actual is not null && !CryptographicOperations.FixedTimeEquals(actual, expected)
                 ? snapshot with
                 {
@@ -70,7 +70,8 @@ internal sealed class CompleteSnapshot(ISnapshotCatalog snapshots, SnapshotWrite
         await call.RespondJsonAsync(202, json => json.WriteString("Status", SnapshotStatus.Pending));
     }
 
-    private async Task<byte[]> LinearChecksumAsync(string snapshotId, CancellationToken cancellationToken)
+    /// <summary>Over the blocks' SHA-256s, which the catalog's addresses give back in the snapshot's scope.</summary>
+    private async Task<byte[]> LinearChecksumAsync(string snapshotId, BlockScope scope, CancellationToken cancellationToken)
     {
         using var linear = new LinearChecksum();
         var next = 0L;
@@ -79,7 +80,7 @@ internal sealed class CompleteSnapshot(ISnapshotCatalog snapshots, SnapshotWrite
             var page = await snapshots.ListWrittenBlocksAsync(snapshotId, next, ChecksumPage, cancellationToken);
             foreach (var block in page)
             {
-                linear.Append(block.Hash);
+                linear.Append(scope.Sha256Of(block.Hash));
             }
 
             if (page.Count < ChecksumPage)

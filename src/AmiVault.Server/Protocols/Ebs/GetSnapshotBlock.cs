@@ -6,7 +6,7 @@ using AmiVault.Catalog;
 namespace AmiVault.Protocols.Ebs;
 
 /// <summary>GET /snapshots/{id}/blocks/{index}?blockToken=: the data of one block of a completed snapshot.</summary>
-internal sealed class GetSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore blocks, EbsTokens tokens) : IEbsOperation
+internal sealed class GetSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore blocks, BlockKeys keys, EbsTokens tokens) : IEbsOperation
 {
     public EbsOperation Operation => EbsOperation.GetSnapshotBlock;
 
@@ -24,12 +24,14 @@ internal sealed class GetSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore b
             throw EbsException.Validation(EbsReason.InvalidBlockToken, $"The block token is not valid for block {blockIndex} of {snapshotId}, or it has expired.");
         }
 
+        // The catalog keeps the block's address; the checksum is the SHA-256 of its data, which the address gives back.
+        var scope = keys.For(snapshot);
         var buffer = ArrayPool<byte>.Shared.Rent(IBlockStore.BlockSize);
         try
         {
             try
             {
-                await blocks.ReadAsync(block.Hash, buffer, call.Aborted);
+                await blocks.ReadAsync(scope, block.Hash, buffer, call.Aborted);
             }
             catch (Exception e) when (e is BlockMissingException or BlockDamagedException)
             {
@@ -42,7 +44,7 @@ internal sealed class GetSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore b
             response.ContentType = "application/octet-stream";
             response.ContentLength = IBlockStore.BlockSize;
             response.Headers["x-amz-Data-Length"] = IBlockStore.BlockSize.ToString(CultureInfo.InvariantCulture);
-            response.Headers["x-amz-Checksum"] = Convert.ToBase64String(block.Hash);
+            response.Headers["x-amz-Checksum"] = Convert.ToBase64String(scope.Sha256Of(block.Hash));
             response.Headers["x-amz-Checksum-Algorithm"] = "SHA256";
             await response.Body.WriteAsync(buffer.AsMemory(0, IBlockStore.BlockSize), call.Aborted);
         }

@@ -9,9 +9,10 @@ namespace AmiVault.Protocols.Ebs;
 /// <summary>
 /// PUT /snapshots/{id}/blocks/{index}: one 512 KiB block into a pending snapshot of the caller. The body goes into
 /// a pooled buffer of exactly one block, its SHA-256 must equal the signed x-amz-Checksum before anything is
-/// stored; the data lands in the block store and the index in the catalog under the store's per-hash lock.
+/// stored; the data lands in the block store (encrypted when the snapshot is, at its address in the owner's scope) and
+/// the index in the catalog under the store's per-hash lock.
 /// </summary>
-internal sealed class PutSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore blocks, SnapshotWriteGates gates, TimeProvider time) : IEbsOperation
+internal sealed class PutSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore blocks, BlockKeys keys, SnapshotWriteGates gates, TimeProvider time) : IEbsOperation
 {
     /// <summary>The deadline moves with each write, but is saved at most this often per snapshot.</summary>
     private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMinutes(1);
@@ -82,7 +83,9 @@ internal sealed class PutSnapshotBlock(ISnapshotCatalog snapshots, IBlockStore b
         }
 
         byte[]? replaced = null;
-        await blocks.PutAsync(hash, block, async () => replaced = await snapshots.PutBlockAsync(snapshotId, blockIndex, hash, call.Aborted), call.Aborted);
+        var scope = keys.For(snapshot);
+        var address = scope.AddressOf(hash);
+        await blocks.PutAsync(scope, address, block, async () => replaced = await snapshots.PutBlockAsync(snapshotId, blockIndex, address, call.Aborted), call.Aborted);
         if (replaced is not null)
         {
             await blocks.ReclaimAsync([replaced], call.Aborted);

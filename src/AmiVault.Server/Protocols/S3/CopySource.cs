@@ -25,12 +25,17 @@ internal sealed record CopySource(string Bucket, string Key, ObjectReadOptions C
         });
     }
 
-    /// <summary>Opens the source (or <paramref name="range"/> of it) once its conditions hold.</summary>
+    /// <summary>
+    /// Opens the source (or <paramref name="range"/> of it) once its conditions hold. Reading it is authorized as
+    /// s3:GetObject on the source, as S3 does (the copy itself is s3:PutObject on the destination); another account's
+    /// bucket is read through its owner's view when its policy allows the caller.
+    /// </summary>
     public async Task<ObjectContent> OpenAsync(S3Call call, ByteRange? range = null)
     {
+        call.Access.Demand("s3:GetObject", Bucket, Key);
         try
         {
-            return await call.Store.GetObjectAsync(Bucket, Key, Conditions with { Range = range }, call.Aborted);
+            return await call.Access.StoreOf(Bucket).GetObjectAsync(Bucket, Key, Conditions with { Range = range }, call.Aborted);
         }
         catch (ObjectStoreException e) when (e.Code == "NotModified")
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AmiVault.Auth;
+using AmiVault.Iam;
 using AmiVault.ObjectStore;
 
 namespace AmiVault.Protocols.S3;
@@ -60,6 +61,8 @@ internal static class ObjectActions
         {
             try
             {
+                // Each key is authorized on its own: a policy may allow some of them (a prefix) and not others.
+                call.Access.Demand("s3:DeleteObject", call.Bucket, key);
                 await call.Store.DeleteObjectAsync(call.Bucket, key, call.Aborted);
                 if (!quiet)
                 {
@@ -69,6 +72,10 @@ internal static class ObjectActions
             catch (ObjectStoreException e)
             {
                 xml.Start("Error").Value("Key", key).Value("Code", e.Code).Value("Message", e.Message).End();
+            }
+            catch (AccessDeniedException e)
+            {
+                xml.Start("Error").Value("Key", key).Value("Code", "AccessDenied").Value("Message", e.Message).End();
             }
         }
 
@@ -108,7 +115,7 @@ internal static class ObjectActions
                 Headers = replaceMetadata ? S3ObjectHeaders.StoredHeaders(call.Request) : source.Info.Headers,
                 Tags = replaceTags
                     ? (call.Header("x-amz-tagging") is { } tagging ? S3ObjectHeaders.ParseTagging(tagging) : new Dictionary<string, string>())
-                    : await call.Store.GetObjectTaggingAsync(copySource.Bucket, copySource.Key, call.Aborted),
+                    : await call.Access.StoreOf(copySource.Bucket).GetObjectTaggingAsync(copySource.Bucket, copySource.Key, call.Aborted),
                 Encrypt = encrypt,
                 Checksum = checksum,
             };

@@ -8,8 +8,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace AmiVault.Protocols.S3;
 
-/// <summary>One S3 request being served: who sent it, what it addresses, the account's view of the store, and how to answer.</summary>
-internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Target target, IObjectStore store, string region)
+/// <summary>
+/// One S3 request being served: who sent it, what it addresses, the view of the store its bucket is reached through,
+/// what else it may reach (<see cref="Access"/>), and how to answer.
+/// </summary>
+internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Target target, IObjectStore store, S3Access access, string region)
 {
     public HttpRequest Request => context.Request;
 
@@ -20,6 +23,8 @@ internal sealed class S3Call(HttpContext context, RequestIdentity identity, S3Ta
     public string AccountId => identity.Account.Id;
 
     public IObjectStore Store => store;
+
+    public S3Access Access => access;
 
     public string Region => region;
 

@@ -33,19 +33,23 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
         context.Response.Headers["x-amz-request-id"] = requestId;
         context.Response.Headers["x-amz-id-2"] = requestId;
         var target = S3Target.Parse(context.Request);
-        var call = new S3Call(context, identity, target, stores.ForAccount(identity.Account.Id), server.Region);
+        var access = new S3Access(authorizer, stores, server, identity, context);
+        var call = new S3Call(context, identity, target, stores.ForAccount(identity.Account.Id), access, server.Region);
         try
         {
             var (handler, action) = Route(call);
-            authorizer.Demand(identity, context, action, [Resource(call)]);
+            if (action is not null)
+            {
+                authorizer.Demand(identity, context, action, [Resource(call)]);
+            }
 
             // A bucket of another account is reached through its owner's view once that bucket's policy allowed the
-            // request (Demand); its policy itself only by its owner.
+            // request (Demand, or the handler's own per object); its policy itself only by its owner.
             var owner = identity.Account.Id;
-            if (target.Bucket is { } bucket && !action.EndsWith("BucketPolicy", StringComparison.Ordinal) && authorizer.BucketOwner(bucket) is { } policyOwner)
+            if (target.Bucket is { } bucket && action?.EndsWith("BucketPolicy", StringComparison.Ordinal) != true && access.OwnerOf(bucket) != owner)
             {
-                owner = policyOwner;
-                call = new S3Call(context, identity, target, stores.ForAccount(owner), server.Region);
+                owner = access.OwnerOf(bucket);
+                call = new S3Call(context, identity, target, stores.ForAccount(owner), access, server.Region);
             }
 
             if (call.Header("x-amz-expected-bucket-owner") is { } expectedOwner && expectedOwner != owner)
@@ -118,8 +122,11 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
         : call.Target.Key is { } key ? ResourceArns.Object(server, bucket, key)
         : ResourceArns.Bucket(server, bucket);
 
-    /// <summary>The handler of a request and the IAM action it is authorized as (AWS's names, not the operation's).</summary>
-    private (Func<S3Call, Task> Handler, string Action) Route(S3Call call)
+    /// <summary>
+    /// The handler of a request and the IAM action it is authorized as (AWS's names, not the operation's); no action
+    /// for DeleteObjects, whose handler authorizes s3:DeleteObject on each key, as S3 does.
+    /// </summary>
+    private (Func<S3Call, Task> Handler, string? Action) Route(S3Call call)
     {
         var method = call.Request.Method;
         if (call.Target.Bucket is null)
@@ -150,7 +157,7 @@ internal sealed class S3Endpoint(EmbeddedObjectStoreProvider stores, Authorizer 
                 "DELETE" when call.Has("lifecycle") => (LifecycleActions.DeleteAsync, "s3:PutLifecycleConfiguration"),
                 "DELETE" when call.Has("policy") => (bucketPolicies.DeleteAsync, "s3:DeleteBucketPolicy"),
                 "DELETE" when call.Request.Query.Count == 0 => (bucketPolicies.DeleteBucketAsync, "s3:DeleteBucket"),
-                "POST" when call.Has("delete") => (ObjectActions.DeleteObjectsAsync, "s3:DeleteObject"),
+                "POST" when call.Has("delete") => (ObjectActions.DeleteObjectsAsync, null),
                 _ => (NotImplemented, "s3:*"),
             };
         }

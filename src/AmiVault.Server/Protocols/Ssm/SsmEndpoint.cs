@@ -37,9 +37,7 @@ internal sealed class SsmEndpoint(ParameterStore store, Authorizer authorizer, S
             }
 
             var request = SsmRequest.Parse(await ReadBodyAsync(context));
-            var operation = target[TargetPrefix.Length..];
-            authorizer.Demand(identity, context, "ssm:" + operation, Resources(request, identity.Account.Id));
-            var answer = await store.RunAsync(operation, request, identity, context.RequestAborted);
+            var answer = await InvokeAsync(context, target[TargetPrefix.Length..], request, identity);
             await WriteAsync(context, 200, answer);
         }
         catch (SsmException e) when (!context.Response.HasStarted)
@@ -47,6 +45,16 @@ internal sealed class SsmEndpoint(ParameterStore store, Authorizer authorizer, S
             logger.LogInformation("SSM {Type}: {Message}", e.Type, e.Message);
             await WriteErrorAsync(context, e);
         }
+    }
+
+    /// <summary>
+    /// Authorizes and runs one operation for an authenticated caller; refusals are thrown as <see cref="SsmException"/>,
+    /// denials as <see cref="AccessDeniedException"/>. The wire requests and the web console both come through here.
+    /// </summary>
+    public Task<Action<Utf8JsonWriter>> InvokeAsync(HttpContext context, string operation, SsmRequest request, RequestIdentity identity)
+    {
+        authorizer.Demand(identity, context, "ssm:" + operation, Resources(request, identity.Account.Id));
+        return store.RunAsync(operation, request, identity, context.RequestAborted);
     }
 
     public Task WriteAuthFailureAsync(HttpContext context, AuthFailureException failure) =>
