@@ -10,6 +10,22 @@ namespace AmiVault.Resilience;
 /// </summary>
 internal sealed class RetryingHttpClientFactory : HttpClientFactory
 {
+    /// <summary>
+    /// Hands an SDK client's retrying over to the <see cref="ResiliencePolicy"/> its calls run under: none of the
+    /// SDK's own (MaxErrorRetry; MaxStaleConnectionRetries, which AWSSDK 4.1 applies outside MaxErrorRetry to a
+    /// request that died on a reset connection, rewinding its body itself), and HTTP clients of this factory, one pool
+    /// per SDK client.
+    /// </summary>
+    public static T HandOver<T>(T config)
+        where T : ClientConfig
+    {
+        config.MaxErrorRetry = 0;
+        config.MaxStaleConnectionRetries = 0;
+        config.CacheHttpClient = false;
+        config.HttpClientFactory = new RetryingHttpClientFactory();
+        return config;
+    }
+
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
         var sockets = new SocketsHttpHandler

@@ -29,6 +29,17 @@ internal sealed partial class SyncRestorer(IAmazonEC2 ec2, ObjectSync sync, Sync
         }
     }
 
+    /// <summary>This account's image restored from the archive of <paramref name="sourceImageId"/>, available or on its way.</summary>
+    private async Task<Image?> RestoredAlreadyAsync(string sourceImageId, CancellationToken cancellationToken)
+    {
+        var existing = await ec2.DescribeImagesAsync(new DescribeImagesRequest
+        {
+            Owners = ["self"],
+            Filters = [new Filter("source-image-id", [sourceImageId])],
+        }, cancellationToken);
+        return existing.Images?.FirstOrDefault(i => i.State == ImageState.Available || i.State == ImageState.Pending);
+    }
+
     /// <summary>Restores the archive at <paramref name="item"/> and says what happened in <paramref name="line"/>.</summary>
     public async Task<SyncRestoreResult> RestoreAsync(SyncItem item, JsonObject line, CancellationToken cancellationToken, CancellationToken stop)
     {
@@ -40,12 +51,7 @@ internal sealed partial class SyncRestorer(IAmazonEC2 ec2, ObjectSync sync, Sync
         }
 
         var image = archive.Manifest.Image;
-        var existing = await ec2.DescribeImagesAsync(new DescribeImagesRequest
-        {
-            Owners = ["self"],
-            Filters = [new Filter("source-image-id", [image.ImageId])],
-        }, cancellationToken);
-        var restored = existing.Images?.FirstOrDefault(i => i.State == ImageState.Available || i.State == ImageState.Pending);
+        var restored = await RestoredAlreadyAsync(image.ImageId, cancellationToken);
         string imageId;
         if (restored is not null)
         {
@@ -55,13 +61,27 @@ internal sealed partial class SyncRestorer(IAmazonEC2 ec2, ObjectSync sync, Sync
         else
         {
             var key = destination.Prefix + item.RelativeKey;
-            var response = await ec2.CreateRestoreImageTaskAsync(new CreateRestoreImageTaskRequest
+            try
             {
-                Bucket = destination.Bucket,
-                ObjectKey = key,
-                Name = nameTemplate is null ? null : Render(nameTemplate, image.Name, image.ImageId, key),
-            }, cancellationToken);
-            imageId = response.ImageId;
+                var response = await ec2.CreateRestoreImageTaskAsync(new CreateRestoreImageTaskRequest
+                {
+                    Bucket = destination.Bucket,
+                    ObjectKey = key,
+                    Name = nameTemplate is null ? null : Render(nameTemplate, image.Name, image.ImageId, key),
+                }, cancellationToken);
+                imageId = response.ImageId;
+            }
+            catch (AmazonEC2Exception e) when (e.ErrorCode == "InvalidAMIName.Duplicate")
+            {
+                // A retry whose first attempt started the restore but lost the answer meets that restore's image.
+                if (await RestoredAlreadyAsync(image.ImageId, cancellationToken) is not { } ours)
+                {
+                    throw;
+                }
+
+                imageId = ours.ImageId;
+            }
+
             line["Restore"] = "restored";
         }
 

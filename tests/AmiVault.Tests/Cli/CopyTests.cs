@@ -1,3 +1,4 @@
+using AmiVault.Tests.Faults;
 using AmiVault.Tests.Support;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -51,13 +52,13 @@ public sealed class CopyTests : IAsyncLifetime
     {
         var data = CopyTestObjects.Data(6 * CopyTestObjects.PartSize, seed: 2);
         await CopyTestObjects.PutMultipartAsync(_eastS3, "images-east", "ami-resume.bin", data);
-        await using var proxy = await CountingProxy.StartAsync(_gov.Endpoint);
+        await using var proxy = await FaultProxy.StartAsync(_gov.Endpoint);
         _cli.Profile("gov-proxy", TestServer.Bob.AccessKeyId, TestServer.Bob.SecretAccessKey, _gov.Region, proxy.EndpointUrl);
         string[] copy = ["copy", "s3://images-east/ami-resume.bin", "s3://images-gov/ami-resume.bin", "--source-profile", "east", "--dest-profile", "gov-proxy", "--parallel", "2"];
 
         // The first run gets 3 parts through; the next ones are held until Ctrl-C.
         var allowed = 3;
-        proxy.Hold = r => CountingProxy.IsUploadPart(r.Method, r.Path + r.QueryString) && Interlocked.Decrement(ref allowed) < 0;
+        proxy.Hold = r => FaultProxy.IsUploadPart(r.Method, r.Path + r.QueryString) && Interlocked.Decrement(ref allowed) < 0;
         using var interrupt = new CancellationTokenSource();
         var first = _cli.RunAsync(interrupt.Token, copy);
         await WaitUntilAsync(() => proxy.Held == 2, () => $"held {proxy.Held}; requests: {string.Join(", ", proxy.Requests)}; run: {(first.IsCompleted ? first.Result.ToString() : "running")}");
@@ -67,7 +68,7 @@ public sealed class CopyTests : IAsyncLifetime
         Assert.Equal(130, interrupted.ExitCode);
         Assert.Contains("run the same command again to resume", interrupted.Stderr, StringComparison.Ordinal);
         Assert.Contains($"--endpoint-url {proxy.EndpointUrl} --region {_gov.Region} --profile gov-proxy", interrupted.Stderr, StringComparison.Ordinal);
-        Assert.Equal(3, proxy.Count(CountingProxy.IsUploadPart));
+        Assert.Equal(3, proxy.CountReached(FaultProxy.IsUploadPart));
         await Assert.ThrowsAsync<AmazonS3Exception>(() => _govS3.GetObjectMetadataAsync("images-gov", "ami-resume.bin"));
 
         proxy.Hold = _ => false;
@@ -76,7 +77,7 @@ public sealed class CopyTests : IAsyncLifetime
         Assert.Contains("3 of 6 parts are already there", resumed.Stderr, StringComparison.Ordinal);
         Assert.Equal(3, resumed.Number("PartsResumed"));
         Assert.Equal(3, resumed.Number("PartsSent"));
-        Assert.Equal(6, proxy.Count(CountingProxy.IsUploadPart));
+        Assert.Equal(6, proxy.CountReached(FaultProxy.IsUploadPart));
         await CopyTestObjects.AssertCopiedAsync(_govS3, "images-gov", "ami-resume.bin", data);
         Assert.Empty((await _govS3.ListMultipartUploadsAsync("images-gov")).MultipartUploads ?? []);
     }
@@ -86,7 +87,7 @@ public sealed class CopyTests : IAsyncLifetime
     {
         var data = CopyTestObjects.Data(3 * CopyTestObjects.PartSize, seed: 3);
         await CopyTestObjects.PutMultipartAsync(_eastS3, "images-east", "ami-moving.bin", data);
-        await using var proxy = await CountingProxy.StartAsync(_east.Endpoint);
+        await using var proxy = await FaultProxy.StartAsync(_east.Endpoint);
         _cli.Profile("east-proxy", TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey, _east.Region, proxy.EndpointUrl);
         var replaced = 0;
         proxy.Hold = r =>

@@ -203,13 +203,13 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         var second = CopyTestObjects.Data(6 * CopyTestObjects.PartSize, seed: 22);
         await CopyTestObjects.PutMultipartAsync(fixture.EastS3, "large", "a.bin", first);
         await CopyTestObjects.PutMultipartAsync(fixture.EastS3, "large", "b.bin", second);
-        await using var proxy = await CountingProxy.StartAsync(fixture.Gov.Endpoint);
+        await using var proxy = await FaultProxy.StartAsync(fixture.Gov.Endpoint);
         _cli.Profile("gov-proxy", TestServer.Bob.AccessKeyId, TestServer.Bob.SecretAccessKey, fixture.Gov.Region, proxy.EndpointUrl);
         string[] sync = ["sync", "s3://large", "s3://resumed", "--source-profile", "east", "--dest-profile", "gov-proxy", "--objects", "1", "--parallel", "2", "--output", "json"];
 
         // Three parts of a.bin get through; the next two are held in flight when Ctrl-C comes, then let through.
         var allowed = 3;
-        proxy.Hold = r => CountingProxy.IsUploadPart(r.Method, r.Path + r.QueryString) && Interlocked.Decrement(ref allowed) < 0;
+        proxy.Hold = r => FaultProxy.IsUploadPart(r.Method, r.Path + r.QueryString) && Interlocked.Decrement(ref allowed) < 0;
         using var interrupt = new CancellationTokenSource();
         var running = _cli.RunAsync(interrupt.Token, sync);
         await WaitUntilAsync(() => proxy.Held == 2, () => $"held {proxy.Held}; run: {(running.IsCompleted ? running.Result.ToString() : "running")}");
@@ -221,7 +221,7 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         Assert.Equal(130, stopped.ExitCode);
         Assert.Equal("stopped", Assert.Single(Lines(stopped), l => l.TryGetProperty("Key", out _)).GetProperty("Status").GetString());
         Assert.Contains("run again to resume", stopped.Stderr, StringComparison.Ordinal);
-        Assert.Equal(5, proxy.Count(CountingProxy.IsUploadPart));
+        Assert.Equal(5, proxy.CountReached(FaultProxy.IsUploadPart));
         Assert.Empty(await SyncImagesFixture.KeysAsync(fixture.GovS3, "resumed"));
 
         var resumed = (await _cli.RunAsync(sync)).EnsureSuccess();
@@ -230,7 +230,7 @@ public sealed class SyncTests(SyncImagesFixture fixture) : IClassFixture<SyncIma
         var a = Lines(resumed).Single(l => l.TryGetProperty("Key", out var k) && k.GetString() == "a.bin");
         Assert.Equal(5, a.GetProperty("PartsResumed").GetInt32());
         Assert.Equal(1, a.GetProperty("PartsSent").GetInt32());
-        Assert.Equal(5 + 1 + 6, proxy.Count(CountingProxy.IsUploadPart));
+        Assert.Equal(5 + 1 + 6, proxy.CountReached(FaultProxy.IsUploadPart));
         await CopyTestObjects.AssertCopiedAsync(fixture.GovS3, "resumed", "a.bin", first);
         await CopyTestObjects.AssertCopiedAsync(fixture.GovS3, "resumed", "b.bin", second);
         Assert.Empty((await fixture.GovS3.ListMultipartUploadsAsync("resumed")).MultipartUploads ?? []);

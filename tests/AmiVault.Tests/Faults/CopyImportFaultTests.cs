@@ -100,6 +100,25 @@ public sealed class CopyImportFaultTests(FaultyBucketFixture fixture) : IClassFi
         Assert.True(await SparseFile.SameContentAsync(disk, exported), $"{fault}: the exported snapshot differs from the disk");
     }
 
+    /// <summary>Three RequestLimitExceeded in a row (the SDK alone would give up after three attempts), and an answer lost after the image was registered.</summary>
+    [Theory]
+    [InlineData(FaultKind.SlowDown, 3)]
+    [InlineData(FaultKind.LoseAnswer, 1)]
+    public async Task An_import_whose_RegisterImage_meets_faults_registers_one_image(FaultKind fault, int times)
+    {
+        var disk = await DiskAsync(fault);
+        var name = "register-" + fault.ToString().ToLowerInvariant() + "-" + Guid.NewGuid().ToString("N")[..8];
+        _serverProxy.Inject(fault, times, r => r.HasFormContentType && r.Form["Action"] == "RegisterImage");
+
+        var result = await _cli.RunAsync("import-disk", disk, "--profile", "vault", "--register", name);
+
+        Assert.True(result.ExitCode == 0, $"{fault}: {result}");
+        Assert.Equal(times, _serverProxy.Injected(fault));
+        using var ec2 = fixture.Vault.Ec2();
+        var images = (await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = [new Filter("name", [name])] })).Images ?? [];
+        Assert.Equal(result.String("ImageId"), Assert.Single(images).ImageId);
+    }
+
     public static TheoryData<FaultKind> ExportFaults => [FaultKind.ServerError, FaultKind.SlowDown, FaultKind.ResetMidBody, FaultKind.TruncatedBody, FaultKind.BitFlip];
 
     [Theory]

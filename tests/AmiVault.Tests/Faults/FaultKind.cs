@@ -3,10 +3,10 @@ namespace AmiVault.Tests.Faults;
 /// <summary>What <see cref="FaultProxy"/> can do to one request instead of passing it through faithfully.</summary>
 public enum FaultKind
 {
-    /// <summary>500 InternalError (EBS: InternalServerException) without asking the server.</summary>
+    /// <summary>500 InternalError (EBS: InternalServerException; SSM: InternalServerError) without asking the server.</summary>
     ServerError,
 
-    /// <summary>503 SlowDown (EBS: ThrottlingException) without asking the server, with Retry-After when <see cref="FaultProxy.RetryAfter"/> is set.</summary>
+    /// <summary>503 SlowDown (EBS, SSM: 400 ThrottlingException; EC2: 503 RequestLimitExceeded) without asking the server, with Retry-After when <see cref="FaultProxy.RetryAfter"/> is set.</summary>
     SlowDown,
 
     /// <summary>The answer set in <see cref="FaultProxy.Answer"/> (a 4xx, say) without asking the server.</summary>

@@ -24,6 +24,7 @@ namespace AmiVault.Tests.Faults;
 internal sealed class FaultProxy : IAsyncDisposable
 {
     private const int ChunkSize = 64 * 1024;
+    private const int MaxFormBody = 1 << 20;
 
     private readonly HttpClient _client;
     private readonly Uri _target;
@@ -32,6 +33,8 @@ internal sealed class FaultProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<FaultKind, int> _injected = new();
     private readonly Lock _paceLock = new();
     private readonly SemaphoreSlim _listening = new(1, 1);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _held;
     private WebApplication? _app;
     private long _nextFreeTimestamp;
     private bool _disposed;
@@ -47,8 +50,26 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     public string EndpointUrl => $"http://127.0.0.1:{_port}";
 
-    /// <summary>Every request that reached the proxy, in order of arrival, with the fault done to it.</summary>
+    /// <summary>Every request that reached the proxy, with the fault done to it (one held until its client gave up is not counted).</summary>
     public ConcurrentQueue<ProxiedRequest> Requests { get; } = new();
+
+    /// <summary>
+    /// Decides, before anything else, whether to hold a request until <see cref="ReleaseHeld"/> (then it goes on) or
+    /// until its client gives up: a transfer cut off at a known point.
+    /// </summary>
+    public Func<HttpRequest, bool> Hold { get; set; } = _ => false;
+
+    /// <summary>Requests held right now.</summary>
+    public int Held => _held;
+
+    /// <summary>Lets the requests held so far and any held later go on to the server.</summary>
+    public void ReleaseHeld() => _release.TrySetResult();
+
+    /// <summary>How many requests the server behind got that <paramref name="match"/> (method, path and query) picks.</summary>
+    public int CountReached(Func<string, string, bool> match) => Requests.Count(r => r.ReachedServer && match(r.Method, r.PathAndQuery));
+
+    public static bool IsUploadPart(string method, string pathAndQuery) =>
+        method == "PUT" && pathAndQuery.Contains("partNumber=", StringComparison.Ordinal) && pathAndQuery.Contains("uploadId=", StringComparison.Ordinal);
 
     /// <summary>What a <see cref="FaultKind.Answer"/> answers: status, error code (S3's, or EBS's error type) and message.</summary>
     public (int Status, string Code, string Message) Answer { get; set; } = (400, "InvalidRequest", "Refused by the test proxy.");
@@ -195,8 +216,33 @@ internal sealed class FaultProxy : IAsyncDisposable
         var request = context.Request;
         var arrived = DateTimeOffset.UtcNow;
         var pathAndQuery = request.Path + request.QueryString;
-        var fault = Take(request, needsBody: false);
+        if (request.HasFormContentType && request.ContentLength <= MaxFormBody)
+        {
+            // A Query request (EC2, IAM) says what it is in its form: read it first, so a fault can pick an Action.
+            request.EnableBuffering();
+            await request.ReadFormAsync(context.RequestAborted);
+            request.Body.Position = 0;
+        }
+
         var aborted = context.RequestAborted;
+        if (Hold(request))
+        {
+            Interlocked.Increment(ref _held);
+            try
+            {
+                await _release.Task.WaitAsync(aborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _held);
+            }
+        }
+
+        var fault = Take(request, needsBody: false);
         try
         {
             switch (fault)
@@ -228,7 +274,7 @@ internal sealed class FaultProxy : IAsyncDisposable
                 fault = Take(request, needsBody: true);
             }
 
-            Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, fault, arrived));
+            Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, fault, arrived, request.Headers.Authorization.ToString(), ReachedServer: true));
             if (fault is { } kind)
             {
                 _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
@@ -318,38 +364,50 @@ internal sealed class FaultProxy : IAsyncDisposable
         context.Abort();
     }
 
-    /// <summary>The error in the protocol's own format: EBS (JSON) when the request is signed for ebs, else S3 (XML).</summary>
+    /// <summary>
+    /// The error in the protocol's own format, told by the service the request is signed for: EBS and SSM (JSON), EC2
+    /// (its Query XML), else S3 (XML).
+    /// </summary>
     private async Task AnswerErrorAsync(HttpContext context, FaultKind fault)
     {
-        var ebs = context.Request.Headers.Authorization.ToString().Contains("/ebs/aws4_request", StringComparison.Ordinal);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var service = new[] { "ebs", "ssm", "ec2" }.FirstOrDefault(s => authorization.Contains($"/{s}/aws4_request", StringComparison.Ordinal)) ?? "s3";
         var requestId = Guid.NewGuid().ToString("N");
+        var (status, code, message) = (fault, service) switch
+        {
+            (FaultKind.Answer, _) => Answer,
+            (FaultKind.SlowDown, "ebs" or "ssm") => (400, "ThrottlingException", "Rate exceeded (fault injected by the test proxy)."),
+            (FaultKind.SlowDown, "ec2") => (503, "RequestLimitExceeded", "Request limit exceeded (fault injected by the test proxy)."),
+            (FaultKind.SlowDown, _) => (503, "SlowDown", "Please reduce your request rate (fault injected by the test proxy)."),
+            (_, "ebs") => (500, "InternalServerException", "Internal error (fault injected by the test proxy)."),
+            (_, "ssm") => (500, "InternalServerError", "Internal error (fault injected by the test proxy)."),
+            _ => (500, "InternalError", "We encountered an internal error. Please try again (fault injected by the test proxy)."),
+        };
+        context.Response.StatusCode = status;
+        var escaped = System.Security.SecurityElement.Escape(message);
         string body;
-        if (ebs)
+        switch (service)
         {
-            var (status, type, message) = fault switch
-            {
-                FaultKind.SlowDown => (400, "ThrottlingException", "Rate exceeded (fault injected by the test proxy)."),
-                FaultKind.Answer => Answer,
-                _ => (500, "InternalServerException", "Internal error (fault injected by the test proxy)."),
-            };
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            context.Response.Headers["x-amzn-ErrorType"] = type;
-            context.Response.Headers["x-amzn-RequestId"] = requestId;
-            body = System.Text.Json.JsonSerializer.Serialize(new { message });
-        }
-        else
-        {
-            var (status, code, message) = fault switch
-            {
-                FaultKind.SlowDown => (503, "SlowDown", "Please reduce your request rate (fault injected by the test proxy)."),
-                FaultKind.Answer => Answer,
-                _ => (500, "InternalError", "We encountered an internal error. Please try again (fault injected by the test proxy)."),
-            };
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/xml";
-            context.Response.Headers["x-amz-request-id"] = requestId;
-            body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{System.Security.SecurityElement.Escape(message)}</Message><RequestId>{requestId}</RequestId></Error>";
+            case "ebs":
+                context.Response.ContentType = "application/json";
+                context.Response.Headers["x-amzn-ErrorType"] = code;
+                context.Response.Headers["x-amzn-RequestId"] = requestId;
+                body = System.Text.Json.JsonSerializer.Serialize(new { message });
+                break;
+            case "ssm":
+                context.Response.ContentType = "application/x-amz-json-1.1";
+                context.Response.Headers["x-amzn-RequestId"] = requestId;
+                body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = code, ["message"] = message });
+                break;
+            case "ec2":
+                context.Response.ContentType = "text/xml;charset=UTF-8";
+                body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{escaped}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>";
+                break;
+            default:
+                context.Response.ContentType = "application/xml";
+                context.Response.Headers["x-amz-request-id"] = requestId;
+                body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{escaped}</Message><RequestId>{requestId}</RequestId></Error>";
+                break;
         }
 
         if (fault == FaultKind.SlowDown && RetryAfter is { } after)
@@ -359,7 +417,10 @@ internal sealed class FaultProxy : IAsyncDisposable
 
         // The request's body is not read: close the connection after the answer instead of draining it.
         context.Response.Headers.Connection = "close";
-        await context.Response.WriteAsync(body, Encoding.UTF8, context.RequestAborted);
+        if (context.Request.Method != "HEAD")
+        {
+            await context.Response.WriteAsync(body, Encoding.UTF8, context.RequestAborted);
+        }
     }
 
     /// <summary>Waits as long as the bandwidth cap asks before <paramref name="bytes"/> more may pass.</summary>
@@ -401,7 +462,7 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     private void Done(HttpRequest request, string pathAndQuery, FaultKind kind, DateTimeOffset arrived)
     {
-        Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, kind, arrived));
+        Requests.Enqueue(new ProxiedRequest(request.Method, pathAndQuery, kind, arrived, request.Headers.Authorization.ToString(), ReachedServer: false));
         _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using AmiVault.Configuration;
 using AmiVault.ObjectStore;
+using AmiVault.Tests.Faults;
 using AmiVault.Tests.Support;
 
 namespace AmiVault.Tests.Hosting;
@@ -18,7 +19,7 @@ public sealed class ReadinessS3Tests(CephRgwFixture ceph)
     public async Task Readiness_fails_with_a_reason_for_the_block_store_and_the_buckets_when_S3_refuses_connections()
     {
         var blocksBucket = "ready-blocks-" + Guid.NewGuid().ToString("N")[..12];
-        var proxy = await CountingProxy.StartAsync(new Uri(ceph.EndpointUrl));
+        var proxy = await FaultProxy.StartAsync(new Uri(ceph.EndpointUrl));
         var proxyGone = false;
         try
         {

@@ -5,33 +5,32 @@ using AmiVault.ObjectStore;
 using AmiVault.ObjectStore.External;
 using AmiVault.Resilience;
 using AmiVault.Tests.Ebs;
+using AmiVault.Tests.Faults;
 using AmiVault.Tests.Support;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
-using Microsoft.AspNetCore.Http;
 
 namespace AmiVault.Tests.Resilience;
 
 /// <summary>
 /// The one retry policy of outbound calls, seen from the wire: our EBS client and the external S3 store (AWS SDK)
-/// talk to a real AmiVault server through a proxy that answers chosen requests itself with an error, a reset or
-/// silence, and records when each attempt arrived.
+/// talk to a real AmiVault server through a <see cref="FaultProxy"/> that answers chosen requests itself with an
+/// error, a reset or silence, and records when each attempt arrived and who signed it.
 /// </summary>
 public sealed class ResiliencePolicyTests : IAsyncLifetime
 {
     private TestServer _server = null!;
-    private CountingProxy _proxy = null!;
+    private FaultProxy _proxy = null!;
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("amivault-retry-");
 
     public async Task InitializeAsync()
     {
         _server = await TestServer.StartAsync();
-        _proxy = await CountingProxy.StartAsync(_server.Endpoint);
+        _proxy = await FaultProxy.StartAsync(_server.Endpoint);
     }
 
     public async Task DisposeAsync()
     {
-        _proxy.ReleaseHeld();
         await _proxy.DisposeAsync();
         await _server.DisposeAsync();
         _folder.Delete(recursive: true);
@@ -40,13 +39,15 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
     [Fact]
     public async Task Ebs_throttling_server_errors_and_a_reset_connection_are_retried_until_an_attempt_succeeds()
     {
-        _proxy.Intercept = Script(_ => true, c => EbsError(c, 503, "ThrottlingException"), c => EbsError(c, 500, "InternalServerException"), Reset);
+        _proxy.Inject(FaultKind.SlowDown);
+        _proxy.Inject(FaultKind.ServerError);
+        _proxy.Inject(FaultKind.ResetMidBody);
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 4, BaseDelaySeconds = 0.05, MaxDelaySeconds = 0.2 });
 
         var snapshot = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
 
-        Assert.Equal(4, _proxy.Arrivals.Count);
-        Assert.Single(_proxy.Requests);
+        Assert.Equal(4, _proxy.Requests.Count);
+        Assert.Single(_proxy.Requests, r => r.ReachedServer);
         Assert.NotNull(await _server.Catalog().GetAsync(snapshot.SnapshotId));
     }
 
@@ -57,65 +58,68 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
     [InlineData(409, "ConflictException")]
     public async Task An_ebs_client_error_is_not_retried(int status, string type)
     {
-        _proxy.Intercept = c => EbsError(c, status, type);
+        _proxy.Answer = (status, type, "Refused by the test.");
+        _proxy.Inject(FaultKind.Answer, 1000);
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 4, BaseDelaySeconds = 0.01 });
 
         var e = await Assert.ThrowsAsync<EbsServiceException>(() => ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 }));
 
         Assert.Equal(type, e.ErrorType);
-        Assert.Single(_proxy.Arrivals);
+        Assert.Single(_proxy.Requests);
     }
 
     [Fact]
     public async Task Ebs_honours_retry_after_when_it_is_longer_than_the_backoff()
     {
-        _proxy.Intercept = Script(_ => true, c => EbsError(c, 503, "ThrottlingException", retryAfterSeconds: 2));
+        _proxy.RetryAfter = TimeSpan.FromSeconds(2);
+        _proxy.Inject(FaultKind.SlowDown);
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 2, BaseDelaySeconds = 0.01, MaxDelaySeconds = 0.01 });
 
         await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
 
-        var arrivals = _proxy.Arrivals.ToArray();
+        var arrivals = _proxy.Requests.ToArray();
         Assert.Equal(2, arrivals.Length);
-        Assert.True(arrivals[1].At - arrivals[0].At >= TimeSpan.FromSeconds(1.9), $"The retry came {arrivals[1].At - arrivals[0].At} after a Retry-After of 2 s.");
+        Assert.True(arrivals[1].Arrived - arrivals[0].Arrived >= TimeSpan.FromSeconds(1.9), $"The retry came {arrivals[1].Arrived - arrivals[0].Arrived} after a Retry-After of 2 s.");
     }
 
     [Fact]
     public async Task The_deadline_ends_a_call_that_keeps_failing_however_many_attempts_are_left()
     {
-        _proxy.Intercept = c => EbsError(c, 503, "ThrottlingException");
+        _proxy.Inject(FaultKind.SlowDown, 1000);
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 100, BaseDelaySeconds = 0.2, MaxDelaySeconds = 0.4, DeadlineSeconds = 2 });
 
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAsync<EbsServiceException>(() => ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 }));
 
-        var arrivals = _proxy.Arrivals.ToArray();
+        var arrivals = _proxy.Requests.ToArray();
         Assert.InRange(arrivals.Length, 3, 99);
-        Assert.True(arrivals[^1].At - arrivals[0].At < TimeSpan.FromSeconds(2.5), $"An attempt started {arrivals[^1].At - arrivals[0].At} after the first; the deadline is 2 s.");
+        Assert.True(arrivals[^1].Arrived - arrivals[0].Arrived < TimeSpan.FromSeconds(2.5), $"An attempt started {arrivals[^1].Arrived - arrivals[0].Arrived} after the first; the deadline is 2 s.");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"The call took {clock.Elapsed}.");
     }
 
     [Fact]
     public async Task A_retry_after_beyond_the_deadline_ends_the_call_at_once()
     {
-        _proxy.Intercept = c => EbsError(c, 503, "ThrottlingException", retryAfterSeconds: 60);
+        _proxy.RetryAfter = TimeSpan.FromSeconds(60);
+        _proxy.Inject(FaultKind.SlowDown, 1000);
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 4, DeadlineSeconds = 10 });
 
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAsync<EbsServiceException>(() => ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 }));
 
-        Assert.Single(_proxy.Arrivals);
+        Assert.Single(_proxy.Requests);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"The call took {clock.Elapsed}.");
     }
 
     [Fact]
     public async Task An_attempt_that_gets_no_answer_is_abandoned_at_its_timeout_and_the_call_ends_in_a_timeout()
     {
-        _proxy.Hold = _ => true;
+        _proxy.Inject(FaultKind.Stall, 1000);
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 3, AttemptTimeoutSeconds = 0.5, BaseDelaySeconds = 0.01 });
 
         var e = await Assert.ThrowsAsync<TimeoutException>(() => ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 }));
 
-        Assert.Equal(3, _proxy.Arrivals.Count);
+        Assert.Equal(3, _proxy.Requests.Count);
         Assert.Contains("attempt 3 of 3", e.Message);
     }
 
@@ -129,7 +133,7 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
         WriteCredentials(TestServer.Bob.AccessKeyId, TestServer.Bob.SecretAccessKey);
         var bobs = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
 
-        var arrivals = _proxy.Arrivals.ToArray();
+        var arrivals = _proxy.Requests.ToArray();
         Assert.Contains($"Credential={TestServer.Alice.AccessKeyId}/", arrivals[0].Authorization);
         Assert.Contains($"Credential={TestServer.Bob.AccessKeyId}/", arrivals[1].Authorization);
         Assert.Equal(TestServer.Bob.Id, bobs.OwnerId);
@@ -145,7 +149,7 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
         WriteCredentials(TestServer.Bob.AccessKeyId, TestServer.Bob.SecretAccessKey);
         await s3.Store.ListBucketsAsync();
 
-        var arrivals = _proxy.Arrivals.ToArray();
+        var arrivals = _proxy.Requests.ToArray();
         Assert.Contains($"Credential={TestServer.Alice.AccessKeyId}/", arrivals[0].Authorization);
         Assert.Contains($"Credential={TestServer.Bob.AccessKeyId}/", arrivals[1].Authorization);
     }
@@ -154,30 +158,31 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
     public async Task Expired_credentials_are_reloaded_and_the_request_repeated_once_only_when_they_changed()
     {
         var file = WriteCredentials("AKIAEXPIREDEXPIRED00", "expired-secret");
-        _proxy.Intercept = c =>
+        _proxy.Answer = (403, "ExpiredTokenException", "The security token included in the request is expired.");
+        _proxy.Inject(FaultKind.Answer, 1000, r =>
         {
-            if (!c.Request.Headers.Authorization.ToString().Contains("Credential=AKIAEXPIREDEXPIRED00/", StringComparison.Ordinal))
+            if (!r.Headers.Authorization.ToString().Contains("Credential=AKIAEXPIREDEXPIRED00/", StringComparison.Ordinal))
             {
-                return Task.FromResult(false);
+                return false;
             }
 
             // Whatever renews the keys (a credential helper, an operator) has just rewritten the file.
             WriteCredentials(TestServer.Alice.AccessKeyId, TestServer.Alice.SecretAccessKey);
-            return EbsError(c, 403, "ExpiredTokenException");
-        };
+            return true;
+        });
         using var ebs = Ebs(new RetryOptions { MaxAttempts = 1 }, FileCredentials(file));
 
         var snapshot = await ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 });
 
-        Assert.Equal(2, _proxy.Arrivals.Count);
+        Assert.Equal(2, _proxy.Requests.Count);
         Assert.Equal(TestServer.Alice.Id, snapshot.OwnerId);
 
         // Refused again while the file stays the same: nothing new to try, so the error is the caller's.
-        _proxy.Arrivals.Clear();
-        _proxy.Intercept = c => EbsError(c, 403, "ExpiredTokenException");
+        _proxy.Reset();
+        _proxy.Inject(FaultKind.Answer, 1000);
         var e = await Assert.ThrowsAsync<EbsServiceException>(() => ebs.StartSnapshotAsync(new StartSnapshotRequest { VolumeSizeGib = 1 }));
         Assert.Equal("ExpiredTokenException", e.ErrorType);
-        Assert.Single(_proxy.Arrivals);
+        Assert.Single(_proxy.Requests);
     }
 
     [Fact]
@@ -186,15 +191,14 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
         using var s3 = S3(new RetryOptions { MaxAttempts = 3, BaseDelaySeconds = 0.05 });
         await s3.Store.CreateBucketAsync("retried");
         var data = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("retried bytes ", 5000)));
-        var put = Script(r => r.Method == "PUT", Reset);
-        var list = Script(r => r.Method == "GET", c => S3Error(c, 500, "InternalError"));
-        _proxy.Intercept = async c => await put(c) || await list(c);
+        _proxy.Inject(FaultKind.ResetMidBody, 1, r => r.Method == "PUT");
+        _proxy.Inject(FaultKind.ServerError, 1, r => r.Method == "GET");
 
         await s3.Store.PutObjectAsync("retried", "object", new MemoryStream(data), data.Length, ObjectWriteOptions.Default);
         var listing = await s3.Store.ListObjectsAsync("retried", new ListObjectsQuery());
 
-        Assert.Equal(2, _proxy.Arrivals.Count(a => a.Method == "PUT" && a.PathAndQuery.StartsWith("/retried/object", StringComparison.Ordinal)));
-        Assert.Equal(2, _proxy.Arrivals.Count(a => a.Method == "GET" && a.PathAndQuery.Contains("list-type=2", StringComparison.Ordinal)));
+        Assert.Equal(2, _proxy.Requests.Count(a => a.Method == "PUT" && a.PathAndQuery.StartsWith("/retried/object", StringComparison.Ordinal)));
+        Assert.Equal(2, _proxy.Requests.Count(a => a.Method == "GET" && a.PathAndQuery.Contains("list-type=2", StringComparison.Ordinal)));
         Assert.Equal("object", Assert.Single(listing.Objects).Key);
         await using var content = await s3.Store.GetObjectAsync("retried", "object", new ObjectReadOptions());
         var read = new MemoryStream();
@@ -208,12 +212,13 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
     public async Task S3_through_the_sdk_a_client_error_is_not_retried(int status, string code)
     {
         using var s3 = S3(new RetryOptions { MaxAttempts = 4, BaseDelaySeconds = 0.01 });
-        _proxy.Intercept = c => S3Error(c, status, code);
+        _proxy.Answer = (status, code, "Refused by the test.");
+        _proxy.Inject(FaultKind.Answer, 1000);
 
         var e = await Assert.ThrowsAsync<ObjectStoreException>(() => s3.Store.ListObjectsAsync("anything", new ListObjectsQuery()));
 
         Assert.Equal(code, e.Code);
-        Assert.Single(_proxy.Arrivals);
+        Assert.Single(_proxy.Requests);
     }
 
     [Fact]
@@ -221,26 +226,27 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
     {
         using var s3 = S3(new RetryOptions { MaxAttempts = 2, BaseDelaySeconds = 0.01, MaxDelaySeconds = 0.01 });
         await s3.Store.CreateBucketAsync("slow");
-        _proxy.Arrivals.Clear();
-        _proxy.Intercept = Script(_ => true, c => S3Error(c, 503, "SlowDown", retryAfterSeconds: 2));
+        _proxy.Reset();
+        _proxy.RetryAfter = TimeSpan.FromSeconds(2);
+        _proxy.Inject(FaultKind.SlowDown);
 
         await s3.Store.HeadBucketAsync("slow");
 
-        var arrivals = _proxy.Arrivals.ToArray();
+        var arrivals = _proxy.Requests.ToArray();
         Assert.Equal(2, arrivals.Length);
-        Assert.True(arrivals[1].At - arrivals[0].At >= TimeSpan.FromSeconds(1.9), $"The retry came {arrivals[1].At - arrivals[0].At} after a Retry-After of 2 s.");
+        Assert.True(arrivals[1].Arrived - arrivals[0].Arrived >= TimeSpan.FromSeconds(1.9), $"The retry came {arrivals[1].Arrived - arrivals[0].Arrived} after a Retry-After of 2 s.");
     }
 
     [Fact]
     public async Task A_store_call_inside_another_policys_attempt_is_made_once_per_outer_attempt()
     {
         using var s3 = S3(new RetryOptions { MaxAttempts = 4, BaseDelaySeconds = 0.01 });
-        _proxy.Intercept = c => S3Error(c, 503, "SlowDown");
+        _proxy.Inject(FaultKind.SlowDown, 1000);
         var outer = new ResiliencePolicy(new RetryOptions { MaxAttempts = 2, BaseDelaySeconds = 0.01 });
 
         await Assert.ThrowsAsync<ObjectStoreException>(() => outer.ExecuteAsync("copy step", t => s3.Store.HeadObjectAsync("bucket", "key", t)));
 
-        Assert.Equal(2, _proxy.Arrivals.Count);
+        Assert.Equal(2, _proxy.Requests.Count);
     }
 
     [Fact]
@@ -299,59 +305,6 @@ public sealed class ResiliencePolicyTests : IAsyncLifetime
     private static ReloadingCredentials FileCredentials(string file) => new(
         [file],
         () => new CredentialProfileStoreChain(file).TryGetAWSCredentials("default", out var credentials) ? credentials : throw new InvalidOperationException("No default profile."));
-
-    /// <summary>Answers the requests <paramref name="where"/> picks with the faults in turn; every other request, and those after, go through.</summary>
-    private static Func<HttpContext, Task<bool>> Script(Func<HttpRequest, bool> where, params Func<HttpContext, Task<bool>>[] faults)
-    {
-        var next = 0;
-        return context =>
-        {
-            if (!where(context.Request))
-            {
-                return Task.FromResult(false);
-            }
-
-            var index = Interlocked.Increment(ref next) - 1;
-            return index < faults.Length ? faults[index](context) : Task.FromResult(false);
-        };
-    }
-
-    private static Task<bool> Reset(HttpContext context)
-    {
-        context.Abort();
-        return Task.FromResult(true);
-    }
-
-    private static async Task<bool> EbsError(HttpContext context, int status, string type, int? retryAfterSeconds = null)
-    {
-        context.Response.StatusCode = status;
-        context.Response.Headers["x-amzn-ErrorType"] = type;
-        if (retryAfterSeconds is { } seconds)
-        {
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync($$"""{"__type":"{{type}}","Message":"injected by the test"}""");
-        return true;
-    }
-
-    private static async Task<bool> S3Error(HttpContext context, int status, string code, int? retryAfterSeconds = null)
-    {
-        context.Response.StatusCode = status;
-        if (retryAfterSeconds is { } seconds)
-        {
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        context.Response.ContentType = "application/xml";
-        if (context.Request.Method != "HEAD")
-        {
-            await context.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected by the test</Message></Error>");
-        }
-
-        return true;
-    }
 
     private sealed class S3Side(Amazon.S3.AmazonS3Client client, IObjectStore store) : IDisposable
     {

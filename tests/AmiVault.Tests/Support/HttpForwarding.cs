@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 namespace AmiVault.Tests.Support;
 
 /// <summary>
-/// How the test proxies pass a request on to the server behind them and its answer back: every end-to-end header
-/// (the Host header too, so SigV4 signatures made for the proxy's address still verify at the server), hop-by-hop
-/// headers dropped.
+/// How the test proxy (<see cref="Faults.FaultProxy"/>) passes a request on to the server behind it and its answer
+/// back: every end-to-end header (the Host header too, so SigV4 signatures made for the proxy's address still verify
+/// at the server), hop-by-hop headers dropped.
 /// </summary>
 internal static class HttpForwarding
 {

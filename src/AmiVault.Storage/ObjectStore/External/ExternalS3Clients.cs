@@ -29,18 +29,11 @@ internal static class ExternalS3Clients
 
             // The endpoint is decided by the caller; the SDK must not pick another from AWS_ENDPOINT_URL or ~/.aws/config.
             IgnoreConfiguredEndpointUrls = true,
-
-            // Ceph RGW answers an early error to a PUT without reading its body and keeps the connection: a pool
-            // of its own per client keeps such a connection from poisoning other accounts' requests.
-            CacheHttpClient = false,
-            HttpClientFactory = new RetryingHttpClientFactory(),
-            MaxErrorRetry = 0,
-
-            // The SDK also repeats a request that died on a reset or closed connection, up to this many times and
-            // outside MaxErrorRetry (rewinding the body itself, which a part body streamed once cannot do): that is
-            // a second retry layer, so it is off too and such failures reach the policy like any other.
-            MaxStaleConnectionRetries = 0,
         };
+
+        // Ceph RGW answers an early error to a PUT without reading its body and keeps the connection: a pool of its
+        // own per client (HandOver) keeps such a connection from poisoning other accounts' requests.
+        RetryingHttpClientFactory.HandOver(config);
         if (maxConnections is { } connections)
         {
             config.MaxConnectionsPerServer = connections;

@@ -92,10 +92,14 @@ internal sealed class AwsConnection
 
     public string Describe(string service) => $"{Endpoint(service).ToString().TrimEnd('/')} (region {Region})";
 
-    public AmazonEC2Client CreateEc2() => new(Credentials, Configure(new AmazonEC2Config(), "ec2"));
+    /// <summary>EC2, every call through the one retry policy (the SDK's own retries are off).</summary>
+    public IAmazonEC2 CreateEc2() =>
+        ResilientClient<IAmazonEC2>.Wrap(new AmazonEC2Client(Credentials, Configure(new AmazonEC2Config(), "ec2")), Policy("EC2", "ec2"));
 
-    /// <summary>Parameter Store (AMI aliases): AmiVault answers it on the same URL as EC2.</summary>
-    public AmazonSimpleSystemsManagementClient CreateSsm() => new(Credentials, Configure(new AmazonSimpleSystemsManagementConfig(), "ssm"));
+    /// <summary>Parameter Store (AMI aliases): AmiVault answers it on the same URL as EC2. Its calls too go through the policy.</summary>
+    public IAmazonSimpleSystemsManagement CreateSsm() =>
+        ResilientClient<IAmazonSimpleSystemsManagement>.Wrap(
+            new AmazonSimpleSystemsManagementClient(Credentials, Configure(new AmazonSimpleSystemsManagementConfig(), "ssm")), Policy("SSM", "ssm"));
 
     public EbsClient CreateEbs(int maxConnections) =>
         new(new EbsClientOptions { Endpoint = Endpoint("ebs"), Credentials = Credentials, Region = Region, MaxConnections = maxConnections });
@@ -104,18 +108,21 @@ internal sealed class AwsConnection
     public ObjectStoreClient CreateObjectStore(int maxConnections)
     {
         var endpoint = ConfiguredEndpoint("s3")?.ToString();
-        var retry = new ResiliencePolicy(new RetryOptions())
-        {
-            Target = $"S3 at {endpoint ?? "AWS"}",
-            RefreshCredentials = ReloadingCredentials.RefreshOf(Credentials),
-        };
-        return new(ExternalS3Clients.Create(Credentials, Region, endpoint, forcePathStyle: true, maxConnections), Region, retry);
+        return new(ExternalS3Clients.Create(Credentials, Region, endpoint, forcePathStyle: true, maxConnections), Region, Policy("S3", "s3"));
     }
 
-    /// <summary>Our endpoint resolution, not the SDK's (which would read the same variables a second way).</summary>
+    /// <summary>The retry policy of one service's client: default patience, and these credentials refreshed when refused as expired.</summary>
+    private ResiliencePolicy Policy(string name, string service) => new(new RetryOptions())
+    {
+        Target = $"{name} at {Describe(service)}",
+        RefreshCredentials = ReloadingCredentials.RefreshOf(Credentials),
+    };
+
+    /// <summary>Our endpoint resolution, not the SDK's (which would read the same variables a second way), and our retries, not the SDK's.</summary>
     private T Configure<T>(T config, string service)
         where T : ClientConfig
     {
+        RetryingHttpClientFactory.HandOver(config);
         config.AuthenticationRegion = Region;
         config.IgnoreConfiguredEndpointUrls = true;
         if (ConfiguredEndpoint(service) is { } endpoint)

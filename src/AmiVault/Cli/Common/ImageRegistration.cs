@@ -32,7 +32,27 @@ internal sealed record ImageRegistration(string Name, string SnapshotId, string 
             request.BootMode = BootMode;
         }
 
-        return (await ec2.RegisterImageAsync(request, cancellationToken)).ImageId;
+        try
+        {
+            return (await ec2.RegisterImageAsync(request, cancellationToken)).ImageId;
+        }
+        catch (AmazonEC2Exception e) when (e.ErrorCode == "InvalidAMIName.Duplicate")
+        {
+            // A retry whose first attempt registered the image but lost the answer meets its own image: the one of
+            // this name on this very snapshot is ours. Another image of the name is a real conflict.
+            if (await RegisteredAlreadyAsync(ec2, cancellationToken) is { } ours)
+            {
+                return ours;
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<string?> RegisteredAlreadyAsync(IAmazonEC2 ec2, CancellationToken cancellationToken)
+    {
+        var images = await ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = [new Filter("name", [Name])] }, cancellationToken);
+        return images.Images?.FirstOrDefault(i => i.BlockDeviceMappings?.Any(m => m.DeviceName == RootDevice && m.Ebs?.SnapshotId == SnapshotId) == true)?.ImageId;
     }
 
     /// <summary>The same call as an AWS CLI command line.</summary>
